@@ -1,0 +1,43 @@
+using Tributary.Cli.Api;
+
+namespace Tributary.Cli;
+
+/// <summary>What one run of the tool talks to: its output writers, its environment and the HTTP stack.</summary>
+internal sealed class CliContext(
+    TextWriter stdout,
+    TextWriter stderr,
+    HttpMessageHandler? handler,
+    IDictionary<string, string?>? environment)
+{
+    public TextWriter Out { get; } = stdout;
+
+    public TextWriter Error { get; } = stderr;
+
+    public string? GetEnvironmentVariable(string name)
+    {
+        if (environment is null)
+        {
+            return Environment.GetEnvironmentVariable(name);
+        }
+
+        return environment.TryGetValue(name, out var value) ? value : null;
+    }
+
+    public TributaryApiClient CreateApiClient(Uri server, string bearerToken)
+    {
+        var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        return new TributaryApiClient(http, server, bearerToken);
+    }
+
+    public int Fail(string message)
+    {
+        Error.WriteLine($"error: {message}");
+        return ExitCodes.Failure;
+    }
+
+    public int UsageError(string message)
+    {
+        Error.WriteLine($"error: {message}");
+        return ExitCodes.Usage;
+    }
+}

@@ -1,0 +1,210 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using CsvHelper;
+using Tributary.Core.Storage;
+
+namespace Tributary.Core.Contacts;
+
+public enum ImportFormat { Csv, Jsonl }
+
+public sealed record ImportRowError(long RowNumber, string Code, string Message);
+
+public sealed class ImportReport
+{
+    public const int MaxListedErrors = 1000;
+    public long Created { get; set; }
+    public long Updated { get; set; }
+    public long Skipped { get; set; }
+    public long Failed { get; set; }
+    public List<ImportRowError> Errors { get; } = [];
+    public List<string> IgnoredColumns { get; } = [];
+
+    internal void Fail(ImportRowError error)
+    {
+        Failed++;
+        if (Errors.Count < MaxListedErrors) Errors.Add(error);
+    }
+}
+
+/// <summary>Thrown when the file as a whole cannot be imported (e.g. a CSV header with no known column).</summary>
+public sealed class ImportRejectedException(string message) : Exception(message);
+
+/// <summary>
+/// Streams a CSV or JSONL file into the workspace's contacts in batches: memory stays bounded whatever the file size,
+/// bad rows are reported with their line number and good rows still land. Upserts on the matching keys of DESIGN §4.
+/// </summary>
+public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
+{
+    public const int BatchSize = 500;
+
+    private static readonly Dictionary<string, string> HeaderAliases = new()
+    {
+        ["work_email"] = "email", ["email_address"] = "email", ["firstname"] = "first_name", ["first"] = "first_name",
+        ["lastname"] = "last_name", ["last"] = "last_name", ["name"] = "full_name", ["fullname"] = "full_name",
+        ["title"] = "job_title", ["company"] = "company_name", ["domain"] = "company_domain",
+        ["website"] = "company_domain", ["linkedin"] = "linkedin_url", ["phone_number"] = "phone",
+        ["mobile"] = "phone", ["twitter"] = "x_handle", ["x"] = "x_handle", ["github"] = "github_username",
+    };
+
+    public static ImportFormat Detect(ReadOnlySpan<byte> head)
+    {
+        var text = head.TrimStart("\xEF\xBB\xBF"u8).TrimStart(" \t\r\n"u8);
+        return text.Length > 0 && text[0] == (byte)'{' ? ImportFormat.Jsonl : ImportFormat.Csv;
+    }
+
+    public async Task<ImportReport> RunAsync(Guid workspaceId, Stream body, ImportFormat format,
+        IReadOnlyList<string> phoneCountries, CancellationToken ct = default)
+    {
+        var report = new ImportReport();
+        var batch = new List<ContactInput>(BatchSize);
+        var rows = format == ImportFormat.Csv ? ReadCsvAsync(body, report, ct) : ReadJsonlAsync(body, ct);
+        await foreach (var (row, input, error) in rows)
+        {
+            if (error is not null) { report.Fail(error); continue; }
+            if (input!.IsEmpty) { report.Skipped++; continue; }
+            var errors = ContactFields.Validate(input).ToList();
+            if (errors.Count > 0) { report.Fail(new ImportRowError(row, "validation_error", string.Join("; ", errors))); continue; }
+            batch.Add(input);
+            if (batch.Count == BatchSize) await FlushAsync(workspaceId, batch, phoneCountries, report, ct);
+        }
+        if (batch.Count > 0) await FlushAsync(workspaceId, batch, phoneCountries, report, ct);
+        return report;
+    }
+
+    private async Task FlushAsync(Guid workspaceId, List<ContactInput> batch, IReadOnlyList<string> phoneCountries,
+        ImportReport report, CancellationToken ct)
+    {
+        await using var db = dbs.Create();
+        foreach (var outcome in await store.UpsertManyAsync(db, workspaceId, batch, phoneCountries, ct))
+        {
+            if (outcome.Created) report.Created++;
+            else if (outcome.ChangedFields.Count > 0) report.Updated++;
+            else report.Skipped++;
+        }
+        batch.Clear();
+    }
+
+    private static async IAsyncEnumerable<(long Row, ContactInput? Input, ImportRowError? Error)> ReadCsvAsync(
+        Stream body, ImportReport report, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var malformed = new Queue<ImportRowError>();
+        var options = new CsvReaderOptions
+        {
+            HasHeader = true,
+            TrackLineNumbers = true,
+            SkipEmptyLines = true,
+            MalformedData = CsvMalformedDataHandling.Skip,
+            FieldCountMismatch = CsvFieldCountHandling.Allow,
+            OnMalformedRecord = m => malformed.Enqueue(new ImportRowError(m.LineNumber, "malformed_row",
+                $"the row is not valid CSV ({Describe(m.Reason)})")),
+        };
+        await using var csv = CsvReader.Create(body, options, leaveOpen: true);
+        await csv.ReadHeaderAsync(ct);
+        var columns = MapHeader(csv.Headers.ToArray(), report);
+        while (await csv.ReadAsync(ct))
+        {
+            while (malformed.TryDequeue(out var bad)) yield return (bad.RowNumber, null, bad);
+            var line = csv.LineNumber;
+            if (csv.FieldCount > columns.Length)
+            {
+                yield return (line, null, new ImportRowError(line, "malformed_row",
+                    $"the row has {csv.FieldCount} cells but the header has {columns.Length}"));
+                continue;
+            }
+            var record = new string[csv.FieldCount];
+            for (var i = 0; i < record.Length; i++) record[i] = csv.GetString(i);
+            yield return (line, RowToInput(columns, record), null);
+        }
+        while (malformed.TryDequeue(out var bad)) yield return (bad.RowNumber, null, bad);
+    }
+
+    private static string Describe(CsvMalformedReason reason) => reason switch
+    {
+        CsvMalformedReason.StrayQuote => "stray quote",
+        CsvMalformedReason.UnterminatedQuote => "unterminated quote",
+        CsvMalformedReason.TextAfterClosingQuote => "text after a closing quote",
+        CsvMalformedReason.LineBreakInQuotes => "line break inside quotes",
+        CsvMalformedReason.FieldCountMismatch => "wrong number of cells",
+        _ => reason.ToString(),
+    };
+
+    private static string?[] MapHeader(string[] header, ImportReport report)
+    {
+        var columns = new string?[header.Length];
+        for (var i = 0; i < header.Length; i++)
+        {
+            var raw = header[i].Trim().TrimStart('\uFEFF');
+            if (raw.StartsWith("custom.", StringComparison.OrdinalIgnoreCase) && raw.Length > 7)
+            {
+                columns[i] = "custom." + raw[7..];
+                continue;
+            }
+            var name = raw.ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
+            name = HeaderAliases.GetValueOrDefault(name, name);
+            if (ContactFields.Scalars.Contains(name) || name == "tags") columns[i] = name;
+            else report.IgnoredColumns.Add(raw);
+        }
+        if (columns.All(c => c is null))
+            throw new ImportRejectedException(
+                $"the CSV header names no known column; use contact field names such as email, first_name, last_name, company_domain, linkedin_url");
+        return columns;
+    }
+
+    private static ContactInput RowToInput(string?[] columns, string[] record)
+    {
+        var input = new ContactInput();
+        for (var i = 0; i < record.Length; i++)
+        {
+            var column = columns[i];
+            var cell = record[i];
+            if (column is null || string.IsNullOrWhiteSpace(cell)) continue;
+            if (column == "tags")
+            {
+                input.TagsGiven = true;
+                input.Tags = cell.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            }
+            else if (column.StartsWith("custom.", StringComparison.Ordinal))
+            {
+                input.CustomGiven = true;
+                (input.Custom ??= [])[column[7..]] = JsonSerializer.SerializeToElement(cell);
+            }
+            else input.Values[column] = cell;
+        }
+        return input;
+    }
+
+    private static async IAsyncEnumerable<(long Row, ContactInput? Input, ImportRowError? Error)> ReadJsonlAsync(
+        Stream body, [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var reader = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        long line = 0;
+        while (await reader.ReadLineAsync(ct) is { } text)
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            var (input, errors, malformedJson) = ParseJsonLine(text);
+            if (malformedJson is not null)
+            {
+                yield return (line, null, new ImportRowError(line, "malformed_json", malformedJson));
+                continue;
+            }
+            if (errors.Count > 0) yield return (line, null, new ImportRowError(line, "validation_error", string.Join("; ", errors)));
+            else yield return (line, input, null);
+        }
+    }
+
+    private static (ContactInput Input, List<string> Errors, string? MalformedJson) ParseJsonLine(string text)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            var input = ContactInput.FromJson(doc.RootElement, out var errors);
+            return (input, errors, null);
+        }
+        catch (JsonException e)
+        {
+            return (new ContactInput(), [], $"the line is not valid JSON ({e.Message.Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd('.')})");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using Microsoft.EntityFrameworkCore;
+using Tributary.Core.Common;
+using Tributary.Core.Companies;
+using Tributary.Core.Storage;
+
+namespace Tributary.Core.Contacts;
+
+public sealed record UpsertOutcome(Contact Contact, bool Created, IReadOnlyList<string> ChangedFields);
+
+/// <summary>Contacts of one workspace: create, read, update, delete, search and upsert (bulk and import).</summary>
+public sealed class ContactStore(CompanyStore companies, CreationClock clock)
+{
+    public static IQueryable<Contact> InWorkspace(TributaryDb db, Guid workspaceId) =>
+        db.Contacts.Where(c => c.WorkspaceId == workspaceId);
+
+    public async Task<Contact> CreateAsync(TributaryDb db, Guid workspaceId, ContactInput input, IReadOnlyList<string> phoneCountries,
+        CancellationToken ct = default)
+    {
+        var contact = NewContact(workspaceId);
+        ContactFields.ApplyUserInput(contact, input, ContactFields.WriteMode.Replace, phoneCountries);
+        db.Contacts.Add(contact);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        await EnsureCompaniesAsync(db, workspaceId, [contact], ct);
+        await tx.CommitAsync(ct);
+        return contact;
+    }
+
+    public Task<Contact?> GetAsync(TributaryDb db, Guid workspaceId, Guid id, CancellationToken ct = default) =>
+        InWorkspace(db, workspaceId).FirstOrDefaultAsync(c => c.Id == id, ct);
+
+    public async Task<Contact?> UpdateAsync(TributaryDb db, Guid workspaceId, Guid id, ContactInput input,
+        IReadOnlyList<string> phoneCountries, CancellationToken ct = default)
+    {
+        var contact = await GetAsync(db, workspaceId, id, ct);
+        if (contact is null) return null;
+        var changed = ContactFields.ApplyUserInput(contact, input, ContactFields.WriteMode.Replace, phoneCountries);
+        if (changed.Count == 0) return contact;
+        contact.UpdatedAt = clock.Next();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        if (changed.Contains("company_domain") || changed.Contains("company_name"))
+            await EnsureCompaniesAsync(db, workspaceId, [contact], ct);
+        await tx.CommitAsync(ct);
+        return contact;
+    }
+
+    public async Task<bool> DeleteAsync(TributaryDb db, Guid workspaceId, Guid id, CancellationToken ct = default) =>
+        await InWorkspace(db, workspaceId).Where(c => c.Id == id).ExecuteDeleteAsync(ct) > 0;
+
+    public Task<Page<Contact>> SearchAsync(TributaryDb db, Guid workspaceId, ContactFilter filter, PageRequest page,
+        CancellationToken ct = default) =>
+        Paging.RunAsync(filter.Apply(InWorkspace(db, workspaceId).AsNoTracking()), page, c => c.CreatedAt, c => c.Seq, ct);
+
+    /// <summary>
+    /// Upserts records in order: a record matching a stored contact (or one earlier in the same call) fills that
+    /// contact's empty fields; otherwise a new contact is created. Runs in one transaction.
+    /// </summary>
+    public async Task<List<UpsertOutcome>> UpsertManyAsync(TributaryDb db, Guid workspaceId, IReadOnlyList<ContactInput> inputs,
+        IReadOnlyList<string> phoneCountries, CancellationToken ct = default)
+    {
+        var keys = inputs.Select(MatchKeys.Of).ToList();
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var matcher = await ContactMatcher.LoadAsync(InWorkspace(db, workspaceId), keys, ct);
+            var outcomes = new List<UpsertOutcome>(inputs.Count);
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                var existing = matcher.Find(keys[i]);
+                if (existing is null)
+                {
+                    var contact = NewContact(workspaceId);
+                    var fields = ContactFields.ApplyUserInput(contact, inputs[i], ContactFields.WriteMode.Replace, phoneCountries);
+                    db.Contacts.Add(contact);
+                    matcher.Remember(contact);
+                    outcomes.Add(new UpsertOutcome(contact, true, fields));
+                }
+                else
+                {
+                    var fields = ContactFields.ApplyUserInput(existing, inputs[i], ContactFields.WriteMode.FillEmpty, phoneCountries);
+                    if (fields.Count > 0)
+                    {
+                        existing.UpdatedAt = clock.Next();
+                        matcher.Remember(existing);
+                    }
+                    outcomes.Add(new UpsertOutcome(existing, false, fields));
+                }
+            }
+            await db.SaveChangesAsync(ct);
+            await EnsureCompaniesAsync(db, workspaceId, outcomes.Where(o => o.Created || o.ChangedFields.Count > 0).Select(o => o.Contact), ct);
+            await tx.CommitAsync(ct);
+            db.ChangeTracker.Clear();
+            return outcomes;
+        });
+    }
+
+    private Task EnsureCompaniesAsync(TributaryDb db, Guid workspaceId, IEnumerable<Contact> contacts, CancellationToken ct) =>
+        companies.EnsureAsync(db, workspaceId,
+            contacts.Where(c => c.CompanyDomain is not null).Select(c => (c.CompanyDomain!, c.CompanyName)), ct);
+
+    private Contact NewContact(Guid workspaceId)
+    {
+        var now = clock.Next();
+        return new Contact { Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, CreatedAt = now, UpdatedAt = now };
+    }
+}

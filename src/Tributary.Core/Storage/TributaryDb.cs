@@ -1,0 +1,156 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Tributary.Core.Companies;
+using Tributary.Core.Contacts;
+using Tributary.Core.Credits;
+using Tributary.Core.Workspaces;
+
+namespace Tributary.Core.Storage;
+
+/// <summary>
+/// The one schema of Tributary. Each database provider has its own subclass so that it keeps its own migrations
+/// (<see cref="SqliteTributaryDb"/>, <see cref="PostgresTributaryDb"/>); code uses this base type.
+/// </summary>
+public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Workspace> Workspaces => Set<Workspace>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<Company> Companies => Set<Company>();
+    public DbSet<CreditAccount> CreditAccounts => Set<CreditAccount>();
+    public DbSet<CreditReservation> CreditReservations => Set<CreditReservation>();
+    public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
+
+    public abstract DatabaseProvider Provider { get; }
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Workspace>(e =>
+        {
+            e.ToTable("workspaces");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Ignore(x => x.PhoneCountries);
+        });
+
+        model.Entity<ApiKey>(e =>
+        {
+            e.ToTable("api_keys");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.SecretHash).IsUnique();
+            e.HasIndex(x => x.WorkspaceId);
+            e.Ignore(x => x.PermissionList);
+        });
+
+        model.Entity<Contact>(e =>
+        {
+            e.ToTable("contacts");
+            e.HasKey(x => x.Seq);
+            e.Property(x => x.Seq).ValueGeneratedOnAdd();
+            e.HasAlternateKey(x => x.Id);
+            e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt, x.Seq });
+            e.HasIndex(x => new { x.WorkspaceId, x.EmailKey });
+            e.HasIndex(x => new { x.WorkspaceId, x.LinkedinKey });
+            e.HasIndex(x => new { x.WorkspaceId, x.XKey });
+            e.HasIndex(x => new { x.WorkspaceId, x.GithubKey });
+            e.HasIndex(x => new { x.WorkspaceId, x.NameKey });
+        });
+
+        model.Entity<Company>(e =>
+        {
+            e.ToTable("companies");
+            e.HasKey(x => x.Seq);
+            e.Property(x => x.Seq).ValueGeneratedOnAdd();
+            e.HasAlternateKey(x => x.Id);
+            e.HasIndex(x => new { x.WorkspaceId, x.Domain }).IsUnique();
+            e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt, x.Seq });
+        });
+
+        model.Entity<CreditAccount>(e =>
+        {
+            e.ToTable("credit_accounts", t =>
+            {
+                t.HasCheckConstraint("ck_credit_accounts_balance", "granted - charged - reserved >= 0");
+                t.HasCheckConstraint("ck_credit_accounts_reserved", "reserved >= 0");
+                t.HasCheckConstraint("ck_credit_accounts_charged", "charged >= 0");
+            });
+            e.HasKey(x => x.WorkspaceId);
+        });
+
+        model.Entity<CreditReservation>(e =>
+        {
+            e.ToTable("credit_reservations", t =>
+                t.HasCheckConstraint("ck_credit_reservations_remaining", "remaining >= 0 AND remaining <= amount"));
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.WorkspaceId);
+        });
+
+        model.Entity<LedgerEntry>(e =>
+        {
+            e.ToTable("ledger_entries", t => t.HasCheckConstraint("ck_ledger_entries_amount", "amount > 0"));
+            e.HasKey(x => x.Seq);
+            e.Property(x => x.Seq).ValueGeneratedOnAdd();
+            e.HasAlternateKey(x => x.Id);
+            e.HasIndex(x => new { x.WorkspaceId, x.Seq });
+        });
+
+        ApplySnakeCaseNames(model);
+        ReadDatesAsUtc(model);
+    }
+
+    private static void ApplySnakeCaseNames(ModelBuilder model)
+    {
+        foreach (var entity in model.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(ToSnakeCase(property.Name));
+            foreach (var key in entity.GetKeys())
+                key.SetName(ToSnakeCase(key.GetName() ?? ""));
+            foreach (var index in entity.GetIndexes())
+                index.SetDatabaseName(ToSnakeCase(index.GetDatabaseName() ?? ""));
+        }
+    }
+
+    // SQLite hands dates back without a kind; everything Tributary stores is UTC.
+    private static void ReadDatesAsUtc(ModelBuilder model)
+    {
+        var utc = new ValueConverter<DateTime, DateTime>(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+        var nullableUtc = new ValueConverter<DateTime?, DateTime?>(
+            v => v, v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
+        foreach (var property in model.Model.GetEntityTypes().SelectMany(e => e.GetProperties()))
+        {
+            if (property.ClrType == typeof(DateTime)) property.SetValueConverter(utc);
+            else if (property.ClrType == typeof(DateTime?)) property.SetValueConverter(nullableUtc);
+        }
+    }
+
+    internal static string ToSnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && name[i - 1] != '_' && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+                    sb.Append('_');
+                sb.Append(char.ToLowerInvariant(c));
+            }
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+}
+
+public enum DatabaseProvider { Sqlite, Postgres }
+
+public sealed class SqliteTributaryDb(DbContextOptions<SqliteTributaryDb> options) : TributaryDb(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+}
+
+public sealed class PostgresTributaryDb(DbContextOptions<PostgresTributaryDb> options) : TributaryDb(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+}

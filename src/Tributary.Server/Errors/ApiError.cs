@@ -1,0 +1,47 @@
+namespace Tributary.Server.Errors;
+
+/// <summary>
+/// One error, independent of how a surface spells it. <see cref="Code"/> is the native snake_case code
+/// (DESIGN §7); each surface's <see cref="IErrorShape"/> turns it into that surface's body.
+/// </summary>
+public sealed record ApiError(int Status, string Code, string Message, IReadOnlyList<ErrorDetail>? Details = null)
+{
+    public static ApiError Validation(string message, IReadOnlyList<ErrorDetail>? details = null) =>
+        new(StatusCodes.Status400BadRequest, ErrorCodes.ValidationError, message, details);
+
+    public static ApiError NotFound(string what) =>
+        new(StatusCodes.Status404NotFound, ErrorCodes.NotFound, $"{what} not found");
+
+    public static readonly ApiError InvalidKey =
+        new(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidKey, "Invalid or expired API key");
+
+    public static ApiError MissingPermission(string permission) =>
+        new(StatusCodes.Status403Forbidden, ErrorCodes.InsufficientPermissions, $"This API key lacks the {permission} permission");
+
+    public static ApiError PayloadTooLarge(long limit) =>
+        new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, $"The request body is larger than the limit of {limit} bytes");
+
+    public static readonly ApiError Internal =
+        new(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "An unexpected error occurred; it has been logged with this request id");
+}
+
+/// <summary>A field-level problem (seed 001 lists them as <c>errors</c>, seed 002 as <c>details</c>).</summary>
+public sealed record ErrorDetail(string Property, string Message);
+
+public static class ErrorCodes
+{
+    public const string ValidationError = "validation_error";
+    public const string InvalidKey = "invalid_key";
+    public const string InsufficientCredits = "insufficient_credits";
+    public const string InsufficientPermissions = "insufficient_permissions";
+    public const string NotFound = "not_found";
+    public const string NoMatch = "no_match";
+    public const string RateLimited = "rate_limited";
+    public const string PayloadTooLarge = "payload_too_large";
+    public const string ConsentRequired = "consent_required";
+    public const string IdempotencyKeyReused = "idempotency_key_reused";
+    public const string IdempotencyInProgress = "idempotency_in_progress";
+    public const string MethodNotAllowed = "method_not_allowed";
+    public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string InternalError = "internal_error";
+}

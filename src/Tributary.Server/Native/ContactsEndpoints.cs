@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tributary.Core.Contacts;
+using Tributary.Core.Storage;
+using Tributary.Core.Workspaces;
+using Tributary.Server.Auth;
+using Tributary.Server.Errors;
+
+namespace Tributary.Server.Native;
+
+public static class ContactsEndpoints
+{
+    public const int MaxBulk = 500;
+
+    public static IEndpointRouteBuilder MapContacts(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/contacts").WithTags("Native: contacts").WithErrorShape(NativeErrorShape.Instance);
+        group.MapGet("/", SearchContacts).RequirePermission(Permissions.ReadContacts);
+        group.MapGet("/{id}", GetContact).RequirePermission(Permissions.ReadContacts);
+        group.MapPost("/", CreateContact).RequirePermission(Permissions.WriteContacts);
+        group.MapPatch("/{id}", UpdateContact).RequirePermission(Permissions.WriteContacts);
+        group.MapDelete("/{id}", DeleteContact).RequirePermission(Permissions.WriteContacts);
+        group.MapPost("/bulk", BulkUpsertContacts).RequirePermission(Permissions.WriteContacts);
+        group.MapPost("/import", ContactImportEndpoint.ImportContacts).RequirePermission(Permissions.WriteContacts)
+            .WithMetadata(LargeBodyMetadata.Instance)
+            .Accepts<string>("text/csv", "application/x-ndjson");
+        return app;
+    }
+
+    static async Task<Results<Ok<Listed<ContactList>>, ErrorResult>> SearchContacts(
+        HttpContext http, CallerContext caller, TributaryDb db, ContactStore contacts, CancellationToken ct)
+    {
+        if (ListQuery.TryParse(http.Request.Query, out var page, out var filterValues) is { } bad) return new ErrorResult(bad);
+        var filter = ContactFilter.Parse(filterValues, out var error);
+        if (error is not null) return new ErrorResult(ApiError.Validation(error));
+        var result = await contacts.SearchAsync(db, caller.WorkspaceId, filter, page, ct);
+        return TypedResults.Ok(new Listed<ContactList>(new ContactList(result.Items.Select(ContactDto.Of).ToList()), ListMeta.Of(result)));
+    }
+
+    static async Task<Results<Ok<Envelope<ContactDto>>, ErrorResult>> GetContact(
+        string id, CallerContext caller, TributaryDb db, ContactStore contacts, CancellationToken ct)
+    {
+        if (Ids.TryParse(id, "contact", out var contactId) is { } bad) return new ErrorResult(bad);
+        var contact = await contacts.GetAsync(db, caller.WorkspaceId, contactId, ct);
+        return contact is null ? new ErrorResult(ApiError.NotFound("Contact")) : TypedResults.Ok(new Envelope<ContactDto>(ContactDto.Of(contact)));
+    }
+
+    static async Task<Results<Created<Envelope<ContactDto>>, ErrorResult>> CreateContact(
+        JsonElement body, CallerContext caller, TributaryDb db, ContactStore contacts, CancellationToken ct)
+    {
+        var input = ContactInput.FromJson(body, out var errors);
+        if (errors.Count > 0) return new ErrorResult(ApiError.Validation(string.Join("; ", errors)));
+        if (input.IsEmpty) return new ErrorResult(ApiError.Validation("A contact needs at least one field"));
+        var workspace = await db.Workspaces.FindAsync([caller.WorkspaceId], ct);
+        var contact = await contacts.CreateAsync(db, caller.WorkspaceId, input, workspace!.PhoneCountries, ct);
+        return TypedResults.Created($"/v1/contacts/{contact.Id}", new Envelope<ContactDto>(ContactDto.Of(contact)));
+    }
+
+    static async Task<Results<Ok<Envelope<ContactDto>>, ErrorResult>> UpdateContact(
+        string id, JsonElement body, CallerContext caller, TributaryDb db, ContactStore contacts, CancellationToken ct)
+    {
+        if (Ids.TryParse(id, "contact", out var contactId) is { } bad) return new ErrorResult(bad);
+        var input = ContactInput.FromJson(body, out var errors);
+        if (errors.Count > 0) return new ErrorResult(ApiError.Validation(string.Join("; ", errors)));
+        var workspace = await db.Workspaces.FindAsync([caller.WorkspaceId], ct);
+        var contact = await contacts.UpdateAsync(db, caller.WorkspaceId, contactId, input, workspace!.PhoneCountries, ct);
+        return contact is null ? new ErrorResult(ApiError.NotFound("Contact")) : TypedResults.Ok(new Envelope<ContactDto>(ContactDto.Of(contact)));
+    }
+
+    static async Task<Results<Ok<Envelope<DeletedBody>>, ErrorResult>> DeleteContact(
+        string id, CallerContext caller, TributaryDb db, ContactStore contacts, CancellationToken ct)
+    {
+        if (Ids.TryParse(id, "contact", out var contactId) is { } bad) return new ErrorResult(bad);
+        return await contacts.DeleteAsync(db, caller.WorkspaceId, contactId, ct)
+            ? TypedResults.Ok(new Envelope<DeletedBody>(new DeletedBody(true, contactId)))
+            : new ErrorResult(ApiError.NotFound("Contact"));
+    }
+
+    public sealed record BulkResult(IReadOnlyList<ContactDto> Contacts, int Created, int Updated, int Unchanged);
+
+    static async Task<Results<Ok<Envelope<BulkResult>>, ErrorResult>> BulkUpsertContacts(
+        JsonElement body, CallerContext caller, TributaryDb db, ContactStore contacts, CancellationToken ct)
+    {
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("contacts", out var list) || list.ValueKind != JsonValueKind.Array)
+            return new ErrorResult(ApiError.Validation("The body must be {\"contacts\": [ … ]}"));
+        var count = list.GetArrayLength();
+        if (count is 0 or > MaxBulk) return new ErrorResult(ApiError.Validation($"'contacts' must hold 1 to {MaxBulk} contacts, not {count}"));
+        var inputs = new List<ContactInput>(count);
+        var details = new List<ErrorDetail>();
+        var index = 0;
+        foreach (var item in list.EnumerateArray())
+        {
+            var input = ContactInput.FromJson(item, out var errors);
+            if (input.IsEmpty && errors.Count == 0) errors.Add("a contact needs at least one field");
+            details.AddRange(errors.Select(e => new ErrorDetail($"contacts[{index}]", e)));
+            inputs.Add(input);
+            index++;
+        }
+        if (details.Count > 0)
+            return new ErrorResult(ApiError.Validation($"{details.Count} contact(s) are invalid; nothing was saved", details));
+        var workspace = await db.Workspaces.FindAsync([caller.WorkspaceId], ct);
+        var outcomes = await contacts.UpsertManyAsync(db, caller.WorkspaceId, inputs, workspace!.PhoneCountries, ct);
+        return TypedResults.Ok(new Envelope<BulkResult>(new BulkResult(
+            outcomes.Select(o => ContactDto.Of(o.Contact)).ToList(),
+            outcomes.Count(o => o.Created),
+            outcomes.Count(o => !o.Created && o.ChangedFields.Count > 0),
+            outcomes.Count(o => !o.Created && o.ChangedFields.Count == 0))));
+    }
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+using Tributary.Core.Common;
+using Tributary.Server.Errors;
+
+namespace Tributary.Server.Native;
+
+/// <summary>Paging parameters of native list routes; every other query parameter is a filter.</summary>
+public static class ListQuery
+{
+    private static readonly string[] PagingNames = ["page", "per_page", "cursor"];
+
+    public static ApiError? TryParse(IQueryCollection query, out PageRequest page, out List<KeyValuePair<string, string?>> filters)
+    {
+        page = new PageRequest();
+        filters = query.Where(q => !PagingNames.Contains(q.Key))
+            .Select(q => new KeyValuePair<string, string?>(q.Key, q.Value.ToString())).ToList();
+        var number = 1;
+        var perPage = 25;
+        if (query.TryGetValue("page", out var p) && (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out number) || number < 1))
+            return ApiError.Validation("'page' must be a whole number of at least 1");
+        if (query.TryGetValue("per_page", out var pp)
+            && (!int.TryParse(pp, NumberStyles.None, CultureInfo.InvariantCulture, out perPage) || perPage < 1 || perPage > PageRequest.MaxPerPage))
+            return ApiError.Validation($"'per_page' must be a whole number from 1 to {PageRequest.MaxPerPage}");
+        string? cursor = null;
+        if (query.TryGetValue("cursor", out var c) && c.ToString().Length > 0)
+        {
+            cursor = c.ToString();
+            if (!Cursor.TryDecode(cursor, out _)) return ApiError.Validation("'cursor' is not a cursor this API returned");
+        }
+        page = new PageRequest(number, perPage, cursor);
+        return null;
+    }
+}
+
+public static class Ids
+{
+    /// <summary>Native paths take UUIDs; anything else is a 400 in the error body, not a routing 404.</summary>
+    public static ApiError? TryParse(string raw, string what, out Guid id) =>
+        Guid.TryParse(raw, out id) ? null : ApiError.Validation($"'{raw}' is not a valid {what} id (a UUID is expected)");
+}

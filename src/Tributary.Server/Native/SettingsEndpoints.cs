@@ -1,0 +1,35 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tributary.Core.Storage;
+using Tributary.Core.Workspaces;
+using Tributary.Server.Auth;
+using Tributary.Server.Errors;
+
+namespace Tributary.Server.Native;
+
+public static class SettingsEndpoints
+{
+    public static IEndpointRouteBuilder MapWorkspaceSettings(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/workspace/settings").WithTags("Native: workspace").WithErrorShape(NativeErrorShape.Instance)
+            .RequirePermission(Permissions.AdminWorkspace);
+        group.MapGet("/", GetSettings);
+        group.MapPatch("/", UpdateSettings);
+        return app;
+    }
+
+    static async Task<Ok<Envelope<WorkspaceSettings>>> GetSettings(CallerContext caller, TributaryDb db, CancellationToken ct)
+    {
+        var workspace = await db.Workspaces.FindAsync([caller.WorkspaceId], ct);
+        return TypedResults.Ok(new Envelope<WorkspaceSettings>(WorkspaceSettings.Of(workspace!)));
+    }
+
+    static async Task<Results<Ok<Envelope<WorkspaceSettings>>, ErrorResult>> UpdateSettings(
+        JsonElement body, CallerContext caller, TributaryDb db, CancellationToken ct)
+    {
+        var workspace = await db.Workspaces.FindAsync([caller.WorkspaceId], ct);
+        if (WorkspaceSettings.TryApplyPatch(workspace!, body) is { } error) return new ErrorResult(ApiError.Validation(error));
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(new Envelope<WorkspaceSettings>(WorkspaceSettings.Of(workspace!)));
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using Scalar.AspNetCore;
+using Tributary.Core;
+using Tributary.Core.Storage;
+using Tributary.Server.Admin;
+using Tributary.Server.Auth;
+using Tributary.Server.Configuration;
+using Tributary.Server.Demo;
+using Tributary.Server.Errors;
+using Tributary.Server.Native;
+using Tributary.Server.Observability;
+
+try
+{
+    // Configuration: appsettings beside the binary, then TRIBUTARY_CONFIG, then environment variables (DESIGN §2, §12).
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+    builder.AddTributaryConfigFile(args);
+
+    // Services.
+    builder.Services.AddTributaryOptions();
+    builder.Services.AddTributaryCore(sp => ConfigurationSetup.ReadDatabaseOptions(sp.GetRequiredService<IConfiguration>()));
+    builder.Services.AddScoped<CallerContext>();
+    builder.Services.AddSingleton<TributaryMetrics>();
+    builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+    builder.Services.Configure<JsonOptions>(o =>
+    {
+        o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        o.SerializerOptions.PropertyNameCaseInsensitive = true;
+    });
+    builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null); // per-route limits: RequestBodyLimitMiddleware
+    builder.Services.AddOpenApi();
+    builder.Services.AddOpenTelemetry().WithMetrics(m => m
+        .AddMeter(TributaryMetrics.MeterName)
+        .AddPrometheusExporter());
+
+    var app = builder.Build();
+    await app.Services.GetRequiredService<TributaryDbFactory>().MigrateAsync();
+    if (app.Environment.IsDevelopment() && await DemoWorkspace.SeedIfEmptyAsync(app.Services) is { } demoKey)
+        DemoWorkspace.Print(demoKey, Console.Out);
+
+    // Pipeline: request id first, so that every response and log line carries it.
+    app.UseMiddleware<RequestIdMiddleware>();
+    app.UseMiddleware<RequestMetricsMiddleware>();
+    app.UseErrorBodiesForEmptyStatusCodes();
+    app.UseMiddleware<ErrorHandlingMiddleware>();
+    app.UseRouting();
+    app.UseMiddleware<RequestBodyLimitMiddleware>();
+    app.UseMiddleware<ApiKeyAuthMiddleware>();
+
+    // Endpoints.
+    app.MapHealth();
+    app.MapPrometheusScrapingEndpoint("/metrics");
+    app.MapOpenApi("/openapi/{documentName}.json");
+    app.MapScalarApiReference("/docs", o => o.WithTitle("Tributary API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+    app.MapAdmin();
+    app.MapContacts();
+    app.MapCompanies();
+    app.MapCredits();
+    app.MapWorkspaceSettings();
+
+    app.Run();
+    return 0;
+}
+catch (Exception e) when (e is ConfigurationException or OptionsValidationException
+                           || (e is InvalidOperationException && e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase)))
+{
+    Console.Error.WriteLine($"tributary: configuration error: {e.Message}");
+    return 1;
+}
+
+public partial class Program;
