@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Tributary.Tests.Infrastructure;
+
+namespace Tributary.Tests.Admin;
+
+public abstract class AdminApiTests(TributaryApp app)
+{
+    [DbFact]
+    public async Task Workspace_key_and_credits_are_created_through_the_admin_api()
+    {
+        using var admin = app.Admin();
+        var created = await (await admin.PostJson("/admin/workspaces", new { name = "acme" })).ShouldBeOk(201);
+        created.GetProperty("name").GetString().ShouldBe("acme");
+        var id = created.GetProperty("id").GetGuid();
+
+        var key = await (await admin.PostJson($"/admin/workspaces/{id}/keys",
+            new { name = "ci", permissions = new[] { "write:enrich", "read:credits" }, expires_at = (DateTime?)null })).ShouldBeOk(201);
+        var secret = key.GetProperty("key").GetString()!;
+        secret.ShouldMatch("^wbk_[0-9A-Za-z]{32}$");
+        Guid.TryParse(key.GetProperty("id").GetString(), out _).ShouldBeTrue();
+        key.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()).ShouldBe(["write:enrich", "read:credits"]);
+
+        var grant = await (await admin.PostJson($"/admin/workspaces/{id}/credits", new { amount = 500, reason = "top-up" })).ShouldBeOk();
+        grant.GetProperty("balance").GetInt64().ShouldBe(500);
+
+        using var client = app.Client(secret);
+        var balance = await (await client.GetAsync("/v1/credits")).ShouldBeOk();
+        balance.GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(500);
+        balance.GetProperty("data").GetProperty("reserved").GetInt64().ShouldBe(0);
+    }
+
+    [DbFact]
+    public async Task Negative_credit_amount_adjusts_down_only_to_the_available_balance()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var admin = app.Admin();
+        var down = await (await admin.PostJson($"/admin/workspaces/{ws.Id}/credits", new { amount = -40, reason = "correction" })).ShouldBeOk();
+        down.GetProperty("balance").GetInt64().ShouldBe(60);
+        await (await admin.PostJson($"/admin/workspaces/{ws.Id}/credits", new { amount = -61 })).ShouldBeError(400, "validation_error");
+        await (await admin.PostJson($"/admin/workspaces/{ws.Id}/credits", new { amount = 0 })).ShouldBeError(400, "validation_error");
+        await (await admin.PostRaw($"/admin/workspaces/{ws.Id}/credits", """{"amount":"lots"}""")).ShouldBeError(400, "validation_error");
+
+        using var client = ws.Client();
+        var ledger = await (await client.GetAsync("/v1/credits/ledger")).ShouldBeOk();
+        var entries = ledger.GetProperty("data").GetProperty("entries").EnumerateArray().ToList();
+        entries.Select(e => (e.GetProperty("kind").GetString(), e.GetProperty("amount").GetInt64()))
+            .ShouldBe([("charge", 40L), ("grant", 100L)]);
+        entries[0].GetProperty("reason").GetString().ShouldBe("correction");
+        (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(60);
+    }
+
+    [DbFact]
+    public async Task Revoked_key_is_refused_at_once()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var client = ws.Client();
+        (await client.GetAsync("/v1/contacts")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var keyId = await KeyIdOf(ws);
+        using var admin = app.Admin();
+        (await admin.DeleteAsync($"/admin/workspaces/{ws.Id}/keys/{keyId}")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        await (await client.GetAsync("/v1/contacts")).ShouldBeError(401, "invalid_key");
+        await (await admin.DeleteAsync($"/admin/workspaces/{ws.Id}/keys/{Guid.NewGuid()}")).ShouldBeError(404, "not_found");
+    }
+
+    [DbFact]
+    public async Task Settings_are_patched_and_bad_values_change_nothing()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var admin = app.Admin();
+        var settings = await (await admin.PatchJson($"/admin/workspaces/{ws.Id}",
+            new { personal_email_consent = true, default_phone_countries = new[] { "us", "FR" }, min_confidence = 0.7 })).ShouldBeOk();
+        settings.GetProperty("personal_email_consent").GetBoolean().ShouldBeTrue();
+        settings.GetProperty("default_phone_countries").EnumerateArray().Select(c => c.GetString()).ShouldBe(["US", "FR"]);
+        settings.GetProperty("min_confidence").GetDouble().ShouldBe(0.7);
+        settings.GetProperty("webhook_secret").GetString()!.ShouldStartWith("whsec_");
+
+        await (await admin.PatchJson($"/admin/workspaces/{ws.Id}", new { personal_email_consent = false, min_confidence = 2 }))
+            .ShouldBeError(400, "validation_error");
+        await (await admin.PatchJson($"/admin/workspaces/{ws.Id}", new { default_phone_countries = new[] { "ZZ" } }))
+            .ShouldBeError(400, "validation_error");
+
+        using var client = ws.Client();
+        var now = (await (await client.GetAsync("/v1/workspace/settings")).ShouldBeOk()).GetProperty("data");
+        now.GetProperty("personal_email_consent").GetBoolean().ShouldBeTrue();
+        now.GetProperty("min_confidence").GetDouble().ShouldBe(0.7);
+        now.GetProperty("verification_webhook_url").ValueKind.ShouldBe(JsonValueKind.Null);
+    }
+
+    [DbFact]
+    public async Task Wrong_or_missing_admin_token_is_401_and_unknown_workspace_404()
+    {
+        using var anonymous = app.CreateClient();
+        await (await anonymous.PostJson("/admin/workspaces", new { name = "x" })).ShouldBeError(401, "invalid_key");
+        anonymous.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-the-token");
+        await (await anonymous.PostJson("/admin/workspaces", new { name = "x" })).ShouldBeError(401, "invalid_key");
+
+        using var admin = app.Admin();
+        await (await admin.PostJson($"/admin/workspaces/{Guid.NewGuid()}/keys", new { permissions = new[] { "read:contacts" } }))
+            .ShouldBeError(404, "not_found");
+        await (await admin.PostJson("/admin/workspaces/not-a-uuid/credits", new { amount = 5 })).ShouldBeError(400, "validation_error");
+        await (await admin.PostJson("/admin/workspaces", new { name = "" })).ShouldBeError(400, "validation_error");
+    }
+
+    [DbFact]
+    public async Task Key_permissions_and_expiry_are_validated()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var admin = app.Admin();
+        await (await admin.PostJson($"/admin/workspaces/{ws.Id}/keys", new { permissions = new[] { "write:everything" } }))
+            .ShouldBeError(400, "validation_error");
+        await (await admin.PostJson($"/admin/workspaces/{ws.Id}/keys", new { permissions = Array.Empty<string>() }))
+            .ShouldBeError(400, "validation_error");
+        await (await admin.PostJson($"/admin/workspaces/{ws.Id}/keys",
+            new { permissions = new[] { "read:contacts" }, expires_at = DateTime.UtcNow.AddDays(-1) })).ShouldBeError(400, "validation_error");
+    }
+
+    private async Task<Guid> KeyIdOf(TestWorkspace ws)
+    {
+        await using var db = app.NewDb();
+        var hash = Core.Workspaces.Secrets.Hash(ws.Key);
+        return db.ApiKeys.Single(k => k.SecretHash == hash).Id;
+    }
+}
+
+public sealed class AdminApiTests_Sqlite(SqliteApp app) : AdminApiTests(app), IClassFixture<SqliteApp>;
+
+public sealed class AdminApiTests_Postgres(PostgresApp app) : AdminApiTests(app), IClassFixture<PostgresApp>, IPostgresTests;
+
+/// <summary>A server with no admin token configured: the admin API does not exist.</summary>
+public sealed class NoAdminTokenApp() : TributaryApp(Core.Storage.DatabaseProvider.Sqlite)
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Tributary:AdminToken"] = "" };
+}
+
+public sealed class AdminApiDisabledTests(NoAdminTokenApp app) : IClassFixture<NoAdminTokenApp>
+{
+    [Fact]
+    public async Task Admin_api_answers_404_when_no_token_is_configured()
+    {
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TributaryApp.AdminToken);
+        await (await client.PostJson("/admin/workspaces", new { name = "x" })).ShouldBeError(404, "not_found");
+    }
+}
