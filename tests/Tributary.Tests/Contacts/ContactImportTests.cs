@@ -1,0 +1,153 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Tributary.Tests.Infrastructure;
+
+namespace Tributary.Tests.Contacts;
+
+public abstract class ContactImportTests(TributaryApp app)
+{
+    [DbFact]
+    public async Task Csv_import_lands_good_rows_and_reports_bad_ones_by_line()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var client = ws.Client();
+        var csv = string.Join("\n",
+            "Email,First Name,last_name,Company Domain,tags,custom.crm_id,Phone,favourite_colour",
+            "ada@analytical.io,Ada,Lovelace,analytical.io,vip;emea,A-1,+44 20 7946 0958,blue",
+            "not-an-email,Bad,Row,x.io,,,,",
+            "\"grace@navy.mil\",\"Grace \"\"Amazing\"\"\",Hopper,navy.mil,,B-2,,",
+            "bro\"ken@x.io,Bad,Quote,,,,,",
+            "alan@bletchley.uk,Alan,Turing,bletchley.uk,,,,",
+            "");
+        var response = await client.PostAsync("/v1/contacts/import", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        var report = (await response.ShouldBeOk()).GetProperty("data");
+        report.GetProperty("created").GetInt64().ShouldBe(3, report.ToString());
+        var errors = report.GetProperty("errors").EnumerateArray().ToList();
+        errors.Select(e => e.GetProperty("row_number").GetInt64()).ShouldBe([3, 5]);
+        errors[1].GetProperty("code").GetString().ShouldBe("malformed_row");
+        errors.Single(e => e.GetProperty("row_number").GetInt64() == 3).GetProperty("code").GetString().ShouldBe("validation_error");
+        errors.ShouldAllBe(e => e.GetProperty("message").GetString()!.Length > 0);
+        report.GetProperty("ignored_columns").EnumerateArray().Select(c => c.GetString()).ShouldBe(["favourite_colour"]);
+
+        var list = await (await client.GetAsync("/v1/contacts?tag=emea")).ShouldBeOk();
+        var ada = list.GetProperty("data").GetProperty("contacts").EnumerateArray().Single();
+        ada.GetProperty("first_name").GetString().ShouldBe("Ada");
+        ada.GetProperty("phone").GetString().ShouldBe("+442079460958");
+        ada.GetProperty("custom").GetProperty("crm_id").GetString().ShouldBe("A-1");
+        ada.GetProperty("tags").EnumerateArray().Select(t => t.GetString()).ShouldBe(["vip", "emea"]);
+        var grace = (await (await client.GetAsync("/v1/contacts?search=grace")).Json()).GetProperty("data").GetProperty("contacts")[0];
+        grace.GetProperty("first_name").GetString().ShouldBe("Grace \"Amazing\"");
+    }
+
+    [DbFact]
+    public async Task Reimport_upserts_filling_only_empty_fields()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var client = ws.Client();
+        await Import(client, "email,job_title\nkim@acme.com,Engineer\nlee@acme.com,\n");
+        var second = await Import(client, "email,job_title,location\nKIM@acme.com,CEO,\nlee@acme.com,Designer,Oslo\nnew@acme.com,,\n");
+        second.GetProperty("created").GetInt64().ShouldBe(1);
+        second.GetProperty("updated").GetInt64().ShouldBe(1);
+        second.GetProperty("skipped").GetInt64().ShouldBe(1);
+        var kim = (await (await client.GetAsync("/v1/contacts?search=kim")).Json()).GetProperty("data").GetProperty("contacts")[0];
+        kim.GetProperty("job_title").GetString().ShouldBe("Engineer");
+        var lee = (await (await client.GetAsync("/v1/contacts?search=lee")).Json()).GetProperty("data").GetProperty("contacts")[0];
+        lee.GetProperty("job_title").GetString().ShouldBe("Designer");
+        lee.GetProperty("location").GetString().ShouldBe("Oslo");
+    }
+
+    [DbFact]
+    public async Task Jsonl_import_reports_malformed_lines_by_number()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var client = ws.Client();
+        const string jsonl = """
+            {"email":"one@jsonl.io","first_name":"One","tags":["a"]}
+            {"email":
+            {"email":"three@jsonl.io","custom":{"n":3}}
+
+            {"email":42}
+            """;
+        var response = await client.PostAsync("/v1/contacts/import", new StringContent(jsonl, Encoding.UTF8, "application/x-ndjson"));
+        var report = (await response.ShouldBeOk()).GetProperty("data");
+        report.GetProperty("created").GetInt64().ShouldBe(2);
+        var errors = report.GetProperty("errors").EnumerateArray().ToDictionary(e => e.GetProperty("row_number").GetInt64(), e => e.GetProperty("code").GetString());
+        errors.ShouldBe(new Dictionary<long, string?> { [2] = "malformed_json", [5] = "validation_error" });
+    }
+
+    [DbFact]
+    public async Task Format_is_sniffed_when_the_content_type_says_nothing()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var client = ws.Client();
+        var jsonl = new ByteArrayContent("{\"email\":\"sniff@jsonl.io\"}\n"u8.ToArray());
+        (await (await client.PostAsync("/v1/contacts/import", jsonl)).ShouldBeOk()).GetProperty("data").GetProperty("created").GetInt64().ShouldBe(1);
+        var csv = new ByteArrayContent("email\nsniff@csv.io\n"u8.ToArray());
+        (await (await client.PostAsync("/v1/contacts/import", csv)).ShouldBeOk()).GetProperty("data").GetProperty("created").GetInt64().ShouldBe(1);
+        var garbage = new StringContent("colour,size\nred,big\n", Encoding.UTF8, "text/csv");
+        await (await client.PostAsync("/v1/contacts/import", garbage)).ShouldBeError(400, "validation_error");
+    }
+
+    [DbFact]
+    public async Task A_large_streamed_import_lands_every_row()
+    {
+        const int rows = 20_000;
+        var ws = await app.CreateWorkspaceAsync();
+        using var client = ws.Client();
+        var content = new GeneratedCsvContent(rows);
+        var report = (await (await client.PostAsync("/v1/contacts/import", content)).ShouldBeOk()).GetProperty("data");
+        report.GetProperty("created").GetInt64().ShouldBe(rows);
+        report.GetProperty("errors").GetArrayLength().ShouldBe(0);
+        (await (await client.GetAsync("/v1/contacts?per_page=1")).Json()).GetProperty("meta").GetProperty("total").GetInt64().ShouldBe(rows);
+        var companies = (await (await client.GetAsync("/v1/companies?per_page=1")).Json()).GetProperty("meta").GetProperty("total").GetInt64();
+        companies.ShouldBe(GeneratedCsvContent.Companies);
+    }
+
+    [DbFact]
+    public async Task Import_needs_write_contacts()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var reader = app.Client(await app.CreateKeyAsync(ws.Id, ["read:contacts"]));
+        await (await reader.PostAsync("/v1/contacts/import", new StringContent("email\na@b.io\n", Encoding.UTF8, "text/csv")))
+            .ShouldBeError(403, "insufficient_permissions");
+    }
+
+    private static async Task<System.Text.Json.JsonElement> Import(HttpClient client, string csv)
+    {
+        var response = await client.PostAsync("/v1/contacts/import", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        return (await response.Json()).GetProperty("data");
+    }
+}
+
+/// <summary>A CSV body generated while it is sent (chunked), so no test ever holds the whole file either.</summary>
+public sealed class GeneratedCsvContent : HttpContent
+{
+    public const int Companies = 250;
+    private readonly int _rows;
+
+    public GeneratedCsvContent(int rows)
+    {
+        _rows = rows;
+        Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+    }
+
+    protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+    {
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+        await writer.WriteLineAsync("email,first_name,last_name,company_domain,job_title");
+        for (var i = 0; i < _rows; i++)
+            await writer.WriteLineAsync($"person{i}@company{i % Companies}.example,First{i},Last{i},company{i % Companies}.example,Role {i % 17}");
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+}
+
+public sealed class ContactImportTests_Sqlite(SqliteApp app) : ContactImportTests(app), IClassFixture<SqliteApp>;
+
+public sealed class ContactImportTests_Postgres(PostgresApp app) : ContactImportTests(app), IClassFixture<PostgresApp>, IPostgresTests;
