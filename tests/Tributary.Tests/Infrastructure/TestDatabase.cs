@@ -58,8 +58,9 @@ public sealed class TestDatabase : IAsyncDisposable
         }
     }
 
+    // A modest pool per fixture: test classes run in parallel, each with its own server and pool.
     private static string WithDatabase(string connectionString, string database) =>
-        new NpgsqlConnectionStringBuilder(connectionString) { Database = database }.ToString();
+        new NpgsqlConnectionStringBuilder(connectionString) { Database = database, MaxPoolSize = 40 }.ToString();
 }
 
 /// <summary>
