@@ -36,7 +36,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
 
     private static ApiError Describe(BadHttpRequestException e, HttpContext http)
     {
-        if (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        if (Chain(e).Any(x => x is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }))
             return ApiError.PayloadTooLarge(http.Features.Get<RequestBodyLimit>()?.Limit ?? 0);
         if (e.StatusCode == StatusCodes.Status415UnsupportedMediaType)
             return new ApiError(415, ErrorCodes.UnsupportedMediaType, "Send the body as JSON with Content-Type: application/json");
@@ -53,11 +53,11 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         return ApiError.Validation("Malformed request: " + e.Message);
     }
 
-    private static JsonException? FindJsonException(Exception? e)
+    private static JsonException? FindJsonException(Exception e) => Chain(e).OfType<JsonException>().FirstOrDefault();
+
+    private static IEnumerable<Exception> Chain(Exception? e)
     {
-        for (; e is not null; e = e.InnerException)
-            if (e is JsonException j) return j;
-        return null;
+        for (; e is not null; e = e.InnerException) yield return e;
     }
 }
 
@@ -72,6 +72,8 @@ public static class StatusCodeErrors
             {
                 404 => new ApiError(404, ErrorCodes.NotFound, $"No route for {http.Request.Method} {http.Request.Path}"),
                 405 => new ApiError(405, ErrorCodes.MethodNotAllowed, $"{http.Request.Method} is not allowed on {http.Request.Path}"),
+                413 => ApiError.PayloadTooLarge(http.Features.Get<RequestBodyLimit>()?.Limit ?? 0),
+                400 => ApiError.Validation("Malformed request: the body could not be read."),
                 415 => new ApiError(415, ErrorCodes.UnsupportedMediaType, "Send the body as JSON with Content-Type: application/json"),
                 var s => new ApiError(s, s >= 500 ? ErrorCodes.InternalError : ErrorCodes.ValidationError, "The request could not be served"),
             };
