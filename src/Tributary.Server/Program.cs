@@ -37,6 +37,7 @@ try
         .AddPrometheusExporter());
 
     var app = builder.Build();
+    _ = app.Services.GetRequiredService<TributaryOptions>(); // a bad value stops here, with a message naming its key
     await app.Services.GetRequiredService<TributaryDbFactory>().MigrateAsync();
     if (app.Environment.IsDevelopment() && await DemoWorkspace.SeedIfEmptyAsync(app.Services) is { } demoKey)
         DemoWorkspace.Print(demoKey, Console.Out);
