@@ -1,0 +1,72 @@
+using System.Text.RegularExpressions;
+using Tributary.Cli;
+using Tributary.Tests.Infrastructure;
+
+namespace Tributary.Tests.Cli;
+
+/// <summary>The <c>tributary</c> command line against the real server in-process.</summary>
+public sealed partial class CliTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var env = new Dictionary<string, string?> { ["TRIBUTARY_URL"] = "http://localhost", ["TRIBUTARY_ADMIN_TOKEN"] = TributaryApp.AdminToken };
+        var exit = await CliApp.RunAsync(args, stdout, stderr, app.Server.CreateHandler(), env);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    private static string Field(string output, string name) => Regex.Match(output, $"^{name}: (.+)$", RegexOptions.Multiline).Groups[1].Value.Trim();
+
+    [Fact]
+    public async Task Operator_sets_up_a_workspace_and_imports_from_the_command_line()
+    {
+        var (exit, output, _) = await Run("workspace", "create", "cli-co");
+        exit.ShouldBe(0);
+        var workspace = Field(output, "id");
+        Guid.TryParse(workspace, out _).ShouldBeTrue();
+
+        (exit, output, _) = await Run("key", "create", "--workspace", workspace, "--name", "importer", "--permissions", "write:contacts,read:credits");
+        exit.ShouldBe(0);
+        var key = Field(output, "key");
+        key.ShouldStartWith("wbk_");
+        var keyId = Field(output, "id");
+
+        (exit, output, _) = await Run("credits", "grant", "--workspace", workspace, "250", "--reason", "pilot");
+        exit.ShouldBe(0);
+        Field(output, "balance").ShouldBe("250");
+        (exit, output, _) = await Run("credits", "balance", "--key", key);
+        exit.ShouldBe(0);
+        Field(output, "balance").ShouldBe("250");
+
+        var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, "people.csv");
+        await File.WriteAllTextAsync(file, "email,first_name\na@cli.io,Ann\nnot-an-email,Bad\nb@cli.io,Bob\n");
+        (exit, output, _) = await Run("import", file, "--key", key);
+        exit.ShouldBe(0);
+        Field(output, "created").ShouldBe("2");
+        output.ShouldContain("row 3: validation_error");
+
+        (exit, output, _) = await Run("workspace", "settings", "--workspace", workspace, "--min-confidence", "0.8");
+        exit.ShouldBe(0);
+        Field(output, "min_confidence").ShouldBe("0.8");
+
+        (exit, _, _) = await Run("key", "revoke", "--workspace", workspace, keyId);
+        exit.ShouldBe(0);
+        var (failed, _, err) = await Run("credits", "balance", "--key", key);
+        failed.ShouldBe(1);
+        err.Trim().ShouldStartWith("error: 401 invalid_key");
+    }
+
+    [Fact]
+    public async Task Usage_errors_exit_2_and_server_errors_exit_1_with_one_line()
+    {
+        var (exit, _, err) = await Run("key", "create", "--workspace", Guid.NewGuid().ToString());
+        exit.ShouldBe(2);
+        err.Trim().Split('\n').Length.ShouldBe(1);
+
+        (exit, _, err) = await Run("credits", "grant", "--workspace", Guid.NewGuid().ToString(), "10");
+        exit.ShouldBe(1);
+        err.Trim().ShouldStartWith("error: 404 not_found");
+        err.ShouldNotContain("   at ");
+    }
+}
