@@ -1,0 +1,77 @@
+using System.Text.Json;
+
+namespace Tributary.Core.Providers;
+
+/// <summary>
+/// A source of channel values (DESIGN §5). A provider answers one lookup at a time; the waterfall decides whom to ask,
+/// in what order, and what to accept.
+/// </summary>
+public interface IEnrichmentProvider
+{
+    string Name { get; }
+
+    /// <summary>The channels this provider can return.</summary>
+    IReadOnlySet<string> Channels { get; }
+
+    /// <summary>Alternative sets of inputs, any one of which makes the provider eligible.</summary>
+    IReadOnlyList<IReadOnlyList<string>> Requires { get; }
+
+    Task<ProviderResult> LookupAsync(ProviderQuery query, CancellationToken ct);
+}
+
+/// <summary>What is known about the subject (every value by input name) and what is asked of the provider.</summary>
+public sealed record ProviderQuery(
+    Guid WorkspaceId,
+    IReadOnlyDictionary<string, JsonElement> Known,
+    IReadOnlyList<string> Channels,
+    JsonElement? Signals = null)
+{
+    public string? Text(string name) =>
+        Known.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+}
+
+public sealed record ProviderValue(JsonElement Value, double Confidence);
+
+public abstract record ProviderResult
+{
+    public sealed record Found(IReadOnlyDictionary<string, ProviderValue> Values) : ProviderResult;
+    public sealed record NoMatch : ProviderResult;
+    /// <summary>An error, timeout or open circuit; <paramref name="Transient"/> tells whether a later call may succeed.</summary>
+    public sealed record Failed(string Reason, bool Transient) : ProviderResult;
+
+    public static readonly NoMatch None = new();
+}
+
+/// <summary>The default eligibility of a provider: any identity hint of the kind of subject it serves.</summary>
+public static class IdentityHints
+{
+    public static readonly IReadOnlyList<IReadOnlyList<string>> Person =
+    [
+        ["email"], ["linkedin_url"], ["x_handle"], ["github_username"], ["first_name", "last_name", "company_domain"],
+    ];
+
+    public static readonly IReadOnlyList<IReadOnlyList<string>> Company = [["domain"]];
+
+    public static IReadOnlyList<IReadOnlyList<string>> For(IEnumerable<string> channels)
+    {
+        var list = channels.ToList();
+        var person = list.Any(c => !Waterfall.Channels.IsCompany(c));
+        var company = list.Any(Waterfall.Channels.IsCompany);
+        return (person, company) switch
+        {
+            (true, true) => [.. Person, .. Company],
+            (false, true) => Company,
+            _ => Person,
+        };
+    }
+
+    public static bool IsEligible(IReadOnlyList<IReadOnlyList<string>> requires, IReadOnlyDictionary<string, JsonElement> known) =>
+        requires.Any(set => set.All(name => known.TryGetValue(name, out var v) && HasValue(v)));
+
+    private static bool HasValue(JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.String => !string.IsNullOrWhiteSpace(v.GetString()),
+        JsonValueKind.Null or JsonValueKind.Undefined => false,
+        _ => true,
+    };
+}
