@@ -4,6 +4,10 @@ using Tributary.Core.Common;
 using Tributary.Core.Companies;
 using Tributary.Core.Contacts;
 using Tributary.Core.Credits;
+using Tributary.Core.Enrichment;
+using Tributary.Core.Providers;
+using Tributary.Core.Providers.Verification;
+using Tributary.Core.Waterfall;
 using Tributary.Core.Storage;
 using Tributary.Core.Workspaces;
 
@@ -24,6 +28,34 @@ public static class CoreServices
         services.AddSingleton<CompanyStore>();
         services.AddSingleton<ContactStore>();
         services.AddSingleton<ContactImport>();
+        return services;
+    }
+
+    /// <summary>Registers the waterfall, its providers, the result cache and the enrichment service.</summary>
+    public static IServiceCollection AddTributaryEnrichment(this IServiceCollection services,
+        Func<IServiceProvider, EnrichmentConfiguration> configuration,
+        Func<IServiceProvider, ProviderEnvironment> environment,
+        Func<IServiceProvider, Pricing> pricing,
+        Func<IServiceProvider, CacheOptions> cache,
+        Func<IServiceProvider, IEmailVerifier> verifier)
+    {
+        // Providers are called without redirects and with Polly's timeouts, not HttpClient's.
+        services.AddHttpClient("providers", c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2), MaxConnectionsPerServer = 1024,
+            });
+        services.AddSingleton(configuration);
+        services.AddSingleton(environment);
+        services.AddSingleton(pricing);
+        services.AddSingleton(cache);
+        services.AddSingleton(verifier);
+        services.AddSingleton<ProviderRegistry>();
+        services.AddSingleton<ResultCache>();
+        services.AddSingleton<WaterfallMetrics>();
+        services.AddSingleton<WaterfallRunner>();
+        services.AddSingleton<WriteBack>();
+        services.AddSingleton<EnrichmentService>();
         return services;
     }
 }

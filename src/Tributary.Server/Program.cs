@@ -1,17 +1,22 @@
 using System.Text.Json;
+using Tributary.Core;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
-using Tributary.Core;
+using Tributary.Core.Enrichment;
+using Tributary.Core.Providers;
+using Tributary.Core.Providers.Verification;
 using Tributary.Core.Storage;
 using Tributary.Server.Admin;
 using Tributary.Server.Auth;
 using Tributary.Server.Configuration;
 using Tributary.Server.Demo;
+using Tributary.Server.Enrichment;
 using Tributary.Server.Errors;
 using Tributary.Server.Native;
 using Tributary.Server.Observability;
+using Tributary.Server.Surfaces.Channels;
 
 try
 {
@@ -22,6 +27,18 @@ try
     // Services.
     builder.Services.AddTributaryOptions();
     builder.Services.AddTributaryCore(sp => ConfigurationSetup.ReadDatabaseOptions(sp.GetRequiredService<IConfiguration>()));
+    builder.Services.AddTributaryEnrichment(
+        sp => EnrichmentSettings.ReadProviders(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()),
+        sp => new ProviderEnvironment
+        {
+            ContentRoot = sp.GetRequiredService<IHostEnvironment>().ContentRootPath,
+            IndexDirectory = Path.Combine(Path.GetTempPath(), "tributary-datasets"),
+        },
+        sp => EnrichmentSettings.ReadPricing(sp.GetRequiredService<IConfiguration>()),
+        sp => EnrichmentSettings.ReadCache(sp.GetRequiredService<IConfiguration>()),
+        sp => new EmailVerifier(VerificationSettings.Read(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EmailVerifier>>()));
+    builder.Services.AddSingleton(sp => new SurfaceSettings(EnrichmentSettings.ReadSyncDeadline(sp.GetRequiredService<IConfiguration>())));
     builder.Services.AddScoped<CallerContext>();
     builder.Services.AddSingleton<TributaryMetrics>();
     builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -37,7 +54,13 @@ try
         .AddPrometheusExporter());
 
     var app = builder.Build();
-    _ = app.Services.GetRequiredService<TributaryOptions>(); // a bad value stops here, with a message naming its key
+    // A bad value stops here, with a message naming its key; dataset indexes open in the background.
+    _ = app.Services.GetRequiredService<TributaryOptions>();
+    _ = app.Services.GetRequiredService<SurfaceSettings>();
+    _ = app.Services.GetRequiredService<Pricing>();
+    var providers = app.Services.GetRequiredService<ProviderRegistry>();
+    _ = providers.WarmUpAsync().ContinueWith(t => app.Logger.LogError(t.Exception, "A dataset could not be indexed"),
+        TaskContinuationOptions.OnlyOnFaulted);
     await app.Services.GetRequiredService<TributaryDbFactory>().MigrateAsync();
     if (app.Environment.IsDevelopment() && await DemoWorkspace.SeedIfEmptyAsync(app.Services) is { } demoKey)
         DemoWorkspace.Print(demoKey, Console.Out);
@@ -61,6 +84,8 @@ try
     app.MapCompanies();
     app.MapCredits();
     app.MapWorkspaceSettings();
+    app.MapEnrichmentTraces();
+    app.MapChannelEnrichment();
 
     app.Run();
     return 0;

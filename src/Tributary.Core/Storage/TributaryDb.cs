@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Tributary.Core.Companies;
 using Tributary.Core.Contacts;
 using Tributary.Core.Credits;
+using Tributary.Core.Waterfall;
 using Tributary.Core.Workspaces;
 
 namespace Tributary.Core.Storage;
@@ -21,6 +22,8 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
     public DbSet<CreditAccount> CreditAccounts => Set<CreditAccount>();
     public DbSet<CreditReservation> CreditReservations => Set<CreditReservation>();
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
+    public DbSet<CacheEntry> CacheEntries => Set<CacheEntry>();
+    public DbSet<EnrichmentRecord> EnrichmentRecords => Set<EnrichmentRecord>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -93,6 +96,20 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
             e.Property(x => x.Seq).ValueGeneratedOnAdd();
             e.HasAlternateKey(x => x.Id);
             e.HasIndex(x => new { x.WorkspaceId, x.Seq });
+        });
+
+        model.Entity<CacheEntry>(e =>
+        {
+            e.ToTable("enrichment_cache");
+            e.HasKey(x => new { x.WorkspaceId, x.IdentityKey, x.Channel });
+            e.HasIndex(x => x.ExpiresAt);
+        });
+
+        model.Entity<EnrichmentRecord>(e =>
+        {
+            e.ToTable("enrichments");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt });
         });
 
         ApplySnakeCaseNames(model);

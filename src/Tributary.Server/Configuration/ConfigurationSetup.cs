@@ -1,10 +1,8 @@
 using Microsoft.Extensions.Options;
+using Tributary.Core;
 using Tributary.Core.Storage;
 
 namespace Tributary.Server.Configuration;
-
-/// <summary>Thrown for a configuration value that cannot work; the message names the key.</summary>
-public sealed class ConfigurationException(string message) : Exception(message);
 
 public static class ConfigurationSetup
 {

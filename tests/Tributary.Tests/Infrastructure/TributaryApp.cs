@@ -33,7 +33,7 @@ public abstract class TributaryApp(DatabaseProvider provider) : WebApplicationFa
 
     async Task IAsyncLifetime.DisposeAsync()
     {
-        await base.DisposeAsync();
+        await DisposeAsync();
         if (_database is not null) await _database.DisposeAsync();
     }
 
@@ -47,6 +47,8 @@ public abstract class TributaryApp(DatabaseProvider provider) : WebApplicationFa
                 ["Tributary:AdminToken"] = AdminToken,
                 ["Tributary:Database:Provider"] = Database.Provider.ToString(),
                 ["Tributary:Database:ConnectionString"] = Database.ConnectionString,
+                // No DNS here: MX checks have their own tests against a fake DNS server.
+                ["Tributary:Verification:CheckMx"] = "false",
             };
             foreach (var (k, v) in Settings) settings[k] = v;
             config.AddInMemoryCollection(settings);

@@ -410,6 +410,100 @@ namespace Tributary.Core.Storage.Postgres.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Tributary.Core.Waterfall.CacheEntry", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("IdentityKey")
+                        .HasColumnType("text")
+                        .HasColumnName("identity_key");
+
+                    b.Property<string>("Channel")
+                        .HasColumnType("text")
+                        .HasColumnName("channel");
+
+                    b.Property<double>("Confidence")
+                        .HasColumnType("double precision")
+                        .HasColumnName("confidence");
+
+                    b.Property<string>("ConfigHash")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("config_hash");
+
+                    b.Property<string>("EmailStatus")
+                        .HasColumnType("text")
+                        .HasColumnName("email_status");
+
+                    b.Property<DateTime>("EnrichedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("enriched_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<bool>("Found")
+                        .HasColumnType("boolean")
+                        .HasColumnName("found");
+
+                    b.Property<string>("Source")
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<string>("ValueJson")
+                        .HasColumnType("text")
+                        .HasColumnName("value_json");
+
+                    b.Property<bool?>("Verified")
+                        .HasColumnType("boolean")
+                        .HasColumnName("verified");
+
+                    b.HasKey("WorkspaceId", "IdentityKey", "Channel")
+                        .HasName("pk_enrichment_cache");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_enrichment_cache_expires_at");
+
+                    b.ToTable("enrichment_cache", (string)null);
+                });
+
+            modelBuilder.Entity("Tributary.Core.Waterfall.EnrichmentRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Surface")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("surface");
+
+                    b.Property<string>("TraceJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("trace_json");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_enrichments");
+
+                    b.HasIndex("WorkspaceId", "CreatedAt")
+                        .HasDatabaseName("ix_enrichments_workspace_id_created_at");
+
+                    b.ToTable("enrichments", (string)null);
+                });
+
             modelBuilder.Entity("Tributary.Core.Workspaces.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")

@@ -399,6 +399,100 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Tributary.Core.Waterfall.CacheEntry", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("IdentityKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("identity_key");
+
+                    b.Property<string>("Channel")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<double>("Confidence")
+                        .HasColumnType("REAL")
+                        .HasColumnName("confidence");
+
+                    b.Property<string>("ConfigHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("config_hash");
+
+                    b.Property<string>("EmailStatus")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("email_status");
+
+                    b.Property<DateTime>("EnrichedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("enriched_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<bool>("Found")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("found");
+
+                    b.Property<string>("Source")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<string>("ValueJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value_json");
+
+                    b.Property<bool?>("Verified")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("verified");
+
+                    b.HasKey("WorkspaceId", "IdentityKey", "Channel")
+                        .HasName("pk_enrichment_cache");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_enrichment_cache_expires_at");
+
+                    b.ToTable("enrichment_cache", (string)null);
+                });
+
+            modelBuilder.Entity("Tributary.Core.Waterfall.EnrichmentRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Surface")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("surface");
+
+                    b.Property<string>("TraceJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trace_json");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_enrichments");
+
+                    b.HasIndex("WorkspaceId", "CreatedAt")
+                        .HasDatabaseName("ix_enrichments_workspace_id_created_at");
+
+                    b.ToTable("enrichments", (string)null);
+                });
+
             modelBuilder.Entity("Tributary.Core.Workspaces.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")

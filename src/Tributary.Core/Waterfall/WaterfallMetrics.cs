@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Tributary.Core.Waterfall;
+
+/// <summary>Per-provider calls, hits, failures and latency, and the depth of each run (DESIGN §10).</summary>
+public sealed class WaterfallMetrics
+{
+    public const string MeterName = "Tributary";
+    private readonly Counter<long> _calls, _hits, _failures, _cacheHits;
+    private readonly Histogram<double> _latency;
+    private readonly Histogram<int> _depth;
+
+    public WaterfallMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _calls = meter.CreateCounter<long>("tributary.provider.calls", description: "Provider lookups made");
+        _hits = meter.CreateCounter<long>("tributary.provider.hits", description: "Provider lookups that returned an accepted value");
+        _failures = meter.CreateCounter<long>("tributary.provider.failures", description: "Provider lookups that failed (error, timeout, open circuit)");
+        _latency = meter.CreateHistogram<double>("tributary.provider.latency", unit: "s", description: "Provider lookup latency");
+        _depth = meter.CreateHistogram<int>("tributary.waterfall.depth", description: "Providers called in one waterfall run");
+        _cacheHits = meter.CreateCounter<long>("tributary.cache.hits", description: "Channels answered from the result cache");
+    }
+
+    public void ProviderCalled(string provider, string outcome, bool hit, TimeSpan latency)
+    {
+        var tag = new KeyValuePair<string, object?>("provider", provider);
+        _calls.Add(1, tag, new KeyValuePair<string, object?>("outcome", outcome));
+        if (hit) _hits.Add(1, tag);
+        if (outcome == "failed") _failures.Add(1, tag);
+        _latency.Record(latency.TotalSeconds, tag);
+    }
+
+    public void RunFinished(int providerCalls, int cacheHits)
+    {
+        _depth.Record(providerCalls);
+        if (cacheHits > 0) _cacheHits.Add(cacheHits);
+    }
+
+    public static long Elapsed(long started) => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Tributary.Core.Waterfall;
+
+/// <summary>One run of the waterfall for one record.</summary>
+public sealed record WaterfallRequest
+{
+    public required Guid WorkspaceId { get; init; }
+    /// <summary>Every known value by input name (email, linkedin_url, first_name, …, domain for companies).</summary>
+    public required IReadOnlyDictionary<string, JsonElement> Known { get; init; }
+    /// <summary>Wanted channels, in the order the caller listed them.</summary>
+    public required IReadOnlyList<string> Channels { get; init; }
+    public double MinConfidence { get; init; } = 0.5;
+    public JsonElement? Signals { get; init; }
+    /// <summary>Bypasses the cache lookup (the results are still cached).</summary>
+    public bool Force { get; init; }
+    public bool IsCompany { get; init; }
+}
+
+/// <summary>A found channel value with its provenance.</summary>
+public sealed record ChannelResult(
+    string Channel,
+    JsonElement Value,
+    string Source,
+    double Confidence,
+    DateTime EnrichedAt,
+    bool? Verified,
+    string? EmailStatus,
+    bool FromCache);
+
+public sealed record TraceStep
+{
+    [JsonPropertyName("provider")] public required string Provider { get; init; }
+    /// <summary>found, no_match, failed, skipped, or cache_hit / cache_miss for cache lookups.</summary>
+    [JsonPropertyName("outcome")] public required string Outcome { get; init; }
+    [JsonPropertyName("channels_asked")] public IReadOnlyList<string> ChannelsAsked { get; init; } = [];
+    [JsonPropertyName("channels_accepted")] public IReadOnlyList<string> ChannelsAccepted { get; init; } = [];
+    [JsonPropertyName("rejected")] public IReadOnlyList<RejectedValue> Rejected { get; init; } = [];
+    [JsonPropertyName("latency_ms")] public long LatencyMs { get; init; }
+    [JsonPropertyName("detail")] public string? Detail { get; init; }
+}
+
+public sealed record RejectedValue(
+    [property: JsonPropertyName("channel")] string Channel,
+    [property: JsonPropertyName("reason")] string Reason);
+
+public sealed class WaterfallOutcome
+{
+    public Dictionary<string, ChannelResult> Found { get; } = new(StringComparer.Ordinal);
+    public List<TraceStep> Trace { get; } = [];
+    public int ProviderCalls { get; set; }
+    /// <summary>The deadline passed before every channel was settled.</summary>
+    public bool TimedOut { get; set; }
+    /// <summary>Channels whose value came from providers in this run (not from the cache): what is priced.</summary>
+    public IEnumerable<string> NewlyFound => Found.Values.Where(r => !r.FromCache).Select(r => r.Channel);
+}
