@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Tributary.Core.Common;
 using Tributary.Core.Companies;
 using Tributary.Core.Storage;
+using Tributary.Core.Waterfall;
 
 namespace Tributary.Core.Contacts;
 
@@ -45,8 +46,19 @@ public sealed class ContactStore(CompanyStore companies, CreationClock clock)
         return contact;
     }
 
-    public async Task<bool> DeleteAsync(TributaryDb db, Guid workspaceId, Guid id, CancellationToken ct = default) =>
-        await InWorkspace(db, workspaceId).Where(c => c.Id == id).ExecuteDeleteAsync(ct) > 0;
+    /// <summary>Deletes a contact and forgets every cached answer filed under its identities.</summary>
+    public async Task<bool> DeleteAsync(TributaryDb db, Guid workspaceId, Guid id, CancellationToken ct = default)
+    {
+        var contact = await InWorkspace(db, workspaceId).AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (contact is null) return false;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await InWorkspace(db, workspaceId).Where(c => c.Id == id).ExecuteDeleteAsync(ct);
+        var keys = CacheKeys.OfContact(contact);
+        if (keys.Count > 0)
+            await db.CacheEntries.Where(e => e.WorkspaceId == workspaceId && keys.Contains(e.IdentityKey)).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
 
     public Task<Page<Contact>> SearchAsync(TributaryDb db, Guid workspaceId, ContactFilter filter, PageRequest page,
         CancellationToken ct = default) =>

@@ -25,6 +25,18 @@ public static class CacheKeys
         return keys;
     }
 
+    /// <summary>The identity keys a stored contact is cached under.</summary>
+    public static List<string> OfContact(Contact c)
+    {
+        var keys = new List<string>();
+        if (c.EmailKey is { } e) keys.Add("email:" + e);
+        if (c.LinkedinKey is { } l) keys.Add("linkedin:" + l);
+        if (c.XKey is { } x) keys.Add("x:" + x);
+        if (c.GithubKey is { } g) keys.Add("github:" + g);
+        if (c.NameKey is { } n) keys.Add("name:" + n);
+        return keys;
+    }
+
     /// <summary>What a cached miss depends on: the channel's provider list and the workspace's min_confidence.</summary>
     public static string ConfigHash(IReadOnlyList<string> providers, double minConfidence) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(

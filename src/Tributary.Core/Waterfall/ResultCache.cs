@@ -57,12 +57,6 @@ public sealed class ResultCache(TimeProvider time, CacheOptions options)
         }
     }
 
-    /// <summary>Erases everything cached under these keys (a deleted contact leaves nothing behind).</summary>
-    public Task<int> ForgetAsync(TributaryDb db, Guid workspaceId, IReadOnlyList<string> keys, CancellationToken ct) =>
-        keys.Count == 0
-            ? Task.FromResult(0)
-            : db.CacheEntries.Where(e => e.WorkspaceId == workspaceId && keys.Contains(e.IdentityKey)).ExecuteDeleteAsync(ct);
-
     public static ChannelResult ToResult(CacheEntry e) => new(
         e.Channel, JsonDocument.Parse(e.ValueJson ?? "null").RootElement.Clone(), e.Source ?? "cache", e.Confidence,
         e.EnrichedAt, e.Verified, e.EmailStatus, FromCache: true);

@@ -1,6 +1,4 @@
 using Tributary.Core.Enrichment;
-using Tributary.Core.Providers.Phones;
-using Tributary.Core.Waterfall;
 using Tributary.Server.Errors;
 
 namespace Tributary.Server.Enrichment;
@@ -19,12 +17,4 @@ public static class EnrichmentHttp
     public static ApiError ConsentRequired() => new(
         StatusCodes.Status422UnprocessableEntity, ErrorCodes.ConsentRequired,
         "Personal email enrichment needs the workspace's personal_email_consent setting");
-
-    /// <summary>A found phone passes when no countries are asked for, or when its country is one of them.</summary>
-    public static bool PhoneAllowed(ChannelResult phone, IReadOnlyCollection<string> countries)
-    {
-        if (countries.Count == 0 || phone.Value.ValueKind != System.Text.Json.JsonValueKind.String) return true;
-        var parsed = PhoneNormalizer.TryNormalize(phone.Value.GetString());
-        return parsed is null || countries.Contains(parsed.Country, StringComparer.OrdinalIgnoreCase);
-    }
 }

@@ -48,6 +48,13 @@ public sealed partial class ServerProcessTests
             using var client = first.Client(key);
             var credits = await (await client.GetAsync("/v1/credits")).Json();
             credits.GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(1000);
+
+            // The shipped demo dataset answers offline.
+            var chloe = await (await client.PostAsJsonAsync("/enrichment",
+                new { linkedin_url = "https://www.linkedin.com/in/chloewalker", channels = new[] { "work_email", "phone" } })).ShouldBeOk();
+            chloe.GetProperty("channels").GetProperty("work_email").GetProperty("value").GetString().ShouldBe("chloe.walker@westmarkrobotics.com");
+            chloe.GetProperty("channels").GetProperty("phone").GetProperty("source").GetString().ShouldBe("demo");
+            (await client.GetStringAsync("/metrics")).ShouldContain("tributary_provider_calls_total");
         }
         await using var second = await ServerProcess.StartAsync("Development", workingDirectory: dir);
         second.Output.ShouldNotContain("wbk_");
@@ -60,6 +67,10 @@ public sealed partial class ServerProcessTests
     [InlineData("Tributary__Database__Provider", "Oracle", "Tributary:Database:Provider")]
     [InlineData("Tributary__Limits__MaxJsonBytes", "lots", "Tributary:Limits:MaxJsonBytes")]
     [InlineData("Tributary__Limits__MaxImportBytes", "10", "Tributary:Limits:MaxImportBytes")]
+    [InlineData("Tributary__Waterfall__phone__0", "ghost", "Tributary:Waterfall:phone")]
+    [InlineData("Tributary__Providers__x__Type", "carrier-pigeon", "Tributary:Providers:x:Type")]
+    [InlineData("Tributary__Verification__SmtpPort", "70000", "Tributary:Verification:SmtpPort")]
+    [InlineData("Tributary__SyncDeadlineMs", "soon", "Tributary:SyncDeadlineMs")]
     public async Task A_bad_configuration_value_stops_the_process_naming_the_key(string variable, string value, string key)
     {
         await using var server = await ServerProcess.StartAsync("Production",

@@ -73,6 +73,18 @@ public sealed class IdentityAndPermissionTests
     }
 
     [Fact]
+    public void Phone_filter_uses_the_requested_countries_else_the_workspace_default()
+    {
+        PhoneFilter.Countries(null, ["FR"]).ShouldBe(["FR"]);
+        PhoneFilter.Countries(["us", " gb"], ["FR"]).ShouldBe(["US", "GB"]);
+        PhoneFilter.Allows("+14155238841", ["US"]).ShouldBeTrue();
+        PhoneFilter.Allows("+14155238841", ["FR", "GB"]).ShouldBeFalse();
+        PhoneFilter.Allows("+33612345678", ["FR"]).ShouldBeTrue();
+        PhoneFilter.Allows("+33612345678", []).ShouldBeTrue();
+        PhoneFilter.Allows("not a phone", ["US"]).ShouldBeFalse();
+    }
+
+    [Fact]
     public void Creation_clock_never_repeats()
     {
         var clock = new CreationClock(TimeProvider.System);

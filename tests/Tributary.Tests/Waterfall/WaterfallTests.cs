@@ -139,6 +139,19 @@ public abstract class WaterfallTests(OrderedProvidersApp app)
     }
 
     [DbFact]
+    public async Task Deleting_a_contact_erases_its_cached_answers()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        var first = await (await client.PostJson("/enrichment", Linkedin("bob", "work_email"))).ShouldBeOk();
+        var calls = app.Fakes.Calls.Count;
+        (await client.DeleteAsync($"/v1/contacts/{first.GetProperty("record_id").GetGuid()}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var again = await (await client.PostJson("/enrichment", Linkedin("bob", "work_email"))).ShouldBeOk();
+        app.Fakes.Calls.Count.ShouldBeGreaterThan(calls);
+        again.GetProperty("credits_used").GetInt64().ShouldBe(1);
+    }
+
+    [DbFact]
     public async Task A_cached_miss_is_not_asked_again_and_costs_nothing()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 100);
