@@ -36,6 +36,8 @@ public sealed class FakeProviders : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<FakeCall> _calls = new();
+    private readonly ConcurrentDictionary<string, int> _inFlight = new();
+    private readonly ConcurrentDictionary<string, int> _maxInFlight = new();
 
     public FakeProviders(Dictionary<string, FakeProviderSpec> specs)
     {
@@ -56,6 +58,9 @@ public sealed class FakeProviders : IAsyncDisposable
     public string Url(string name) => $"{BaseUrl}/p/{name}/lookup";
 
     public int Count(string name) => _calls.Count(c => c.Provider == name);
+
+    /// <summary>The most calls one provider had in flight at once.</summary>
+    public int MaxInFlight(string name) => _maxInFlight.GetValueOrDefault(name);
 
     public int CountFor(string name, Func<JsonObject, bool> query) => _calls.Count(c => c.Provider == name && query(c.Query));
 
@@ -82,6 +87,20 @@ public sealed class FakeProviders : IAsyncDisposable
         var channels = body["channels"]?.AsArray().Select(c => c!.GetValue<string>()).ToArray() ?? [];
         _calls.Enqueue(new FakeCall(name, (JsonObject)query.DeepClone(), channels, DateTime.UtcNow));
         if (!Specs.TryGetValue(name, out var spec)) return Results.NotFound();
+        var now = _inFlight.AddOrUpdate(name, 1, (_, n) => n + 1);
+        _maxInFlight.AddOrUpdate(name, now, (_, max) => Math.Max(max, now));
+        try
+        {
+            return await Answer(spec, query, channels, http);
+        }
+        finally
+        {
+            _inFlight.AddOrUpdate(name, 0, (_, n) => n - 1);
+        }
+    }
+
+    private static async Task<IResult> Answer(FakeProviderSpec spec, JsonObject query, string[] channels, HttpContext http)
+    {
         if (spec.LatencyMs > 0) await Task.Delay(spec.LatencyMs);
         if (spec.TooManyRequestsFirst > 0)
         {

@@ -12,7 +12,9 @@ public sealed class MisbehavingProvidersApp() : WaterfallApp(DatabaseProvider.Sq
         ["slow"] = new() { Channels = ["phone"], LatencyMs = 3000, People = [P("sam")] },
         ["flaky"] = new() { Channels = ["linkedin_url"], FailWith = 503 },
         ["busy"] = new() { Channels = ["job_title"], People = [P("ann")], RetryAfterSeconds = 1 },
-        ["backup"] = new() { Channels = ["work_email", "phone", "linkedin_url", "job_title"], People = [P("sam"), P("kim"), P("lee"), P("max"), P("ann")] },
+        ["narrow"] = new() { Channels = ["seniority"], LatencyMs = 250, People = [P("c0"), P("c1"), P("c2"), P("c3"), P("c4"), P("c5")] },
+        ["junk"] = new() { Channels = ["personal_email"], People = [new() { ["email"] = "sam@resilience.io", ["personal_email"] = "sam@mailinator.com" }] },
+        ["backup"] = new() { Channels = ["work_email", "phone", "linkedin_url", "job_title", "personal_email"], People = [P("sam"), P("kim"), P("lee"), P("max"), P("ann")] },
     },
     new Dictionary<string, string[]>
     {
@@ -20,6 +22,8 @@ public sealed class MisbehavingProvidersApp() : WaterfallApp(DatabaseProvider.Sq
         ["phone"] = ["slow", "backup"],
         ["linkedin_url"] = ["flaky", "backup"],
         ["job_title"] = ["busy", "backup"],
+        ["seniority"] = ["narrow"],
+        ["personal_email"] = ["junk", "backup"],
     },
     new Dictionary<string, object>
     {
@@ -29,12 +33,14 @@ public sealed class MisbehavingProvidersApp() : WaterfallApp(DatabaseProvider.Sq
         ["Tributary:Providers:flaky:Retries"] = 0,
         ["Tributary:Providers:flaky:CircuitMinimumThroughput"] = 2,
         ["Tributary:Providers:flaky:CircuitBreakSeconds"] = 60,
+        ["Tributary:Providers:narrow:MaxConcurrency"] = 2,
     })
 {
     public static Dictionary<string, object?> P(string who) => new()
     {
         ["email"] = $"{who}@resilience.io", ["work_email"] = $"{who}@resilience.io", ["phone"] = "+14155238841",
-        ["linkedin_url"] = $"https://www.linkedin.com/in/{who}", ["job_title"] = "Engineer",
+        ["linkedin_url"] = $"https://www.linkedin.com/in/{who}", ["job_title"] = "Engineer", ["seniority"] = "senior",
+        ["personal_email"] = $"{who}.home@inbox.example",
     };
 }
 
@@ -98,5 +104,32 @@ public sealed class ResilienceTests(MisbehavingProvidersApp app) : IClassFixture
         (app.Fakes.Count("busy") - before).ShouldBe(2);
         var calls = app.Fakes.Calls.Where(c => c.Provider == "busy").TakeLast(2).ToList();
         (calls[1].At - calls[0].At).ShouldBeGreaterThan(TimeSpan.FromMilliseconds(900));
+    }
+
+    [Fact]
+    public async Task Calls_to_one_provider_never_exceed_its_concurrency_limit()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        var runs = Enumerable.Range(0, 6).Select(i => Enrich(ws, $"c{i}", "seniority"));
+        var bodies = await Task.WhenAll(runs);
+        bodies.ShouldAllBe(b => b.GetProperty("channels").GetProperty("seniority").GetProperty("value").GetString() == "senior");
+        app.Fakes.MaxInFlight("narrow").ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task An_email_that_fails_verification_is_never_found()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var admin = app.Admin();
+        (await admin.PatchJson($"/admin/workspaces/{ws.Id}", new { personal_email_consent = true })).EnsureSuccessStatusCode();
+        var body = await Enrich(ws, "sam", "personal_email");
+        var email = body.GetProperty("channels").GetProperty("personal_email");
+        email.GetProperty("source").GetString().ShouldBe("backup");
+        using var client = ws.Client();
+        var response = await client.PostJson("/enrichment", new { email = "sam@resilience.io", channels = new[] { "personal_email" }, force = true });
+        var trace = (await (await client.GetAsync($"/v1/enrichments/{response.Headers.GetValues("X-Enrichment-Id").Single()}/trace")).Json()).GetProperty("data");
+        var junk = trace.GetProperty("steps").EnumerateArray().First(s => s.GetProperty("provider").GetString() == "junk");
+        junk.GetProperty("outcome").GetString().ShouldBe("rejected");
+        junk.GetProperty("rejected")[0].GetProperty("reason").GetString()!.ShouldContain("disposable");
     }
 }

@@ -167,6 +167,12 @@ public abstract class WaterfallTests(OrderedProvidersApp app)
         await client.PostJson("/enrichment", nobody);
         app.Fakes.CountFor("alpha", q => q["email"]?.ToString() == "nobody@nowhere.io").ShouldBe(1);
         (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(100);
+
+        // A changed min_confidence makes the cached miss stale: the providers are asked again.
+        using var admin = app.Admin();
+        (await admin.PatchJson($"/admin/workspaces/{ws.Id}", new { min_confidence = 0.4 })).EnsureSuccessStatusCode();
+        await client.PostJson("/enrichment", nobody);
+        app.Fakes.CountFor("alpha", q => q["email"]?.ToString() == "nobody@nowhere.io").ShouldBe(2);
     }
 
     [DbFact]
