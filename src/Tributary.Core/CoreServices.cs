@@ -5,6 +5,7 @@ using Tributary.Core.Companies;
 using Tributary.Core.Contacts;
 using Tributary.Core.Credits;
 using Tributary.Core.Enrichment;
+using Tributary.Core.Jobs;
 using Tributary.Core.Providers;
 using Tributary.Core.Providers.Verification;
 using Tributary.Core.Waterfall;
@@ -56,6 +57,14 @@ public static class CoreServices
         services.AddSingleton<WaterfallRunner>();
         services.AddSingleton<WriteBack>();
         services.AddSingleton<EnrichmentService>();
+        return services;
+    }
+
+    public static IServiceCollection AddTributaryJobs(this IServiceCollection services, Func<IServiceProvider, JobOptions> options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<JobQueue>();
+        services.AddSingleton<JobProcessor>();
         return services;
     }
 }

@@ -17,6 +17,7 @@ using Tributary.Server.Errors;
 using Tributary.Server.Native;
 using Tributary.Server.Observability;
 using Tributary.Server.Surfaces.Channels;
+using Tributary.Server.Workers;
 
 try
 {
@@ -38,6 +39,8 @@ try
         sp => EnrichmentSettings.ReadCache(sp.GetRequiredService<IConfiguration>()),
         sp => new EmailVerifier(VerificationSettings.Read(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EmailVerifier>>()));
+    builder.Services.AddTributaryJobs(sp => EnrichmentSettings.ReadJobs(sp.GetRequiredService<IConfiguration>()));
+    builder.Services.AddHostedService<JobWorker>();
     builder.Services.AddSingleton(sp => new SurfaceSettings(EnrichmentSettings.ReadSyncDeadline(sp.GetRequiredService<IConfiguration>())));
     builder.Services.AddScoped<CallerContext>();
     builder.Services.AddSingleton<TributaryMetrics>();
@@ -58,6 +61,7 @@ try
     _ = app.Services.GetRequiredService<TributaryOptions>();
     _ = app.Services.GetRequiredService<SurfaceSettings>();
     _ = app.Services.GetRequiredService<Pricing>();
+    _ = app.Services.GetRequiredService<Tributary.Core.Jobs.JobOptions>();
     var providers = app.Services.GetRequiredService<ProviderRegistry>();
     _ = providers.WarmUpAsync().ContinueWith(t => app.Logger.LogError(t.Exception, "A dataset could not be indexed"),
         TaskContinuationOptions.OnlyOnFaulted);
@@ -85,6 +89,7 @@ try
     app.MapCredits();
     app.MapWorkspaceSettings();
     app.MapEnrichmentTraces();
+    app.MapJobs();
     app.MapChannelEnrichment();
 
     app.Run();

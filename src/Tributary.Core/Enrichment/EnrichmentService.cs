@@ -33,7 +33,18 @@ public sealed record EnrichmentRequest
     public Func<WaterfallOutcome, WriteBackResult, long>? PriceOverride { get; init; }
     /// <summary>The most the override can charge, reserved up front.</summary>
     public long? MaxPriceOverride { get; init; }
+    /// <summary>Set for a job item: its credits come from the job's reservation, and it commits only while its lease holds.</summary>
+    public JobItemCommit? JobItem { get; init; }
 }
+
+/// <summary>
+/// How a job item commits: charged from the job's reservation, fenced by the item's lease, and recorded on the item in
+/// the same transaction as its result and its charge.
+/// </summary>
+public sealed record JobItemCommit(
+    Guid? ReservationId,
+    Func<TributaryDb, CancellationToken, Task<bool>> Fence,
+    Func<TributaryDb, EnrichmentOutcome.Done, CancellationToken, Task> Record);
 
 public abstract record EnrichmentOutcome
 {
@@ -44,6 +55,9 @@ public abstract record EnrichmentOutcome
     public sealed record InsufficientCredits(long Needed, long Available) : EnrichmentOutcome;
 
     public sealed record ContactNotFound : EnrichmentOutcome;
+
+    /// <summary>A job item lost its lease (or its job was cancelled) before it could commit: nothing was stored or charged.</summary>
+    public sealed record Fenced : EnrichmentOutcome;
 }
 
 /// <summary>
@@ -74,8 +88,8 @@ public sealed class EnrichmentService(
 
         var priced = request.Channels.Where(c => providers.OrderFor(c).Count > 0).ToList();
         var maxPrice = request.MaxPriceOverride ?? pricing.PriceOf(priced, request.Discover);
-        Guid? reservation = null;
-        if (maxPrice > 0)
+        Guid? reservation = request.JobItem?.ReservationId;
+        if (request.JobItem is null && maxPrice > 0)
         {
             var reserved = await ledger.ReserveAsync(db, request.WorkspaceId, maxPrice, $"{request.Surface}: reserved", enrichmentId, ct);
             if (reserved is ReserveOutcome.Insufficient insufficient) return new EnrichmentOutcome.InsufficientCredits(insufficient.Needed, insufficient.Available);
@@ -94,7 +108,7 @@ public sealed class EnrichmentService(
         }
         catch
         {
-            if (reservation is { } r)
+            if (request.JobItem is null && reservation is { } r)
             {
                 await using var cleanup = dbs.Create();
                 await ledger.ReleaseAsync(cleanup, r, $"{request.Surface}: failed", CancellationToken.None);
@@ -107,9 +121,14 @@ public sealed class EnrichmentService(
         WaterfallOutcome run, Contact? target, Guid? reservation, CancellationToken ct)
     {
         var strategy = db.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(async () =>
+        return await strategy.ExecuteAsync<EnrichmentOutcome>(async () =>
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
+            if (request.JobItem is { } fenced && !await fenced.Fence(db, ct))
+            {
+                await tx.RollbackAsync(ct);
+                return (EnrichmentOutcome)new EnrichmentOutcome.Fenced();
+            }
             var contactResult = new WriteBackResult(target, [], false);
             Companies.Company? company = null;
             if (request.WriteBack && request.IsCompany)
@@ -127,18 +146,21 @@ public sealed class EnrichmentService(
             {
                 if (price > 0 && await ledger.ChargeAsync(db, r, price, $"{request.Surface}: {string.Join(", ", run.NewlyFound)}", enrichmentId, ct) is null)
                     throw new InvalidOperationException($"the run cost {price}, more than was reserved");
-                await ledger.ReleaseAsync(db, r, $"{request.Surface}: unused", ct);
+                if (request.JobItem is null) await ledger.ReleaseAsync(db, r, $"{request.Surface}: unused", ct);
             }
+            await runner.StoreInCacheAsync(db, request.WorkspaceId, run, ct);
             db.EnrichmentRecords.Add(new EnrichmentRecord
             {
                 Id = enrichmentId, WorkspaceId = request.WorkspaceId, Surface = request.Surface, CreatedAt = time.GetUtcNow().UtcDateTime,
                 TraceJson = TraceDocument.Serialize(enrichmentId, request, run, price),
             });
             await db.SaveChangesAsync(ct);
+            var done = new EnrichmentOutcome.Done(enrichmentId, run, reservation is null ? 0 : price, contactResult.Contact,
+                contactResult.UpdatedFields, company, 0);
+            if (request.JobItem is { } item) await item.Record(db, done, ct);
             await tx.CommitAsync(ct);
             var balance = await ledger.GetBalanceAsync(db, request.WorkspaceId, ct);
-            return new EnrichmentOutcome.Done(enrichmentId, run, reservation is null ? 0 : price, contactResult.Contact,
-                contactResult.UpdatedFields, company, balance.Balance);
+            return done with { BalanceAfter = balance.Balance };
         });
     }
 }

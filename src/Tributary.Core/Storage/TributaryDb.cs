@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Tributary.Core.Companies;
 using Tributary.Core.Contacts;
 using Tributary.Core.Credits;
+using Tributary.Core.Jobs;
 using Tributary.Core.Waterfall;
 using Tributary.Core.Workspaces;
 
@@ -24,6 +25,8 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
     public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
     public DbSet<CacheEntry> CacheEntries => Set<CacheEntry>();
     public DbSet<EnrichmentRecord> EnrichmentRecords => Set<EnrichmentRecord>();
+    public DbSet<Job> Jobs => Set<Job>();
+    public DbSet<JobItem> JobItems => Set<JobItem>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -110,6 +113,24 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
             e.ToTable("enrichments");
             e.HasKey(x => x.Id);
             e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt });
+        });
+
+        model.Entity<Job>(e =>
+        {
+            e.ToTable("jobs");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt });
+            e.HasIndex(x => x.Status);
+        });
+
+        model.Entity<JobItem>(e =>
+        {
+            e.ToTable("job_items");
+            e.HasKey(x => x.Seq);
+            e.Property(x => x.Seq).ValueGeneratedOnAdd();
+            e.HasAlternateKey(x => x.Id);
+            e.HasIndex(x => new { x.JobId, x.Position });
+            e.HasIndex(x => new { x.Status, x.LeaseExpiresAt });
         });
 
         ApplySnakeCaseNames(model);

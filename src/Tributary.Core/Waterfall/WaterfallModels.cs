@@ -50,6 +50,10 @@ public sealed class WaterfallOutcome
     public Dictionary<string, ChannelResult> Found { get; } = new(StringComparer.Ordinal);
     public List<TraceStep> Trace { get; } = [];
     public int ProviderCalls { get; set; }
+    /// <summary>The identity keys known at the end of the run, and what to cache under them.</summary>
+    public IReadOnlyList<string> CacheKeys { get; set; } = [];
+    public IReadOnlyList<(string Channel, ChannelResult? Result, string ConfigHash)> CacheAnswers { get; set; } = [];
+
     /// <summary>The deadline passed before every channel was settled.</summary>
     public bool TimedOut { get; set; }
     /// <summary>Channels whose value came from providers in this run (not from the cache): what is priced.</summary>

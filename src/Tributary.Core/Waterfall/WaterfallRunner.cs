@@ -102,7 +102,10 @@ public sealed class WaterfallRunner(
         outcome.TimedOut = deadline.IsCancellationRequested && missing.Count > 0;
         AddSkipped(wanted, tried, known, outcome);
         metrics.RunFinished(outcome.ProviderCalls, cacheHits);
-        await WriteCacheAsync(request, known, ran, hashes, outcome, ct);
+        outcome.CacheKeys = CacheKeys.From(known, request.IsCompany);
+        outcome.CacheAnswers = ran.Select(c => (c, outcome.Found.GetValueOrDefault(c) is { FromCache: false } r ? r : null, hashes[c]))
+            .Where(a => a.Item2 is not null || (!outcome.Found.ContainsKey(a.c) && !outcome.TimedOut))
+            .ToList();
         return outcome;
     }
 
@@ -178,15 +181,12 @@ public sealed class WaterfallRunner(
         }
     }
 
-    private async Task WriteCacheAsync(WaterfallRequest request, Dictionary<string, JsonElement> known, HashSet<string> ran,
-        Dictionary<string, string> hashes, WaterfallOutcome outcome, CancellationToken ct)
-    {
-        var keys = CacheKeys.From(known, request.IsCompany);
-        var answers = ran.Select(c => (c, outcome.Found.GetValueOrDefault(c) is { FromCache: false } r ? r : null, hashes[c]))
-            .Where(a => a.Item2 is not null || (!outcome.Found.ContainsKey(a.c) && !outcome.TimedOut))
-            .ToList();
-        if (keys.Count == 0 || answers.Count == 0) return;
-        await using var db = dbs.Create();
-        await cache.StoreAsync(db, request.WorkspaceId, keys, answers, ct);
-    }
+    /// <summary>
+    /// Files a run's answers in the cache. Callers do it in the transaction that stores and charges the run, so a run
+    /// that never committed (a crash, a lost lease) leaves nothing cached that was not paid for.
+    /// </summary>
+    public Task StoreInCacheAsync(TributaryDb db, Guid workspaceId, WaterfallOutcome outcome, CancellationToken ct) =>
+        outcome.CacheKeys.Count == 0 || outcome.CacheAnswers.Count == 0
+            ? Task.CompletedTask
+            : cache.StoreAsync(db, workspaceId, outcome.CacheKeys, outcome.CacheAnswers, ct);
 }

@@ -65,6 +65,14 @@ public static class EnrichmentSettings
         return TimeSpan.FromMilliseconds(ms);
     }
 
+    public static Tributary.Core.Jobs.JobOptions ReadJobs(IConfiguration config)
+    {
+        var options = new Tributary.Core.Jobs.JobOptions();
+        config.GetSection("Tributary:Jobs").Bind(options);
+        Fail(options.Validate());
+        return options;
+    }
+
     private static int Int(string key, string? value) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
             ? n

@@ -1,0 +1,109 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using CsvHelper;
+
+namespace Tributary.Core.Jobs;
+
+/// <summary>
+/// Turns input records (CSV rows, JSONL lines, JSON objects) into job items: columns are recognised by their names
+/// (and common aliases), or by an explicit mapping of input name → column.
+/// </summary>
+public static class JobInput
+{
+    public static readonly IReadOnlyList<string> InputNames =
+    [
+        "email", "linkedin_url", "first_name", "last_name", "full_name", "company_domain", "company_name", "domain",
+        "x_handle", "github_username", "phone", "job_title", "location", "personal_email",
+    ];
+
+    private static readonly Dictionary<string, string> Aliases = new()
+    {
+        ["work_email"] = "email", ["email_address"] = "email", ["firstname"] = "first_name", ["first"] = "first_name",
+        ["lastname"] = "last_name", ["last"] = "last_name", ["name"] = "full_name", ["fullname"] = "full_name",
+        ["company"] = "company_name", ["website"] = "company_domain", ["linkedin"] = "linkedin_url", ["twitter"] = "x_handle",
+        ["x"] = "x_handle", ["github"] = "github_username", ["title"] = "job_title", ["phone_number"] = "phone",
+    };
+
+    /// <summary>The input name a column stands for, or null.</summary>
+    public static string? InputNameOf(string column, IReadOnlyDictionary<string, string>? mapping)
+    {
+        if (mapping is not null)
+            foreach (var (input, mapped) in mapping)
+                if (string.Equals(mapped, column, StringComparison.OrdinalIgnoreCase)) return input;
+        var name = column.Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
+        name = Aliases.GetValueOrDefault(name, name);
+        if (mapping is not null && mapping.ContainsKey(name) && !string.Equals(mapping[name], column, StringComparison.OrdinalIgnoreCase))
+            return null; // the mapping names another column for this input
+        return InputNames.Contains(name) ? name : null;
+    }
+
+    public static NewItem FromCells(IReadOnlyList<string> header, IReadOnlyList<string> cells, IReadOnlyDictionary<string, string>? mapping)
+    {
+        var known = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var raw = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < header.Count; i++)
+        {
+            var cell = i < cells.Count ? cells[i] : "";
+            raw[header[i]] = cell;
+            if (InputNameOf(header[i], mapping) is { } input && !string.IsNullOrWhiteSpace(cell))
+                known[input] = JsonSerializer.SerializeToElement(cell.Trim());
+        }
+        Complete(known);
+        return new NewItem(known, JsonSerializer.Serialize(raw));
+    }
+
+    public static NewItem FromJson(JsonElement record, IReadOnlyDictionary<string, string>? mapping)
+    {
+        var known = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        if (record.ValueKind == JsonValueKind.Object)
+            foreach (var p in record.EnumerateObject())
+                if (InputNameOf(p.Name, mapping) is { } input && p.Value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(p.Value.GetString()))
+                    known[input] = JsonSerializer.SerializeToElement(p.Value.GetString()!.Trim());
+        Complete(known);
+        return new NewItem(known, record.GetRawText());
+    }
+
+    /// <summary>First and last name from a full name when only that was given.</summary>
+    private static void Complete(Dictionary<string, JsonElement> known)
+    {
+        if (!known.ContainsKey("first_name") && !known.ContainsKey("last_name") && known.TryGetValue("full_name", out var full)
+            && full.GetString()!.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries) is [var first, var last])
+        {
+            known["first_name"] = JsonSerializer.SerializeToElement(first);
+            known["last_name"] = JsonSerializer.SerializeToElement(last.Trim());
+        }
+    }
+
+    public static async IAsyncEnumerable<NewItem> ReadCsvAsync(Stream body, IReadOnlyDictionary<string, string>? mapping,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var csv = CsvReader.Create(body, new CsvReaderOptions { HasHeader = true, SkipEmptyLines = true }, leaveOpen: true);
+        await csv.ReadHeaderAsync(ct);
+        var header = csv.Headers.Select(h => h.Trim().TrimStart('\uFEFF')).ToArray();
+        if (!header.Any(h => InputNameOf(h, mapping) is not null))
+            throw new Contacts.ImportRejectedException("the CSV header names no known input column (email, linkedin_url, first_name, last_name, company_domain, …); map yours with map=email=YourColumn");
+        while (await csv.ReadAsync(ct))
+        {
+            var cells = new string[csv.FieldCount];
+            for (var i = 0; i < cells.Length; i++) cells[i] = csv.GetString(i);
+            yield return FromCells(header, cells, mapping);
+        }
+    }
+
+    public static async IAsyncEnumerable<NewItem> ReadJsonlAsync(Stream body, IReadOnlyDictionary<string, string>? mapping,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var reader = new StreamReader(body, Encoding.UTF8, leaveOpen: true);
+        var line = 0;
+        while (await reader.ReadLineAsync(ct) is { } text)
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            JsonElement record;
+            try { record = JsonDocument.Parse(text).RootElement.Clone(); }
+            catch (JsonException) { throw new Contacts.ImportRejectedException($"line {line} is not valid JSON"); }
+            yield return FromJson(record, mapping);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace Tributary.Core.Jobs;
+
+/// <summary><c>Tributary:Jobs</c> (DESIGN §12).</summary>
+public sealed class JobOptions
+{
+    /// <summary>Items in flight per server process.</summary>
+    public int Workers { get; set; } = 64;
+    public int LeaseSeconds { get; set; } = 30;
+    /// <summary>Items claimed per query.</summary>
+    public int BatchSize { get; set; } = 50;
+    public int PollIntervalMs { get; set; } = 250;
+    /// <summary>Claims of one item before it is given up as failed (a record that crashes its worker every time).</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    public IEnumerable<string> Validate()
+    {
+        if (Workers is < 1 or > 10_000) yield return "Tributary:Jobs:Workers must be from 1 to 10000";
+        if (LeaseSeconds is < 2 or > 3600) yield return "Tributary:Jobs:LeaseSeconds must be from 2 to 3600";
+        if (BatchSize is < 1 or > 10_000) yield return "Tributary:Jobs:BatchSize must be from 1 to 10000";
+        if (PollIntervalMs is < 10 or > 60_000) yield return "Tributary:Jobs:PollIntervalMs must be from 10 to 60000";
+        if (MaxAttempts is < 1 or > 100) yield return "Tributary:Jobs:MaxAttempts must be from 1 to 100";
+    }
+}

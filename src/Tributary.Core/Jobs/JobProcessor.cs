@@ -1,0 +1,106 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Tributary.Core.Enrichment;
+using Tributary.Core.Waterfall;
+
+namespace Tributary.Core.Jobs;
+
+/// <summary>What a job reads back for each item: the found channels with their provenance.</summary>
+public sealed record ItemResult(
+    [property: JsonPropertyName("channels")] IReadOnlyDictionary<string, ItemChannel> Channels,
+    [property: JsonPropertyName("contact_id")] Guid? ContactId,
+    [property: JsonPropertyName("enrichment_id")] Guid EnrichmentId)
+{
+    public static ItemResult Of(EnrichmentOutcome.Done done) => new(
+        done.Run.Found.ToDictionary(f => f.Key, f => new ItemChannel(f.Value.Value, f.Value.Source, f.Value.Confidence,
+            f.Value.EnrichedAt, f.Value.Verified, f.Value.EmailStatus)),
+        done.Contact?.Id, done.EnrichmentId);
+}
+
+public sealed record ItemChannel(
+    [property: JsonPropertyName("value")] JsonElement Value,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("confidence")] double Confidence,
+    [property: JsonPropertyName("enriched_at")] DateTime EnrichedAt,
+    [property: JsonPropertyName("verified")] bool? Verified,
+    [property: JsonPropertyName("email_status")] string? EmailStatus);
+
+/// <summary>Job options as stored on the job (JSON).</summary>
+public sealed record JobRunOptions
+{
+    [JsonPropertyName("force")] public bool Force { get; init; }
+    [JsonPropertyName("discover")] public bool Discover { get; init; }
+    [JsonPropertyName("signals")] public JsonElement? Signals { get; init; }
+    [JsonPropertyName("write_back")] public bool WriteBack { get; init; } = true;
+}
+
+/// <summary>Runs one claimed item: the waterfall under a renewed lease, then a fenced commit of result and charge.</summary>
+public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, JobOptions options, TimeProvider time, ILogger<JobProcessor> logger)
+{
+    public async Task ProcessAsync(JobItem item, Job job, CancellationToken stopping)
+    {
+        using var lease = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var renewal = RenewWhileRunningAsync(item, lease);
+        try
+        {
+            if (item.Attempts > options.MaxAttempts)
+            {
+                await queue.FailItemAsync(item, $"gave up after {options.MaxAttempts} attempts", stopping);
+                return;
+            }
+            var known = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(item.InputJson) ?? [];
+            var channels = JsonSerializer.Deserialize<List<string>>(job.ChannelsJson) ?? [];
+            var run = JsonSerializer.Deserialize<JobRunOptions>(job.OptionsJson) ?? new JobRunOptions();
+            var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
+            {
+                WorkspaceId = job.WorkspaceId, Surface = $"job {job.Kind}", Known = known, Channels = channels,
+                Force = run.Force, Discover = run.Discover, Signals = run.Signals, WriteBack = run.WriteBack,
+                JobItem = new JobItemCommit(job.ReservationId,
+                    (db, ct) => JobQueue.HoldsLeaseAsync(db, item, ct),
+                    (db, done, ct) => queue.RecordItemAsync(db, item, JobItemStatus.Done, JsonSerializer.Serialize(ItemResult.Of(done)),
+                        done.Charged, done.Run.Found.Count > 0, done.EnrichmentId, done.Contact?.Id, null, ct)),
+            }, lease.Token);
+            if (outcome is EnrichmentOutcome.Fenced)
+                logger.LogInformation("Job item {Item} lost its lease before committing; another worker will take it", item.Id);
+        }
+        catch (OperationCanceledException) when (lease.IsCancellationRequested)
+        {
+            // Stopping, or the lease was lost: the item stays claimable and its lease runs out.
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Job item {Item} of job {Job} failed", item.Id, job.Id);
+            await queue.FailItemAsync(item, "the record could not be processed", CancellationToken.None);
+        }
+        finally
+        {
+            await lease.CancelAsync();
+            await renewal;
+        }
+    }
+
+    private async Task RenewWhileRunningAsync(JobItem item, CancellationTokenSource lease)
+    {
+        var every = TimeSpan.FromSeconds(options.LeaseSeconds / 3.0);
+        try
+        {
+            while (!lease.IsCancellationRequested)
+            {
+                await Task.Delay(every, time, lease.Token);
+                if (!await queue.RenewAsync(item, lease.Token))
+                {
+                    await lease.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Renewing the lease of job item {Item} failed", item.Id);
+        }
+    }
+}

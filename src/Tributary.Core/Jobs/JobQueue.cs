@@ -1,0 +1,239 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Tributary.Core.Credits;
+using Tributary.Core.Enrichment;
+using Tributary.Core.Providers;
+using Tributary.Core.Storage;
+
+namespace Tributary.Core.Jobs;
+
+public sealed record NewJob(Guid WorkspaceId, string Kind, IReadOnlyList<string> Channels, string OptionsJson = "{}",
+    Guid? CreatedByKeyId = null, bool Discover = false);
+
+public sealed record NewItem(IReadOnlyDictionary<string, JsonElement> Known, string? RawJson = null);
+
+public abstract record CreateJobOutcome
+{
+    public sealed record Created(Job Job) : CreateJobOutcome;
+    public sealed record InsufficientCredits(long Needed, long Available) : CreateJobOutcome;
+}
+
+/// <summary>
+/// Durable jobs (DESIGN §8): items are stored, then credits for all of them reserved at once, before a job is accepted;
+/// workers claim items under leases (PostgreSQL: FOR UPDATE SKIP LOCKED), and every commit is fenced by the lease, so
+/// a reclaimed item can never be stored or charged twice.
+/// </summary>
+public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pricing, ProviderRegistry providers, JobOptions options,
+    TimeProvider time)
+{
+    public const int InsertBatch = 1000;
+
+    /// <summary>The most one item of these channels can cost (what is reserved per item).</summary>
+    public long MaxItemPrice(IReadOnlyList<string> channels, bool discover) =>
+        pricing.PriceOf(channels.Where(c => providers.OrderFor(c).Count > 0), discover);
+
+    /// <summary>Streams the items into the database, then reserves their maximum cost all or nothing and queues the job.</summary>
+    public async Task<CreateJobOutcome> CreateAsync(NewJob spec, IAsyncEnumerable<NewItem> items, CancellationToken ct)
+    {
+        var job = new Job
+        {
+            Id = Guid.CreateVersion7(), WorkspaceId = spec.WorkspaceId, Kind = spec.Kind, ChannelsJson = JsonSerializer.Serialize(spec.Channels),
+            OptionsJson = spec.OptionsJson, CreatedByKeyId = spec.CreatedByKeyId, CreatedAt = Now(),
+        };
+        await using (var db = dbs.Create())
+        {
+            db.Jobs.Add(job);
+            await db.SaveChangesAsync(ct);
+        }
+        var count = 0;
+        try
+        {
+            var batch = new List<JobItem>(InsertBatch);
+            await foreach (var item in items.WithCancellation(ct))
+            {
+                batch.Add(new JobItem
+                {
+                    Id = Guid.CreateVersion7(), JobId = job.Id, WorkspaceId = spec.WorkspaceId, Position = count++,
+                    InputJson = JsonSerializer.Serialize(item.Known), RawJson = item.RawJson,
+                });
+                if (batch.Count == InsertBatch) await InsertAsync(batch, ct);
+            }
+            if (batch.Count > 0) await InsertAsync(batch, ct);
+            return await AcceptAsync(job, count, MaxItemPrice(spec.Channels, spec.Discover) * count, ct);
+        }
+        catch
+        {
+            await DiscardAsync(job.Id, CancellationToken.None);
+            throw;
+        }
+    }
+
+    public Task<CreateJobOutcome> CreateAsync(NewJob spec, IReadOnlyList<NewItem> items, CancellationToken ct) =>
+        CreateAsync(spec, items.ToAsyncEnumerable(), ct);
+
+    private async Task InsertAsync(List<JobItem> batch, CancellationToken ct)
+    {
+        await using var db = dbs.Create();
+        db.JobItems.AddRange(batch);
+        await db.SaveChangesAsync(ct);
+        batch.Clear();
+    }
+
+    private async Task<CreateJobOutcome> AcceptAsync(Job job, int count, long maxCost, CancellationToken ct)
+    {
+        await using var db = dbs.Create();
+        var strategy = db.Database.CreateExecutionStrategy();
+        var outcome = await strategy.ExecuteAsync(async () =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            Guid? reservation = null;
+            if (maxCost > 0)
+            {
+                var reserved = await ledger.ReserveAsync(db, job.WorkspaceId, maxCost, $"job {job.Id}: {count} records", job.Id, ct);
+                if (reserved is ReserveOutcome.Insufficient insufficient)
+                    return (CreateJobOutcome)new CreateJobOutcome.InsufficientCredits(insufficient.Needed, insufficient.Available);
+                reservation = ((ReserveOutcome.Reserved)reserved).ReservationId;
+            }
+            var now = Now();
+            var status = count == 0 ? JobStatus.Succeeded : JobStatus.Queued;
+            await db.Jobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Status, status).SetProperty(j => j.Total, count).SetProperty(j => j.ReservationId, reservation)
+                .SetProperty(j => j.ReservedCredits, maxCost).SetProperty(j => j.FinishedAt, count == 0 ? now : null), ct);
+            await tx.CommitAsync(ct);
+            (job.Status, job.Total, job.ReservationId, job.ReservedCredits) = (status, count, reservation, maxCost);
+            return new CreateJobOutcome.Created(job);
+        });
+        if (outcome is CreateJobOutcome.InsufficientCredits) await DiscardAsync(job.Id, ct);
+        return outcome;
+    }
+
+    private async Task DiscardAsync(Guid jobId, CancellationToken ct)
+    {
+        await using var db = dbs.Create();
+        await db.JobItems.Where(i => i.JobId == jobId).ExecuteDeleteAsync(ct);
+        await db.Jobs.Where(j => j.Id == jobId && j.Status == JobStatus.Preparing).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>Claims up to <paramref name="max"/> items that are pending or whose lease ran out, for <paramref name="owner"/>.</summary>
+    public async Task<List<(JobItem Item, Job Job)>> ClaimAsync(string owner, int max, CancellationToken ct)
+    {
+        if (max <= 0) return [];
+        var token = Guid.NewGuid();
+        var now = Now();
+        var expires = now.AddSeconds(options.LeaseSeconds);
+        await using var db = dbs.Create();
+        var seqs = db.Provider == DatabaseProvider.Postgres
+            ? await db.Database.SqlQuery<long>($"""
+                UPDATE job_items SET status = 'running', lease_owner = {owner}, lease_token = {token}, lease_expires_at = {expires}, attempts = attempts + 1
+                WHERE seq IN (
+                    SELECT i.seq FROM job_items i JOIN jobs j ON j.id = i.job_id
+                    WHERE j.status IN ('queued', 'processing')
+                      AND (i.status = 'pending' OR (i.status = 'running' AND i.lease_expires_at < {now}))
+                    ORDER BY i.seq LIMIT {max}
+                    FOR UPDATE OF i SKIP LOCKED)
+                RETURNING seq AS "Value"
+                """).ToListAsync(ct)
+            : await db.Database.SqlQuery<long>($"""
+                UPDATE job_items SET status = 'running', lease_owner = {owner}, lease_token = {token}, lease_expires_at = {expires}, attempts = attempts + 1
+                WHERE seq IN (
+                    SELECT i.seq FROM job_items i JOIN jobs j ON j.id = i.job_id
+                    WHERE j.status IN ('queued', 'processing')
+                      AND (i.status = 'pending' OR (i.status = 'running' AND i.lease_expires_at < {now}))
+                    ORDER BY i.seq LIMIT {max})
+                RETURNING seq AS "Value"
+                """).ToListAsync(ct);
+        if (seqs.Count == 0) return [];
+        var items = await db.JobItems.AsNoTracking().Where(i => seqs.Contains(i.Seq)).OrderBy(i => i.Seq).ToListAsync(ct);
+        var jobIds = items.Select(i => i.JobId).Distinct().ToList();
+        await db.Jobs.Where(j => jobIds.Contains(j.Id) && j.Status == JobStatus.Queued)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Processing).SetProperty(j => j.StartedAt, now), ct);
+        var jobs = await db.Jobs.AsNoTracking().Where(j => jobIds.Contains(j.Id)).ToDictionaryAsync(j => j.Id, ct);
+        return items.Select(i => (i, jobs[i.JobId])).ToList();
+    }
+
+    /// <summary>Extends a running item's lease; false when the lease was lost (expired and reclaimed, or the job cancelled).</summary>
+    public async Task<bool> RenewAsync(JobItem item, CancellationToken ct)
+    {
+        var expires = Now().AddSeconds(options.LeaseSeconds);
+        await using var db = dbs.Create();
+        return await db.JobItems
+            .Where(i => i.Seq == item.Seq && i.LeaseOwner == item.LeaseOwner && i.LeaseToken == item.LeaseToken && i.Status == JobItemStatus.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.LeaseExpiresAt, expires), ct) == 1;
+    }
+
+    /// <summary>
+    /// Inside the committing transaction: true while the item is still this worker's and its job still runs. The update
+    /// takes the item's row lock (PostgreSQL), so a reclaim cannot slip in between the check and the commit.
+    /// </summary>
+    public static async Task<bool> HoldsLeaseAsync(TributaryDb db, JobItem item, CancellationToken ct) =>
+        await db.JobItems
+            .Where(i => i.Seq == item.Seq && i.LeaseOwner == item.LeaseOwner && i.LeaseToken == item.LeaseToken && i.Status == JobItemStatus.Running
+                        && db.Jobs.Any(j => j.Id == i.JobId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing)))
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Attempts, i => i.Attempts), ct) == 1;
+
+    /// <summary>Inside the committing transaction: stores the item's end and counts it on its job; ends the job with its last item.</summary>
+    public async Task RecordItemAsync(TributaryDb db, JobItem item, string status, string? resultJson, long charged, bool found,
+        Guid? enrichmentId, Guid? contactId, string? error, CancellationToken ct)
+    {
+        var now = Now();
+        await db.JobItems.Where(i => i.Seq == item.Seq).ExecuteUpdateAsync(s => s
+            .SetProperty(i => i.Status, status).SetProperty(i => i.ResultJson, resultJson).SetProperty(i => i.Charged, charged)
+            .SetProperty(i => i.EnrichmentId, enrichmentId).SetProperty(i => i.ContactId, contactId).SetProperty(i => i.Error, error)
+            .SetProperty(i => i.FinishedAt, now).SetProperty(i => i.LeaseOwner, (string?)null).SetProperty(i => i.LeaseExpiresAt, (DateTime?)null), ct);
+        var succeeded = found ? 1 : 0;
+        var failed = status == JobItemStatus.Failed ? 1 : 0;
+        await db.Jobs.Where(j => j.Id == item.JobId).ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.Processed, j => j.Processed + 1).SetProperty(j => j.Succeeded, j => j.Succeeded + succeeded)
+            .SetProperty(j => j.Failed, j => j.Failed + failed).SetProperty(j => j.Charged, j => j.Charged + charged), ct);
+        var finished = await db.Jobs
+            .Where(j => j.Id == item.JobId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing) && j.Processed >= j.Total)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Succeeded).SetProperty(j => j.FinishedAt, now), ct);
+        if (finished == 1) await ReleaseAsync(db, item.JobId, "job finished", ct);
+    }
+
+    /// <summary>Ends an item that cannot be processed (bad input, or given up after repeated attempts), fenced like any commit.</summary>
+    public async Task<bool> FailItemAsync(JobItem item, string error, CancellationToken ct)
+    {
+        await using var db = dbs.Create();
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            if (!await HoldsLeaseAsync(db, item, ct)) return false;
+            await RecordItemAsync(db, item, JobItemStatus.Failed, null, 0, false, null, null, error, ct);
+            await tx.CommitAsync(ct);
+            return true;
+        });
+    }
+
+    /// <summary>Cancels a job of the workspace: pending items are dropped, in-flight ones cannot commit, unused credits return.</summary>
+    public async Task<Job?> CancelAsync(Guid workspaceId, Guid jobId, CancellationToken ct)
+    {
+        await using var db = dbs.Create();
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var now = Now();
+            var cancelled = await db.Jobs
+                .Where(j => j.Id == jobId && j.WorkspaceId == workspaceId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing))
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Cancelled).SetProperty(j => j.FinishedAt, now), ct);
+            if (cancelled == 1)
+            {
+                await db.JobItems.Where(i => i.JobId == jobId && (i.Status == JobItemStatus.Pending || i.Status == JobItemStatus.Running))
+                    .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, JobItemStatus.Cancelled).SetProperty(i => i.LeaseOwner, (string?)null), ct);
+                await ReleaseAsync(db, jobId, "job cancelled", ct);
+            }
+            await tx.CommitAsync(ct);
+            return await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId && j.WorkspaceId == workspaceId, ct);
+        });
+    }
+
+    private async Task ReleaseAsync(TributaryDb db, Guid jobId, string reason, CancellationToken ct)
+    {
+        var reservation = await db.Jobs.Where(j => j.Id == jobId).Select(j => j.ReservationId).FirstAsync(ct);
+        if (reservation is { } r) await ledger.ReleaseAsync(db, r, $"job {jobId}: {reason}", ct);
+    }
+
+    private DateTime Now() => time.GetUtcNow().UtcDateTime;
+}

@@ -1,0 +1,249 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Tributary.Core.Common;
+using Tributary.Core.Credits;
+using Tributary.Core.Jobs;
+using Tributary.Core.Storage;
+using Tributary.Core.Workspaces;
+using Tributary.Server.Auth;
+using Tributary.Server.Enrichment;
+using Tributary.Server.Errors;
+using WaterfallChannels = Tributary.Core.Waterfall.Channels;
+
+namespace Tributary.Server.Native;
+
+/// <summary>The native bulk path (DESIGN §4): jobs from CSV, JSONL or records; status; streamed results; cancel; estimates.</summary>
+public static class JobsEndpoints
+{
+    public const string Kind = "native";
+    public const int MaxJsonRecords = 10_000;
+
+    public sealed record JobView(Guid Id, string Status, IReadOnlyList<string> Channels, int Total, int Processed, int Found,
+        int NotFound, int Failed, double Progress, IReadOnlyDictionary<string, long> FoundByChannel, long CreditsCharged,
+        long CreditsReserved, double? RatePerSecond, double? EtaSeconds, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt);
+
+    public sealed record EstimateBody(JsonElement? Records, List<string>? Channels, bool Discover = false);
+    public sealed record Estimate(int Records, IReadOnlyList<string> Channels, long MaxCreditsPerRecord, long MaxCredits, long Balance, bool Enough);
+
+    public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1").WithTags("Native: jobs").WithErrorShape(NativeErrorShape.Instance);
+        group.MapPost("/jobs", CreateJob).RequirePermission(Permissions.WriteEnrich).WithMetadata(LargeBodyMetadata.Instance)
+            .Accepts<string>("application/json", "text/csv", "application/x-ndjson");
+        group.MapGet("/jobs/{id}", GetJob).RequirePermission(Permissions.ReadEnrich);
+        group.MapGet("/jobs/{id}/results", GetResults).RequirePermission(Permissions.ReadEnrich);
+        group.MapPost("/jobs/{id}/cancel", CancelJob).RequirePermission(Permissions.WriteEnrich);
+        group.MapPost("/estimate", EstimateCost).RequirePermission(Permissions.WriteEnrich);
+        return app;
+    }
+
+    /// <summary>
+    /// JSON <c>{"records":[…],"channels":[…],"mapping":{…},"force":false}</c>, or a CSV/JSONL body with
+    /// <c>?channels=work_email,phone&amp;map=email=Email</c>. 202 with the job once every record is stored and credits reserved.
+    /// </summary>
+    static async Task<Results<Accepted<Envelope<JobView>>, ErrorResult>> CreateJob(HttpContext http, CallerContext caller, TributaryDb db,
+        JobQueue queue, CancellationToken ct)
+    {
+        var request = http.Request;
+        var type = request.ContentType?.ToLowerInvariant() ?? "";
+        List<string>? channels;
+        Dictionary<string, string>? mapping;
+        IAsyncEnumerable<NewItem> items;
+        var force = false;
+        if (type.Contains("json") && !type.Contains("ndjson") && !type.Contains("jsonl"))
+        {
+            JsonElement body;
+            try { body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: ct); }
+            catch (JsonException) { return new ErrorResult(ApiError.Validation("Malformed request: the body is not valid JSON.")); }
+            if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("records", out var records) || records.ValueKind != JsonValueKind.Array)
+                return new ErrorResult(ApiError.Validation("The body must be {\"records\": [ … ], \"channels\": [ … ]}"));
+            if (records.GetArrayLength() is 0 or > MaxJsonRecords)
+                return new ErrorResult(ApiError.Validation($"'records' must hold 1 to {MaxJsonRecords} records; send larger jobs as CSV or JSONL"));
+            channels = body.TryGetProperty("channels", out var c) && c.ValueKind == JsonValueKind.Array
+                ? c.EnumerateArray().Select(x => x.ToString()).ToList() : null;
+            mapping = body.TryGetProperty("mapping", out var m) && m.ValueKind == JsonValueKind.Object
+                ? m.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString()) : null;
+            force = body.TryGetProperty("force", out var f) && f.ValueKind == JsonValueKind.True;
+            var parsed = records.EnumerateArray().Select(r => JobInput.FromJson(r, mapping)).ToList();
+            items = parsed.ToAsyncEnumerable();
+        }
+        else
+        {
+            channels = request.Query["channels"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            mapping = ParseMapping(request.Query["map"].ToString());
+            force = string.Equals(request.Query["force"], "true", StringComparison.OrdinalIgnoreCase);
+            var jsonl = type.Contains("ndjson") || type.Contains("jsonl");
+            items = jsonl ? JobInput.ReadJsonlAsync(request.Body, mapping, ct) : JobInput.ReadCsvAsync(request.Body, mapping, ct);
+        }
+        if (channels is not { Count: > 0 }) return new ErrorResult(ApiError.Validation($"'channels' is required: some of {string.Join(", ", WaterfallChannels.Person)}"));
+        var unknown = channels.Where(ch => !WaterfallChannels.IsKnown(ch)).ToList();
+        if (unknown.Count > 0) return new ErrorResult(ApiError.Validation($"unknown channel(s): {string.Join(", ", unknown)}"));
+        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        if (channels.Contains(WaterfallChannels.PersonalEmail) && !workspace.PersonalEmailConsent) return new ErrorResult(EnrichmentHttp.ConsentRequired());
+
+        var options = JsonSerializer.Serialize(new JobRunOptions { Force = force });
+        var outcome = await queue.CreateAsync(new NewJob(caller.WorkspaceId, Kind, channels.Distinct().ToList(), options, caller.KeyId), items, ct);
+        if (outcome is CreateJobOutcome.InsufficientCredits insufficient)
+            return new ErrorResult(EnrichmentHttp.InsufficientCredits(new(insufficient.Needed, insufficient.Available)));
+        var job = ((CreateJobOutcome.Created)outcome).Job;
+        return TypedResults.Accepted($"/v1/jobs/{job.Id}", new Envelope<JobView>(await ViewAsync(db, job.Id, ct)));
+    }
+
+    static async Task<Results<Ok<Envelope<JobView>>, ErrorResult>> GetJob(string id, CallerContext caller, TributaryDb db, CancellationToken ct)
+    {
+        var (error, jobId) = await FindAsync(id, caller, db, ct);
+        if (error is not null) return new ErrorResult(error);
+        return TypedResults.Ok(new Envelope<JobView>(await ViewAsync(db, jobId!.Value, ct)));
+    }
+
+    static async Task<Results<Ok<Envelope<JobView>>, ErrorResult>> CancelJob(string id, CallerContext caller, TributaryDb db, JobQueue queue, CancellationToken ct)
+    {
+        var (error, jobId) = await FindAsync(id, caller, db, ct);
+        if (error is not null) return new ErrorResult(error);
+        await queue.CancelAsync(caller.WorkspaceId, jobId!.Value, ct);
+        return TypedResults.Ok(new Envelope<JobView>(await ViewAsync(db, jobId.Value, ct)));
+    }
+
+    /// <summary>Every item in input order, as it stands now: JSONL by default, CSV with <c>?format=csv</c> or Accept: text/csv.</summary>
+    static async Task<Results<EmptyHttpResult, ErrorResult>> GetResults(string id, HttpContext http, CallerContext caller, TributaryDb db,
+        CancellationToken ct)
+    {
+        var (error, jobId) = await FindAsync(id, caller, db, ct);
+        if (error is not null) return new ErrorResult(error);
+        var format = http.Request.Query["format"].ToString().ToLowerInvariant();
+        var csv = format == "csv" || (format.Length == 0 && http.Request.Headers.Accept.ToString().Contains("text/csv"));
+        if (format.Length > 0 && format is not ("csv" or "jsonl")) return new ErrorResult(ApiError.Validation("'format' must be csv or jsonl"));
+        var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == jobId, ct);
+        var channels = JsonSerializer.Deserialize<List<string>>(job.ChannelsJson)!;
+        http.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
+        var writer = new JobResultsWriter(http.Response.Body, channels, csv);
+        var position = -1;
+        while (true)
+        {
+            var page = await db.JobItems.AsNoTracking().Where(i => i.JobId == jobId && i.Position > position)
+                .OrderBy(i => i.Position).Take(1000).ToListAsync(ct);
+            if (page.Count == 0) break;
+            await writer.WriteAsync(page, ct);
+            position = page[^1].Position;
+        }
+        await writer.FinishAsync(ct);
+        return TypedResults.Empty;
+    }
+
+    static async Task<Results<Ok<Envelope<Estimate>>, ErrorResult>> EstimateCost(EstimateBody body, CallerContext caller, TributaryDb db,
+        JobQueue queue, Ledger ledger, CancellationToken ct)
+    {
+        var count = body.Records switch
+        {
+            { ValueKind: JsonValueKind.Number } n when n.TryGetInt32(out var v) && v >= 0 => v,
+            { ValueKind: JsonValueKind.Array } a => a.GetArrayLength(),
+            _ => -1,
+        };
+        if (count < 0) return new ErrorResult(ApiError.Validation("'records' must be a count or an array of records"));
+        if (body.Channels is not { Count: > 0 } channels || channels.Any(c => !WaterfallChannels.IsKnown(c)))
+            return new ErrorResult(ApiError.Validation("'channels' must list known channels"));
+        var perRecord = queue.MaxItemPrice(channels, body.Discover);
+        var balance = await ledger.GetBalanceAsync(db, caller.WorkspaceId, ct);
+        return TypedResults.Ok(new Envelope<Estimate>(new Estimate(count, channels, perRecord, perRecord * count, balance.Balance,
+            balance.Balance >= perRecord * count)));
+    }
+
+    private static async Task<(ApiError? Error, Guid? JobId)> FindAsync(string id, CallerContext caller, TributaryDb db, CancellationToken ct)
+    {
+        if (Ids.TryParse(id, "job", out var jobId) is { } bad) return (bad, null);
+        var exists = await db.Jobs.AnyAsync(j => j.Id == jobId && j.WorkspaceId == caller.WorkspaceId && j.Kind == Kind, ct);
+        return exists ? (null, jobId) : (ApiError.NotFound("Job"), null);
+    }
+
+    public static async Task<JobView> ViewAsync(TributaryDb db, Guid jobId, CancellationToken ct)
+    {
+        var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == jobId, ct);
+        var channels = JsonSerializer.Deserialize<List<string>>(job.ChannelsJson)!;
+        var byChannel = new Dictionary<string, long>();
+        foreach (var channel in channels)
+        {
+            var marker = $"\"{channel}\":{{";
+            byChannel[channel] = await db.JobItems.LongCountAsync(i => i.JobId == jobId && i.ResultJson != null && i.ResultJson.Contains(marker), ct);
+        }
+        double? rate = null, eta = null;
+        if (job.StartedAt is { } started && job.Processed > 0)
+        {
+            var seconds = Math.Max(((job.FinishedAt ?? DateTime.UtcNow) - started).TotalSeconds, 0.001);
+            rate = Math.Round(job.Processed / seconds, 2);
+            eta = JobStatus.IsFinal(job.Status) ? 0 : Math.Round((job.Total - job.Processed) / rate.Value, 1);
+        }
+        var progress = job.Total == 0 ? 100 : Math.Round(100.0 * job.Processed / job.Total, 1);
+        return new JobView(job.Id, job.Status == JobStatus.Preparing ? JobStatus.Queued : job.Status, channels, job.Total, job.Processed,
+            job.Succeeded, job.Processed - job.Succeeded - job.Failed, job.Failed, progress, byChannel, job.Charged, job.ReservedCredits,
+            rate, eta, job.CreatedAt, job.StartedAt, job.FinishedAt);
+    }
+
+    private static Dictionary<string, string>? ParseMapping(string raw)
+    {
+        if (string.IsNullOrWhiteSpace(raw)) return null;
+        return raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=', 2, StringSplitOptions.TrimEntries))
+            .Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => p[1]);
+    }
+}
+
+/// <summary>Streams job items as JSONL, or as CSV keeping the input columns and adding value/source/confidence/verified per channel.</summary>
+public sealed class JobResultsWriter(Stream output, IReadOnlyList<string> channels, bool csv)
+{
+    private List<string>? _inputColumns;
+    private readonly StringBuilder _buffer = new();
+
+    public async Task WriteAsync(IReadOnlyList<JobItem> items, CancellationToken ct)
+    {
+        foreach (var item in items)
+        {
+            var result = item.ResultJson is null ? null : JsonSerializer.Deserialize<ItemResult>(item.ResultJson);
+            if (csv) AppendCsv(item, result);
+            else
+                _buffer.Append(JsonSerializer.Serialize(new
+                {
+                    position = item.Position, status = item.Status,
+                    input = item.RawJson is null ? (JsonElement?)null : JsonDocument.Parse(item.RawJson).RootElement,
+                    channels = channels.ToDictionary(c => c, c => result?.Channels.GetValueOrDefault(c)),
+                    contact_id = result?.ContactId, enrichment_id = result?.EnrichmentId, error = item.Error,
+                })).Append('\n');
+        }
+        await FlushAsync(ct);
+    }
+
+    public Task FinishAsync(CancellationToken ct) => FlushAsync(ct);
+
+    private void AppendCsv(JobItem item, ItemResult? result)
+    {
+        var raw = item.RawJson is null ? [] : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(item.RawJson) ?? [];
+        if (_inputColumns is null)
+        {
+            _inputColumns = raw.Keys.ToList();
+            CsvOut.AppendRow(_buffer, _inputColumns
+                .Concat(channels.SelectMany(c => new[] { c, c + "_source", c + "_confidence", c + "_verified" }))
+                .Append("status"));
+        }
+        var cells = _inputColumns.Select(c => raw.TryGetValue(c, out var v) ? (v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()) : "").ToList();
+        foreach (var channel in channels)
+        {
+            var found = result?.Channels.GetValueOrDefault(channel);
+            cells.Add(found is null ? "" : found.Value.ValueKind == JsonValueKind.String ? found.Value.GetString() : found.Value.GetRawText());
+            cells.Add(found?.Source ?? "");
+            cells.Add(found is null ? "" : found.Confidence.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture));
+            cells.Add(found?.Verified is { } v ? (v ? "true" : "false") : "");
+        }
+        cells.Add(item.Status);
+        CsvOut.AppendRow(_buffer, cells);
+    }
+
+    private async Task FlushAsync(CancellationToken ct)
+    {
+        if (_buffer.Length == 0) return;
+        await output.WriteAsync(Encoding.UTF8.GetBytes(_buffer.ToString()), ct);
+        await output.FlushAsync(ct);
+        _buffer.Clear();
+    }
+}
