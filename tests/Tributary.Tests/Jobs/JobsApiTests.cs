@@ -1,0 +1,153 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Tributary.Core.Storage;
+using Tributary.Tests.Infrastructure;
+
+namespace Tributary.Tests.Jobs;
+
+public abstract class JobProvidersApp(DatabaseProvider provider) : WaterfallApp(provider,
+    new Dictionary<string, FakeProviderSpec>
+    {
+        ["vendor"] = new()
+        {
+            Channels = ["work_email", "phone"],
+            People = Enumerable.Range(0, 40).Select(i => new Dictionary<string, object?>
+            {
+                ["linkedin_url"] = $"https://www.linkedin.com/in/job-{i}", ["work_email"] = $"person{i}@jobs.io",
+                ["phone"] = i % 2 == 0 ? "+14155238841" : null,
+            }).ToList(),
+            LatencyMs = 20,
+        },
+    },
+    new Dictionary<string, string[]> { ["work_email"] = ["vendor"], ["phone"] = ["vendor"] },
+    new Dictionary<string, object> { ["Tributary:Jobs:PollIntervalMs"] = 50, ["Tributary:Jobs:Workers"] = 8 });
+
+public sealed class JobSqliteApp() : JobProvidersApp(DatabaseProvider.Sqlite);
+public sealed class JobPostgresApp() : JobProvidersApp(DatabaseProvider.Postgres);
+
+public abstract class JobsApiTests(JobProvidersApp app)
+{
+    private static async Task<JsonElement> WaitForEnd(HttpClient client, Guid id)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            var job = (await (await client.GetAsync($"/v1/jobs/{id}")).ShouldBeOk()).GetProperty("data");
+            if (job.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled") return job;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("job did not end");
+    }
+
+    [DbFact]
+    public async Task A_csv_job_runs_to_the_end_charging_each_found_value_once()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 1000);
+        using var client = ws.Client();
+        var csv = new StringBuilder("Name,LinkedIn,Note\n");
+        for (var i = 0; i < 30; i++) csv.Append($"Person {i},https://www.linkedin.com/in/job-{i},=cmd|' /C calc'!A0\n");
+        csv.Append("Nobody,https://www.linkedin.com/in/nobody-at-all,\n");
+        var response = await client.PostAsync("/v1/jobs?channels=work_email,phone&map=linkedin_url=LinkedIn",
+            new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"));
+        var accepted = (await response.ShouldBeOk(202)).GetProperty("data");
+        accepted.GetProperty("total").GetInt32().ShouldBe(31);
+        // 31 records × (work_email 1 + phone 10) reserved up front.
+        accepted.GetProperty("credits_reserved").GetInt64().ShouldBe(341);
+        var id = accepted.GetProperty("id").GetGuid();
+
+        var job = await WaitForEnd(client, id);
+        job.GetProperty("status").GetString().ShouldBe("succeeded");
+        job.GetProperty("processed").GetInt32().ShouldBe(31);
+        job.GetProperty("found").GetInt32().ShouldBe(30);
+        job.GetProperty("not_found").GetInt32().ShouldBe(1);
+        job.GetProperty("found_by_channel").GetProperty("work_email").GetInt64().ShouldBe(30);
+        job.GetProperty("found_by_channel").GetProperty("phone").GetInt64().ShouldBe(15);
+        job.GetProperty("credits_charged").GetInt64().ShouldBe(30 + 15 * 10);
+        job.GetProperty("progress").GetDouble().ShouldBe(100);
+
+        var balance = (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data");
+        balance.GetProperty("balance").GetInt64().ShouldBe(1000 - 180);
+        balance.GetProperty("reserved").GetInt64().ShouldBe(0);
+
+        var lines = (await client.GetStringAsync($"/v1/jobs/{id}/results")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Length.ShouldBe(31);
+        var first = JsonDocument.Parse(lines[0]).RootElement;
+        first.GetProperty("input").GetProperty("Name").GetString().ShouldBe("Person 0");
+        first.GetProperty("channels").GetProperty("work_email").GetProperty("value").GetString().ShouldBe("person0@jobs.io");
+        JsonDocument.Parse(lines[30]).RootElement.GetProperty("channels").GetProperty("work_email").ValueKind.ShouldBe(JsonValueKind.Null);
+
+        var csvOut = await client.GetStringAsync($"/v1/jobs/{id}/results?format=csv");
+        var rows = csvOut.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        rows[0].ShouldBe("Name,LinkedIn,Note,work_email,work_email_source,work_email_confidence,work_email_verified,phone,phone_source,phone_confidence,phone_verified,status");
+        rows[1].ShouldStartWith("Person 0,https://www.linkedin.com/in/job-0,'=cmd|' /C calc'!A0,person0@jobs.io,vendor,0.9,,+14155238841,vendor,0.9,,done");
+
+        await using var db = app.NewDb();
+        var charges = await db.LedgerEntries.Where(e => e.WorkspaceId == ws.Id && e.Kind == "charge").ToListAsync();
+        charges.Sum(e => e.Amount).ShouldBe(180);
+        charges.Select(e => e.EnrichmentId).Distinct().Count().ShouldBe(30);
+    }
+
+    [DbFact]
+    public async Task Too_few_credits_for_the_whole_job_creates_nothing()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 20);
+        using var client = ws.Client();
+        var records = Enumerable.Range(0, 3).Select(i => new { linkedin_url = $"https://www.linkedin.com/in/job-{i}" }).ToArray();
+        var error = await (await client.PostJson("/v1/jobs", new { records, channels = new[] { "phone" } })).ShouldBeError(402, "insufficient_credits");
+        error.GetProperty("message").GetString()!.ShouldContain("30");
+        await using var db = app.NewDb();
+        (await db.Jobs.CountAsync(j => j.WorkspaceId == ws.Id)).ShouldBe(0);
+        (await db.JobItems.CountAsync(i => i.WorkspaceId == ws.Id)).ShouldBe(0);
+        (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(20);
+    }
+
+    [DbFact]
+    public async Task Cancelling_returns_the_unused_credits()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 5000);
+        using var client = ws.Client();
+        var records = Enumerable.Range(0, 400).Select(i => new { linkedin_url = $"https://www.linkedin.com/in/cancel-{i}" }).ToArray();
+        var id = (await (await client.PostJson("/v1/jobs", new { records, channels = new[] { "work_email" } })).ShouldBeOk(202))
+            .GetProperty("data").GetProperty("id").GetGuid();
+        var cancelled = (await (await client.PostAsync($"/v1/jobs/{id}/cancel", null)).ShouldBeOk()).GetProperty("data");
+        cancelled.GetProperty("status").GetString().ShouldBe("cancelled");
+        await Task.Delay(300);
+        var balance = (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data");
+        balance.GetProperty("reserved").GetInt64().ShouldBe(0);
+        balance.GetProperty("balance").GetInt64().ShouldBe(5000); // nobody matches: nothing was charged
+        (await (await client.GetAsync($"/v1/jobs/{id}")).Json()).GetProperty("data").GetProperty("status").GetString().ShouldBe("cancelled");
+    }
+
+    [DbFact]
+    public async Task Estimate_reports_the_maximum_and_the_balance()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        var estimate = (await (await client.PostJson("/v1/estimate", new { records = 12, channels = new[] { "work_email", "phone" } })).ShouldBeOk()).GetProperty("data");
+        estimate.GetProperty("max_credits").GetInt64().ShouldBe(132);
+        estimate.GetProperty("balance").GetInt64().ShouldBe(100);
+        estimate.GetProperty("enough").GetBoolean().ShouldBeFalse();
+    }
+
+    [DbFact]
+    public async Task Jobs_of_another_workspace_are_not_found_and_bad_requests_are_400()
+    {
+        var owner = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = owner.Client();
+        var id = (await (await client.PostJson("/v1/jobs", new { records = new[] { new { email = "x@y.io" } }, channels = new[] { "work_email" } })).Json())
+            .GetProperty("data").GetProperty("id").GetGuid();
+        var other = await app.CreateWorkspaceAsync();
+        using var otherClient = other.Client();
+        await (await otherClient.GetAsync($"/v1/jobs/{id}")).ShouldBeError(404, "not_found");
+        await (await otherClient.PostAsync($"/v1/jobs/{id}/cancel", null)).ShouldBeError(404, "not_found");
+        await (await client.GetAsync("/v1/jobs/not-a-uuid")).ShouldBeError(400, "validation_error");
+        await (await client.PostJson("/v1/jobs", new { records = new[] { new { email = "x@y.io" } }, channels = new[] { "shoe_size" } })).ShouldBeError(400, "validation_error");
+        await (await client.PostJson("/v1/jobs", new { records = new[] { new { email = "x@y.io" } }, channels = new[] { "personal_email" } })).ShouldBeError(422, "consent_required");
+        await (await client.PostAsync("/v1/jobs?channels=work_email", new StringContent("colour\nred\n", Encoding.UTF8, "text/csv"))).ShouldBeError(400, "validation_error");
+    }
+}
+
+public sealed class JobsApiTests_Sqlite(JobSqliteApp app) : JobsApiTests(app), IClassFixture<JobSqliteApp>;
+
+public sealed class JobsApiTests_Postgres(JobPostgresApp app) : JobsApiTests(app), IClassFixture<JobPostgresApp>, IPostgresTests;
