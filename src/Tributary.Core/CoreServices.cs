@@ -5,7 +5,9 @@ using Tributary.Core.Companies;
 using Tributary.Core.Contacts;
 using Tributary.Core.Credits;
 using Tributary.Core.Enrichment;
+using Tributary.Core.Idempotency;
 using Tributary.Core.Jobs;
+using Tributary.Core.RateLimits;
 using Tributary.Core.Providers;
 using Tributary.Core.Providers.Verification;
 using Tributary.Core.Waterfall;
@@ -57,6 +59,14 @@ public static class CoreServices
         services.AddSingleton<WaterfallRunner>();
         services.AddSingleton<WriteBack>();
         services.AddSingleton<EnrichmentService>();
+        return services;
+    }
+
+    public static IServiceCollection AddTributaryLimits(this IServiceCollection services, Func<IServiceProvider, RateLimitOptions> options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<RateLimiter>();
+        services.AddSingleton<IdempotencyStore>();
         return services;
     }
 

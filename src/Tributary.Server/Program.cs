@@ -14,6 +14,8 @@ using Tributary.Server.Configuration;
 using Tributary.Server.Demo;
 using Tributary.Server.Enrichment;
 using Tributary.Server.Errors;
+using Tributary.Server.Idempotency;
+using Tributary.Server.RateLimits;
 using Tributary.Server.Native;
 using Tributary.Server.Observability;
 using Tributary.Server.Surfaces.Channels;
@@ -41,6 +43,7 @@ try
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EmailVerifier>>()));
     builder.Services.AddTributaryJobs(sp => EnrichmentSettings.ReadJobs(sp.GetRequiredService<IConfiguration>()));
     builder.Services.AddHostedService<JobWorker>();
+    builder.Services.AddTributaryLimits(sp => EnrichmentSettings.ReadRateLimits(sp.GetRequiredService<IConfiguration>()));
     builder.Services.AddSingleton(sp => new SurfaceSettings(EnrichmentSettings.ReadSyncDeadline(sp.GetRequiredService<IConfiguration>())));
     builder.Services.AddScoped<CallerContext>();
     builder.Services.AddSingleton<TributaryMetrics>();
@@ -62,6 +65,7 @@ try
     _ = app.Services.GetRequiredService<SurfaceSettings>();
     _ = app.Services.GetRequiredService<Pricing>();
     _ = app.Services.GetRequiredService<Tributary.Core.Jobs.JobOptions>();
+    _ = app.Services.GetRequiredService<Tributary.Core.RateLimits.RateLimitOptions>();
     var providers = app.Services.GetRequiredService<ProviderRegistry>();
     _ = providers.WarmUpAsync().ContinueWith(t => app.Logger.LogError(t.Exception, "A dataset could not be indexed"),
         TaskContinuationOptions.OnlyOnFaulted);
@@ -77,6 +81,8 @@ try
     app.UseRouting();
     app.UseMiddleware<RequestBodyLimitMiddleware>();
     app.UseMiddleware<ApiKeyAuthMiddleware>();
+    app.UseMiddleware<RateLimitMiddleware>();
+    app.UseMiddleware<IdempotencyMiddleware>();
 
     // Endpoints.
     app.MapHealth();

@@ -4,7 +4,9 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Tributary.Core.Companies;
 using Tributary.Core.Contacts;
 using Tributary.Core.Credits;
+using Tributary.Core.Idempotency;
 using Tributary.Core.Jobs;
+using Tributary.Core.RateLimits;
 using Tributary.Core.Waterfall;
 using Tributary.Core.Workspaces;
 
@@ -27,6 +29,8 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
     public DbSet<EnrichmentRecord> EnrichmentRecords => Set<EnrichmentRecord>();
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<JobItem> JobItems => Set<JobItem>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<RateCounter> RateCounters => Set<RateCounter>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -131,6 +135,19 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
             e.HasAlternateKey(x => x.Id);
             e.HasIndex(x => new { x.JobId, x.Position });
             e.HasIndex(x => new { x.Status, x.LeaseExpiresAt });
+        });
+
+        model.Entity<IdempotencyRecord>(e =>
+        {
+            e.ToTable("idempotency_records");
+            e.HasKey(x => new { x.WorkspaceId, x.Method, x.Path, x.Key });
+            e.HasIndex(x => x.ExpiresAt);
+        });
+
+        model.Entity<RateCounter>(e =>
+        {
+            e.ToTable("rate_counters");
+            e.HasKey(x => new { x.WorkspaceId, x.Class, x.WindowStart });
         });
 
         ApplySnakeCaseNames(model);

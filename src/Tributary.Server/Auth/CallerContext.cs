@@ -8,6 +8,7 @@ public sealed class CallerContext
     private ApiKey? _key;
 
     public ApiKey Key => _key ?? throw new InvalidOperationException("This route was not marked as needing an API key.");
+    public bool IsAuthenticated => _key is not null;
     public Guid WorkspaceId => Key.WorkspaceId;
     public Guid KeyId => Key.Id;
 

@@ -73,6 +73,14 @@ public static class EnrichmentSettings
         return options;
     }
 
+    public static Tributary.Core.RateLimits.RateLimitOptions ReadRateLimits(IConfiguration config)
+    {
+        var options = new Tributary.Core.RateLimits.RateLimitOptions();
+        config.GetSection("Tributary:RateLimits").Bind(options);
+        Fail(options.Validate());
+        return options;
+    }
+
     private static int Int(string key, string? value) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
             ? n

@@ -31,7 +31,7 @@ public static class JobsEndpoints
     {
         var group = app.MapGroup("/v1").WithTags("Native: jobs").WithErrorShape(NativeErrorShape.Instance);
         group.MapPost("/jobs", CreateJob).RequirePermission(Permissions.WriteEnrich).WithMetadata(LargeBodyMetadata.Instance)
-            .Accepts<string>("application/json", "text/csv", "application/x-ndjson");
+            .Accepts<string>("application/json", "text/csv", "application/x-ndjson").WithMetadata(Idempotency.IdempotentMetadata.Instance);
         group.MapGet("/jobs/{id}", GetJob).RequirePermission(Permissions.ReadEnrich);
         group.MapGet("/jobs/{id}/results", GetResults).RequirePermission(Permissions.ReadEnrich);
         group.MapPost("/jobs/{id}/cancel", CancelJob).RequirePermission(Permissions.WriteEnrich);

@@ -7,6 +7,8 @@ using Tributary.Core.Workspaces;
 using Tributary.Server.Auth;
 using Tributary.Server.Enrichment;
 using Tributary.Server.Errors;
+using Tributary.Server.RateLimits;
+using Tributary.Core.RateLimits;
 using WaterfallChannels = Tributary.Core.Waterfall.Channels;
 
 namespace Tributary.Server.Surfaces.Channels;
@@ -28,10 +30,10 @@ public static class ChannelsEndpoints
     {
         var group = app.MapGroup("/enrichment").WithTags("Seed 004: channel enrichment").WithErrorShape(NativeErrorShape.Instance)
             .RequirePermission(Permissions.WriteEnrich);
-        group.MapPost("/", EnrichRecord);
-        group.MapPost("/discover", DiscoverRecord);
-        group.MapPost("/account", EnrichAccount);
-        group.MapPost("/bulk", EnrichBulk);
+        group.MapPost("/", EnrichRecord).Charging(RateClass.Single);
+        group.MapPost("/discover", DiscoverRecord).Charging(RateClass.Single);
+        group.MapPost("/account", EnrichAccount).Charging(RateClass.Single);
+        group.MapPost("/bulk", EnrichBulk).Charging(RateClass.Bulk);
         return app;
     }
 

@@ -399,6 +399,58 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Tributary.Core.Idempotency.IdempotencyRecord", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("Method")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("method");
+
+                    b.Property<string>("Path")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("path");
+
+                    b.Property<string>("Key")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<byte[]>("Body")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("body");
+
+                    b.Property<string>("BodyHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body_hash");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("HeadersJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("headers_json");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status_code");
+
+                    b.HasKey("WorkspaceId", "Method", "Path", "Key")
+                        .HasName("pk_idempotency_records");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_idempotency_records_expires_at");
+
+                    b.ToTable("idempotency_records", (string)null);
+                });
+
             modelBuilder.Entity("Tributary.Core.Jobs.Job", b =>
                 {
                     b.Property<Guid>("Id")
@@ -580,6 +632,30 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                         .HasDatabaseName("ix_job_items_status_lease_expires_at");
 
                     b.ToTable("job_items", (string)null);
+                });
+
+            modelBuilder.Entity("Tributary.Core.RateLimits.RateCounter", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("Class")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("class");
+
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("window_start");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("count");
+
+                    b.HasKey("WorkspaceId", "Class", "WindowStart")
+                        .HasName("pk_rate_counters");
+
+                    b.ToTable("rate_counters", (string)null);
                 });
 
             modelBuilder.Entity("Tributary.Core.Waterfall.CacheEntry", b =>

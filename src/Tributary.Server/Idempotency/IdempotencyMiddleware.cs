@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Tributary.Core.Idempotency;
+using Tributary.Server.Auth;
+using Tributary.Server.Errors;
+
+namespace Tributary.Server.Idempotency;
+
+public sealed class IdempotentMetadata
+{
+    public static readonly IdempotentMetadata Instance = new();
+}
+
+/// <summary>
+/// <c>Idempotency-Key</c> on charging POSTs (DESIGN §7): the same key and body replay the stored response with
+/// <c>Idempotent-Replayed: true</c> and are never charged again; a duplicate arriving while the first runs waits up to
+/// 10 s for it, else gets 409; the same key with another body gets 422. 2xx and 4xx answers are kept (not 409 or 429);
+/// a 5xx is not, so a retry runs again.
+/// </summary>
+public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store)
+{
+    public const string Header = "Idempotency-Key";
+    private static readonly string[] ReplayedHeaders = ["Content-Type", "Location", "X-Enrichment-Id"];
+
+    public async Task InvokeAsync(HttpContext http, CallerContext caller)
+    {
+        if (!caller.IsAuthenticated || http.GetEndpoint()?.Metadata.GetMetadata<IdempotentMetadata>() is null
+            || !http.Request.Headers.TryGetValue(Header, out var values))
+        {
+            await next(http);
+            return;
+        }
+        var key = values.ToString();
+        if (!IdempotencyStore.IsValidKey(key))
+        {
+            await ErrorResult.WriteAsync(http, ApiError.Validation($"{Header} must be 1 to 255 visible ASCII characters"));
+            return;
+        }
+
+        // Hash the body as it streams by; large bodies (job uploads) are buffered to disk, not memory, for the handler.
+        http.Request.EnableBuffering(bufferThreshold: 1024 * 1024);
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0) sha.AppendData(chunk, 0, read);
+        http.Request.Body.Position = 0;
+        var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
+        var method = http.Request.Method;
+        var path = http.Request.Path.Value ?? "/";
+
+        switch (await store.ClaimAsync(caller.WorkspaceId, method, path, key, hash, http.RequestAborted))
+        {
+            case IdempotencyClaim.Replay replay:
+                await ReplayAsync(http, replay.Record);
+                return;
+            case IdempotencyClaim.KeyReused:
+                await ErrorResult.WriteAsync(http, new ApiError(StatusCodes.Status422UnprocessableEntity, ErrorCodes.IdempotencyKeyReused,
+                    $"This {Header} was used with a different request body"));
+                return;
+            case IdempotencyClaim.InProgress:
+                http.Response.Headers.RetryAfter = "1";
+                await ErrorResult.WriteAsync(http, new ApiError(StatusCodes.Status409Conflict, ErrorCodes.IdempotencyInProgress,
+                    $"A request with this {Header} is still being processed; retry shortly"));
+                return;
+        }
+
+        var original = http.Response.Body;
+        using var captured = new MemoryStream();
+        http.Response.Body = captured;
+        var completed = false;
+        try
+        {
+            await next(http);
+            var status = http.Response.StatusCode;
+            if (status is >= 200 and < 300 or >= 400 and < 500 && status is not (409 or 429))
+            {
+                var headers = ReplayedHeaders.Where(h => http.Response.Headers.ContainsKey(h))
+                    .ToDictionary(h => h, h => http.Response.Headers[h].ToString());
+                await store.CompleteAsync(caller.WorkspaceId, method, path, key, status, JsonSerializer.Serialize(headers), captured.ToArray(),
+                    CancellationToken.None);
+                completed = true;
+            }
+        }
+        finally
+        {
+            if (!completed) await store.AbandonAsync(caller.WorkspaceId, method, path, key, CancellationToken.None);
+            http.Response.Body = original;
+            captured.Position = 0;
+            if (captured.Length > 0) await captured.CopyToAsync(original, CancellationToken.None);
+        }
+    }
+
+    private static async Task ReplayAsync(HttpContext http, IdempotencyRecord record)
+    {
+        http.Response.StatusCode = record.StatusCode!.Value;
+        foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(record.HeadersJson ?? "{}") ?? [])
+            http.Response.Headers[name] = value;
+        http.Response.Headers["Idempotent-Replayed"] = "true";
+        if (record.Body is { Length: > 0 } body) await http.Response.Body.WriteAsync(body, http.RequestAborted);
+    }
+}
