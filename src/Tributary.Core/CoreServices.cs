@@ -12,6 +12,7 @@ using Tributary.Core.Providers;
 using Tributary.Core.Providers.Verification;
 using Tributary.Core.Waterfall;
 using Tributary.Core.Storage;
+using Tributary.Core.Webhooks;
 using Tributary.Core.Workspaces;
 
 namespace Tributary.Core;
@@ -75,6 +76,25 @@ public static class CoreServices
         services.AddSingleton(options);
         services.AddSingleton<JobQueue>();
         services.AddSingleton<JobProcessor>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the webhook outbox's delivery: the SSRF guard, the dispatcher and its HTTP client, which connects only to
+    /// addresses the guard checked, follows no redirect and uses no proxy.
+    /// </summary>
+    public static IServiceCollection AddTributaryWebhooks(this IServiceCollection services, Func<IServiceProvider, WebhookOptions> options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<WebhookTargetGuard>();
+        services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false, UseProxy = false, UseCookies = false,
+                ConnectCallback = WebhookTargetGuard.ConnectAsync,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+            });
+        services.AddSingleton<WebhookDispatcher>();
         return services;
     }
 }

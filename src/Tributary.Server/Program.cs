@@ -8,6 +8,7 @@ using Tributary.Core.Enrichment;
 using Tributary.Core.Providers;
 using Tributary.Core.Providers.Verification;
 using Tributary.Core.Storage;
+using Tributary.Core.Webhooks;
 using Tributary.Server.Admin;
 using Tributary.Server.Auth;
 using Tributary.Server.Configuration;
@@ -19,6 +20,7 @@ using Tributary.Server.RateLimits;
 using Tributary.Server.Native;
 using Tributary.Server.Observability;
 using Tributary.Server.Surfaces.Channels;
+using Tributary.Server.Webhooks;
 using Tributary.Server.Workers;
 
 try
@@ -44,6 +46,8 @@ try
     builder.Services.AddTributaryJobs(sp => EnrichmentSettings.ReadJobs(sp.GetRequiredService<IConfiguration>()));
     builder.Services.AddHostedService<JobWorker>();
     builder.Services.AddTributaryLimits(sp => EnrichmentSettings.ReadRateLimits(sp.GetRequiredService<IConfiguration>()));
+    builder.Services.AddTributaryWebhooks(sp => WebhookSettings.Read(sp.GetRequiredService<IConfiguration>()));
+    builder.Services.AddHostedService<WebhookDeliveryWorker>();
     builder.Services.AddSingleton(sp => new SurfaceSettings(EnrichmentSettings.ReadSyncDeadline(sp.GetRequiredService<IConfiguration>())));
     builder.Services.AddScoped<CallerContext>();
     builder.Services.AddSingleton<TributaryMetrics>();
@@ -66,6 +70,7 @@ try
     _ = app.Services.GetRequiredService<Pricing>();
     _ = app.Services.GetRequiredService<Tributary.Core.Jobs.JobOptions>();
     _ = app.Services.GetRequiredService<Tributary.Core.RateLimits.RateLimitOptions>();
+    _ = app.Services.GetRequiredService<WebhookOptions>();
     var providers = app.Services.GetRequiredService<ProviderRegistry>();
     _ = providers.WarmUpAsync().ContinueWith(t => app.Logger.LogError(t.Exception, "A dataset could not be indexed"),
         TaskContinuationOptions.OnlyOnFaulted);
@@ -97,6 +102,7 @@ try
     app.MapEnrichmentTraces();
     app.MapJobs();
     app.MapChannelEnrichment();
+    app.MapWebhooks();
 
     app.Run();
     return 0;

@@ -3,6 +3,7 @@ using Tributary.Core.Common;
 using Tributary.Core.Companies;
 using Tributary.Core.Storage;
 using Tributary.Core.Waterfall;
+using Tributary.Core.Webhooks;
 
 namespace Tributary.Core.Contacts;
 
@@ -46,7 +47,7 @@ public sealed class ContactStore(CompanyStore companies, CreationClock clock)
         return contact;
     }
 
-    /// <summary>Deletes a contact and forgets every cached answer filed under its identities.</summary>
+    /// <summary>Deletes a contact and forgets every cached answer filed under its identities and every webhook about it.</summary>
     public async Task<bool> DeleteAsync(TributaryDb db, Guid workspaceId, Guid id, CancellationToken ct = default)
     {
         var contact = await InWorkspace(db, workspaceId).AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
@@ -56,6 +57,7 @@ public sealed class ContactStore(CompanyStore companies, CreationClock clock)
         var keys = CacheKeys.OfContact(contact);
         if (keys.Count > 0)
             await db.CacheEntries.Where(e => e.WorkspaceId == workspaceId && keys.Contains(e.IdentityKey)).ExecuteDeleteAsync(ct);
+        await WebhookOutbox.ForgetContactAsync(db, workspaceId, id, ct);
         await tx.CommitAsync(ct);
         return true;
     }

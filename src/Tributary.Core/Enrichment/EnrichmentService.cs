@@ -5,6 +5,7 @@ using Tributary.Core.Credits;
 using Tributary.Core.Providers;
 using Tributary.Core.Storage;
 using Tributary.Core.Waterfall;
+using Tributary.Core.Webhooks;
 using Tributary.Core.Workspaces;
 
 namespace Tributary.Core.Enrichment;
@@ -140,6 +141,10 @@ public sealed class EnrichmentService(
             else if (request.WriteBack)
                 contactResult = await writeBack.ToContactAsync(db, request.WorkspaceId, request.Known, run.Found, request.Overwrite,
                     workspace.PhoneCountries, request.OnlyFields, target, ct);
+
+            if (contactResult.Contact is { } stored)
+                VerificationRequests.EnqueueForNewEmails(db, workspace, stored,
+                    contactResult.UpdatedFields.Where(f => f is "email" or "personal_email").Select(f => (f, ContactFields.Get(stored, f)!)), time);
 
             var price = request.PriceOverride?.Invoke(run, contactResult) ?? pricing.PriceOf(run.NewlyFound, request.Discover);
             if (reservation is { } r)

@@ -8,6 +8,7 @@ using Tributary.Core.Idempotency;
 using Tributary.Core.Jobs;
 using Tributary.Core.RateLimits;
 using Tributary.Core.Waterfall;
+using Tributary.Core.Webhooks;
 using Tributary.Core.Workspaces;
 
 namespace Tributary.Core.Storage;
@@ -31,6 +32,8 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
     public DbSet<JobItem> JobItems => Set<JobItem>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<RateCounter> RateCounters => Set<RateCounter>();
+    public DbSet<WebhookMessage> WebhookMessages => Set<WebhookMessage>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -150,6 +153,28 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
             e.HasKey(x => new { x.WorkspaceId, x.Class, x.WindowStart });
         });
 
+        model.Entity<WebhookMessage>(e =>
+        {
+            e.ToTable("webhook_messages");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Kind).HasMaxLength(100);
+            e.Property(x => x.Status).HasMaxLength(20);
+            e.Ignore(x => x.WebhookId);
+            e.HasIndex(x => new { x.Status, x.NextAttemptAt });
+            e.HasIndex(x => new { x.WorkspaceId, x.ContactId });
+        });
+
+        model.Entity<WebhookAttempt>(e =>
+        {
+            e.ToTable("webhook_attempts");
+            e.HasKey(x => x.Seq);
+            e.Property(x => x.Seq).ValueGeneratedOnAdd();
+            e.HasAlternateKey(x => x.Id);
+            e.Property(x => x.Outcome).HasMaxLength(20);
+            e.HasOne<WebhookMessage>().WithMany().HasForeignKey(x => x.MessageId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.WorkspaceId, x.Seq });
+        });
+
         ApplySnakeCaseNames(model);
         ReadDatesAsUtc(model);
     }
@@ -164,6 +189,8 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
                 key.SetName(ToSnakeCase(key.GetName() ?? ""));
             foreach (var index in entity.GetIndexes())
                 index.SetDatabaseName(ToSnakeCase(index.GetDatabaseName() ?? ""));
+            foreach (var foreignKey in entity.GetForeignKeys())
+                foreignKey.SetConstraintName(ToSnakeCase(foreignKey.GetConstraintName() ?? ""));
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Tributary.Core.Providers.Phones;
+using Tributary.Core.Webhooks;
 
 namespace Tributary.Core.Workspaces;
 
@@ -15,9 +16,9 @@ public sealed record WorkspaceSettings(
 
     /// <summary>
     /// Applies a PATCH body: only the keys present change; unknown keys are ignored; a bad value is an error that
-    /// names the key, and then nothing changes.
+    /// names the key, and then nothing changes. A webhook URL must pass <paramref name="targets"/>' submission check.
     /// </summary>
-    public static string? TryApplyPatch(Workspace w, JsonElement body)
+    public static string? TryApplyPatch(Workspace w, JsonElement body, WebhookTargetGuard targets)
     {
         if (body.ValueKind != JsonValueKind.Object) return "the body must be a JSON object";
         var next = (Consent: w.PersonalEmailConsent, Countries: w.DefaultPhoneCountries, Min: w.MinConfidence,
@@ -47,11 +48,11 @@ public sealed record WorkspaceSettings(
                     break;
                 case "verification_webhook_url":
                     if (p.Value.ValueKind == JsonValueKind.Null) { next.Url = null; break; }
-                    if (p.Value.ValueKind != JsonValueKind.String
-                        || !Uri.TryCreate(p.Value.GetString(), UriKind.Absolute, out var uri)
-                        || uri.Scheme is not ("http" or "https"))
+                    if (p.Value.ValueKind != JsonValueKind.String)
                         return "'verification_webhook_url' must be an absolute http(s) URL or null";
-                    next.Url = uri.ToString();
+                    if (targets.CheckSubmission(p.Value.GetString(), out var uri) is { } refused)
+                        return $"'verification_webhook_url' {refused}";
+                    next.Url = uri!.AbsoluteUri;
                     break;
             }
         }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tributary.Core.Credits;
 using Tributary.Core.Storage;
+using Tributary.Core.Webhooks;
 using Tributary.Core.Workspaces;
 using Tributary.Server.Auth;
 using Tributary.Server.Errors;
@@ -53,11 +54,11 @@ public static class AdminEndpoints
     }
 
     static async Task<Results<Ok<WorkspaceSettings>, ErrorResult>> UpdateSettings(
-        string id, JsonElement body, TributaryDb db, WorkspaceAdmin admin, CancellationToken ct)
+        string id, JsonElement body, TributaryDb db, WorkspaceAdmin admin, WebhookTargetGuard targets, CancellationToken ct)
     {
         var (workspace, error) = await FindAsync(id, db, admin, ct);
         if (error is not null) return error;
-        if (WorkspaceSettings.TryApplyPatch(workspace!, body) is { } invalid) return new ErrorResult(ApiError.Validation(invalid));
+        if (WorkspaceSettings.TryApplyPatch(workspace!, body, targets) is { } invalid) return new ErrorResult(ApiError.Validation(invalid));
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(WorkspaceSettings.Of(workspace!));
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tributary.Core.Storage;
+using Tributary.Core.Webhooks;
 using Tributary.Core.Workspaces;
 using Tributary.Server.Auth;
 using Tributary.Server.Errors;
@@ -25,10 +26,10 @@ public static class SettingsEndpoints
     }
 
     static async Task<Results<Ok<Envelope<WorkspaceSettings>>, ErrorResult>> UpdateSettings(
-        JsonElement body, CallerContext caller, TributaryDb db, CancellationToken ct)
+        JsonElement body, CallerContext caller, TributaryDb db, WebhookTargetGuard targets, CancellationToken ct)
     {
         var workspace = await db.Workspaces.FindAsync([caller.WorkspaceId], ct);
-        if (WorkspaceSettings.TryApplyPatch(workspace!, body) is { } error) return new ErrorResult(ApiError.Validation(error));
+        if (WorkspaceSettings.TryApplyPatch(workspace!, body, targets) is { } error) return new ErrorResult(ApiError.Validation(error));
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new Envelope<WorkspaceSettings>(WorkspaceSettings.Of(workspace!)));
     }
