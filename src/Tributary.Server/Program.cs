@@ -86,8 +86,8 @@ try
     app.UseRouting();
     app.UseMiddleware<RequestBodyLimitMiddleware>();
     app.UseMiddleware<ApiKeyAuthMiddleware>();
+    app.UseMiddleware<IdempotencyMiddleware>(); // a replay is free and counts against no limit
     app.UseMiddleware<RateLimitMiddleware>();
-    app.UseMiddleware<IdempotencyMiddleware>();
 
     // Endpoints.
     app.MapHealth();

@@ -1,0 +1,177 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Tributary.Core.RateLimits;
+using Tributary.Core.Storage;
+using Tributary.Tests.Infrastructure;
+using Tributary.Tests.Webhooks;
+
+namespace Tributary.Tests.Limits;
+
+/// <summary>Low limits, one fake provider, fast webhooks to loopback receivers.</summary>
+public abstract class LimitsApp(DatabaseProvider provider) : WaterfallApp(provider,
+    new Dictionary<string, FakeProviderSpec>
+    {
+        ["vendor"] = new()
+        {
+            Channels = ["work_email", "phone"], LatencyMs = 150,
+            People = Enumerable.Range(0, 20).Select(i => new Dictionary<string, object?>
+            {
+                ["linkedin_url"] = $"https://www.linkedin.com/in/limit-{i}", ["work_email"] = $"limit{i}@limits.io", ["phone"] = "+14155238841",
+            }).ToList(),
+        },
+    },
+    new Dictionary<string, string[]> { ["work_email"] = ["vendor"], ["phone"] = ["vendor"] },
+    new Dictionary<string, object>
+    {
+        ["Tributary:RateLimits:SinglePerMinute"] = 5, ["Tributary:RateLimits:BulkPerMinute"] = 2, ["Tributary:RateLimits:PerDay"] = 1000,
+        ["Tributary:Webhooks:AllowPrivateNetworks"] = true, ["Tributary:Webhooks:PollIntervalMs"] = 50,
+        ["Tributary:Webhooks:RetryDelaysSeconds:0"] = 0, ["Tributary:Webhooks:RetryDelaysSeconds:1"] = 0, ["Tributary:Webhooks:RetryDelaysSeconds:2"] = 0,
+        ["Tributary:Webhooks:RetryDelaysSeconds:3"] = 0, ["Tributary:Webhooks:RetryDelaysSeconds:4"] = 0, ["Tributary:Webhooks:RetryDelaysSeconds:5"] = 0,
+    });
+
+public sealed class LimitsSqliteApp() : LimitsApp(DatabaseProvider.Sqlite);
+public sealed class LimitsPostgresApp() : LimitsApp(DatabaseProvider.Postgres);
+
+public abstract class RateLimitAndIdempotencyTests(LimitsApp app)
+{
+    private static object Record(int i, params string[] channels) => new { linkedin_url = $"https://www.linkedin.com/in/limit-{i}", channels };
+
+    /// <summary>Fixed windows: keep a burst inside one UTC minute.</summary>
+    private static async Task AwayFromMinuteEdge()
+    {
+        var second = DateTime.UtcNow.Second;
+        if (second >= 50) await Task.Delay(TimeSpan.FromSeconds(61 - second));
+    }
+
+    [DbFact]
+    public async Task A_burst_over_the_limit_gets_429_with_headers_and_other_workspaces_are_unaffected()
+    {
+        await AwayFromMinuteEdge();
+        var ws = await app.CreateWorkspaceAsync(credits: 1000);
+        var other = await app.CreateWorkspaceAsync(credits: 1000);
+        using var client = ws.Client();
+        for (var i = 0; i < 5; i++)
+        {
+            var ok = await client.PostJson("/enrichment", Record(i, "work_email"));
+            ok.StatusCode.ShouldBe(HttpStatusCode.OK);
+            ok.Headers.GetValues("X-RateLimit-Limit").Single().ShouldBe("5");
+            ok.Headers.GetValues("X-RateLimit-Remaining").Single().ShouldBe((4 - i).ToString());
+        }
+        var limited = await client.PostJson("/enrichment", Record(6, "work_email"));
+        await limited.ShouldBeError(429, "rate_limited");
+        limited.Headers.GetValues("X-RateLimit-Remaining").Single().ShouldBe("0");
+        var reset = long.Parse(limited.Headers.GetValues("X-RateLimit-Reset").Single());
+        reset.ShouldBeGreaterThan(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        int.Parse(limited.Headers.GetValues("Retry-After").Single()).ShouldBeInRange(1, 60);
+
+        using var otherClient = other.Client();
+        (await otherClient.PostJson("/enrichment", Record(7, "work_email"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        // Reads consume nothing and report the daily limit.
+        var read = await client.GetAsync("/v1/credits");
+        read.StatusCode.ShouldBe(HttpStatusCode.OK);
+        read.Headers.GetValues("X-RateLimit-Limit").Single().ShouldBe("1000");
+    }
+
+    [DbFact]
+    public async Task Bulk_posts_have_their_own_class()
+    {
+        await AwayFromMinuteEdge();
+        var ws = await app.CreateWorkspaceAsync(credits: 1000);
+        using var client = ws.Client();
+        for (var i = 0; i < 2; i++)
+            (await client.PostJson("/enrichment/bulk", new { records = new[] { new { email = "x@y.io" } } })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await (await client.PostJson("/enrichment/bulk", new { records = new[] { new { email = "x@y.io" } } })).ShouldBeError(429, "rate_limited");
+        (await client.PostJson("/enrichment", Record(1, "work_email"))).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [DbFact]
+    public async Task Counters_live_in_the_database_so_every_process_shares_them()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        var options = new RateLimitOptions { SinglePerMinute = 1000 };
+        var two = new[] { "a", "b" }.Select(_ => new RateLimiter(new TributaryDbFactory(app.Database.Options), options, TimeProvider.System)).ToArray();
+        var hits = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => two[i % 2].HitAsync(ws.Id, RateClass.Bulk, CancellationToken.None)));
+        hits.Select(h => h.Used).Order().ShouldBe(Enumerable.Range(1, 40).Select(i => (long)i));
+    }
+
+    [DbFact]
+    public async Task Retrying_with_the_same_idempotency_key_replays_and_charges_once()
+    {
+        await AwayFromMinuteEdge();
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        var body = JsonSerializer.Serialize(Record(3, "work_email", "phone"));
+        HttpRequestMessage Request(string json, string key)
+        {
+            var r = new HttpRequestMessage(HttpMethod.Post, "/enrichment") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+            r.Headers.Add("Idempotency-Key", key);
+            return r;
+        }
+        var first = await client.SendAsync(Request(body, "retry-key-1"));
+        var firstBody = await first.ShouldBeOk();
+        firstBody.GetProperty("credits_used").GetInt64().ShouldBe(11);
+        var again = await client.SendAsync(Request(body, "retry-key-1"));
+        (await again.ShouldBeOk()).ToString().ShouldBe(firstBody.ToString());
+        again.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
+        again.Headers.GetValues("X-Enrichment-Id").Single().ShouldBe(first.Headers.GetValues("X-Enrichment-Id").Single());
+        (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(89);
+
+        await (await client.SendAsync(Request(JsonSerializer.Serialize(Record(4, "work_email")), "retry-key-1"))).ShouldBeError(422, "idempotency_key_reused");
+        await (await client.SendAsync(Request(body, new string('k', 256)))).ShouldBeError(400, "validation_error");
+        await (await client.SendAsync(Request(body, "has space"))).ShouldBeError(400, "validation_error");
+        Tributary.Core.Idempotency.IdempotencyStore.IsValidKey("").ShouldBeFalse();
+    }
+
+    [DbFact]
+    public async Task Fifty_concurrent_retries_of_one_key_charge_once()
+    {
+        await AwayFromMinuteEdge();
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        var key = await app.CreateKeyAsync(ws.Id, ["write:enrich", "read:credits"]);
+        var body = JsonSerializer.Serialize(Record(5, "phone"));
+        // Ten times this fixture's per-minute limit: only the first request counts; the others replay it.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
+        {
+            using var client = app.Client(key);
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/enrichment") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.Add("Idempotency-Key", "storm-1");
+            var response = await client.SendAsync(request);
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }));
+        responses.ShouldAllBe(r => r.Item1 == 200);
+        responses.Select(r => r.Item2).Distinct().Count().ShouldBe(1);
+        using var reader = app.Client(key);
+        (await (await reader.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(90);
+    }
+
+    [DbFact]
+    public async Task Enriched_emails_go_to_the_verification_webhook_and_an_invalid_verdict_is_stored()
+    {
+        await AwayFromMinuteEdge();
+        await using var verifier = new WebhookReceiver(_ => new Reply(200, """{"valid": false}"""));
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var admin = app.Admin();
+        (await admin.PatchJson($"/admin/workspaces/{ws.Id}", new { verification_webhook_url = verifier.Url })).EnsureSuccessStatusCode();
+        using var client = ws.Client();
+        var result = await (await client.PostJson("/enrichment", Record(8, "work_email"))).ShouldBeOk();
+        var contactId = result.GetProperty("record_id").GetGuid();
+
+        JsonElement contact = default;
+        for (var i = 0; i < 100; i++)
+        {
+            contact = (await (await client.GetAsync($"/v1/contacts/{contactId}")).Json()).GetProperty("data");
+            if (contact.GetProperty("field_sources").GetProperty("email").GetProperty("verified").ValueKind == JsonValueKind.False) break;
+            await Task.Delay(100);
+        }
+        contact.GetProperty("field_sources").GetProperty("email").GetProperty("verified").GetBoolean().ShouldBeFalse();
+        var sent = JsonDocument.Parse(verifier.Received.Single().Body).RootElement;
+        sent.GetProperty("email").GetString().ShouldBe("limit8@limits.io");
+        sent.GetProperty("contact_id").GetGuid().ShouldBe(contactId);
+        (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(99);
+    }
+}
+
+public sealed class RateLimitAndIdempotencyTests_Sqlite(LimitsSqliteApp app) : RateLimitAndIdempotencyTests(app), IClassFixture<LimitsSqliteApp>;
+
+public sealed class RateLimitAndIdempotencyTests_Postgres(LimitsPostgresApp app) : RateLimitAndIdempotencyTests(app), IClassFixture<LimitsPostgresApp>, IPostgresTests;
