@@ -125,7 +125,7 @@ public static class JobsEndpoints
             var page = await db.JobItems.AsNoTracking().Where(i => i.JobId == jobId && i.Position > position)
                 .OrderBy(i => i.Position).Take(1000).ToListAsync(ct);
             if (page.Count == 0) break;
-            await writer.WriteAsync(page, ct);
+            await writer.WriteAsync(page, await RejectedEmailsAsync(db, page, ct), ct);
             position = page[^1].Position;
         }
         await writer.FinishAsync(ct);
@@ -180,6 +180,26 @@ public static class JobsEndpoints
             rate, eta, job.CreatedAt, job.StartedAt, job.FinishedAt);
     }
 
+    /// <summary>
+    /// Emails the workspace's verification service answered <c>valid: false</c> for since the run (DESIGN §5.2): they are
+    /// left out of exports.
+    /// </summary>
+    private static async Task<HashSet<string>> RejectedEmailsAsync(TributaryDb db, IReadOnlyList<JobItem> page, CancellationToken ct)
+    {
+        var contactIds = page.Where(i => i.ContactId is not null).Select(i => i.ContactId!.Value).Distinct().ToList();
+        if (contactIds.Count == 0) return [];
+        var contacts = await db.Contacts.AsNoTracking().Where(c => contactIds.Contains(c.Id))
+            .Select(c => new { c.Email, c.PersonalEmail, c.FieldSourcesJson }).ToListAsync(ct);
+        var rejected = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var c in contacts)
+        {
+            var sources = Tributary.Core.Contacts.FieldSource.ReadAll(c.FieldSourcesJson);
+            if (c.Email is not null && sources.GetValueOrDefault("email")?.Verified == false) rejected.Add(c.Email);
+            if (c.PersonalEmail is not null && sources.GetValueOrDefault("personal_email")?.Verified == false) rejected.Add(c.PersonalEmail);
+        }
+        return rejected;
+    }
+
     private static Dictionary<string, string>? ParseMapping(string raw)
     {
         if (string.IsNullOrWhiteSpace(raw)) return null;
@@ -196,11 +216,18 @@ public sealed class JobResultsWriter(Stream output, IReadOnlyList<string> channe
     private List<string>? _inputColumns;
     private readonly StringBuilder _buffer = new();
 
-    public async Task WriteAsync(IReadOnlyList<JobItem> items, CancellationToken ct)
+    public async Task WriteAsync(IReadOnlyList<JobItem> items, IReadOnlySet<string> rejectedEmails, CancellationToken ct)
     {
         foreach (var item in items)
         {
             var result = item.ResultJson is null ? null : JsonSerializer.Deserialize<ItemResult>(item.ResultJson);
+            if (result is not null && rejectedEmails.Count > 0)
+                result = result with
+                {
+                    Channels = result.Channels.Where(c => !(WaterfallChannels.Emails.Contains(c.Key) && c.Value.Value.ValueKind == JsonValueKind.String
+                                                           && rejectedEmails.Contains(c.Value.Value.GetString()!)))
+                        .ToDictionary(c => c.Key, c => c.Value),
+                };
             if (csv) AppendCsv(item, result);
             else
                 _buffer.Append(JsonSerializer.Serialize(new

@@ -169,6 +169,14 @@ public abstract class RateLimitAndIdempotencyTests(LimitsApp app)
         sent.GetProperty("email").GetString().ShouldBe("limit8@limits.io");
         sent.GetProperty("contact_id").GetGuid().ShouldBe(contactId);
         (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(99);
+
+        // A job that finds the same email exports it only while nobody has said it is invalid.
+        var job = (await (await client.PostJson("/v1/jobs", new { records = new[] { new { email = "limit8@limits.io" } }, channels = new[] { "work_email" } })).ShouldBeOk(202))
+            .GetProperty("data").GetProperty("id").GetGuid();
+        for (var i = 0; i < 100 && (await (await client.GetAsync($"/v1/jobs/{job}")).Json()).GetProperty("data").GetProperty("status").GetString() != "succeeded"; i++)
+            await Task.Delay(100);
+        var exported = await client.GetStringAsync($"/v1/jobs/{job}/results?format=csv");
+        exported.ShouldNotContain("limit8@limits.io,vendor");
     }
 }
 
