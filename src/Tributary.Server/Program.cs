@@ -20,6 +20,7 @@ using Tributary.Server.RateLimits;
 using Tributary.Server.Native;
 using Tributary.Server.Observability;
 using Tributary.Server.Surfaces.Channels;
+using Tributary.Server.Surfaces.ContactEnrich;
 using Tributary.Server.Webhooks;
 using Tributary.Server.Workers;
 
@@ -102,6 +103,7 @@ try
     app.MapEnrichmentTraces();
     app.MapJobs();
     app.MapChannelEnrichment();
+    app.MapContactEnrichment();
     app.MapWebhooks();
 
     app.Run();

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tributary.Core.Contacts;
+using Tributary.Core.Enrichment;
+using Tributary.Core.RateLimits;
+using Tributary.Core.Storage;
+using Tributary.Core.Workspaces;
+using Tributary.Server.Auth;
+using Tributary.Server.Enrichment;
+using Tributary.Server.Errors;
+using Tributary.Server.Native;
+using Tributary.Server.RateLimits;
+using WaterfallChannels = Tributary.Core.Waterfall.Channels;
+
+namespace Tributary.Server.Surfaces.ContactEnrich;
+
+/// <summary>Seed 000: enrich a stored contact in place — <c>POST /v1/enrich/contact</c>, 1 credit per call that changes something.</summary>
+public static class ContactEnrichEndpoints
+{
+    private const string Surface = "contact_enrich";
+
+    /// <summary>The six safe-to-fill fields, the default whitelist.</summary>
+    public static readonly IReadOnlyList<string> DefaultFields = ["job_title", "company_name", "linkedin_url", "phone", "location", "seniority"];
+
+    public static readonly IReadOnlyList<string> AllowedFields =
+    [
+        "job_title", "company_name", "linkedin_url", "phone", "location", "seniority", "email", "full_name", "first_name", "last_name",
+        "company_domain", "personal_email",
+    ];
+
+    public sealed record EnrichContactRequest(JsonElement? ContactId, JsonElement? Fields, bool Overwrite = false);
+
+    public sealed record EnrichContactResult(ContactDto Contact, IReadOnlyList<string> FieldsUpdated, string? Source, double? Confidence,
+        long CreditsRemaining);
+
+    public static IEndpointRouteBuilder MapContactEnrichment(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/enrich/contact", EnrichContact).WithTags("Seed 000: contact enrichment").WithErrorShape(NativeErrorShape.Instance)
+            .RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Single);
+        return app;
+    }
+
+    static async Task<Results<Ok<Envelope<EnrichContactResult>>, ErrorResult>> EnrichContact(EnrichContactRequest body, HttpContext http,
+        CallerContext caller, TributaryDb db, EnrichmentService enrichment, SurfaceSettings settings, CancellationToken ct)
+    {
+        if (body.ContactId is not { ValueKind: JsonValueKind.String } rawId || !Guid.TryParse(rawId.GetString(), out var contactId))
+            return new ErrorResult(ApiError.Validation("contact_id is required and must be a UUID"));
+        var fields = DefaultFields.ToList();
+        if (body.Fields is { ValueKind: not JsonValueKind.Null } given)
+        {
+            if (given.ValueKind != JsonValueKind.Array || given.EnumerateArray().Any(f => f.ValueKind != JsonValueKind.String))
+                return new ErrorResult(ApiError.Validation("fields must be an array of field names"));
+            fields = given.EnumerateArray().Select(f => f.GetString()!).Distinct().ToList();
+            var unknown = fields.Where(f => !AllowedFields.Contains(f)).ToList();
+            if (fields.Count == 0 || unknown.Count > 0)
+                return new ErrorResult(ApiError.Validation($"unknown field(s): {string.Join(", ", unknown)}; allowed: {string.Join(", ", AllowedFields)}"));
+        }
+        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        if (fields.Contains("personal_email") && !workspace.PersonalEmailConsent) return new ErrorResult(EnrichmentHttp.ConsentRequired());
+        var contact = await ContactStore.InWorkspace(db, caller.WorkspaceId).AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId, ct);
+        if (contact is null) return new ErrorResult(ApiError.NotFound("Contact"));
+
+        var channels = fields.Select(ChannelFor).Distinct().ToList();
+        var writable = fields.Select(f => f is "first_name" or "last_name" ? "full_name" : f).ToHashSet();
+        var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
+        {
+            WorkspaceId = caller.WorkspaceId, Surface = Surface, Known = KnownOf(contact), Channels = channels, ContactId = contactId,
+            Overwrite = body.Overwrite, OnlyFields = writable, Deadline = settings.SyncDeadline,
+            MaxPriceOverride = 1, PriceOverride = (_, written) => written.UpdatedFields.Count > 0 ? 1 : 0,
+        }, ct);
+        switch (outcome)
+        {
+            case EnrichmentOutcome.InsufficientCredits insufficient:
+                return new ErrorResult(EnrichmentHttp.InsufficientCredits(insufficient));
+            case EnrichmentOutcome.ContactNotFound:
+                return new ErrorResult(ApiError.NotFound("Contact"));
+            case EnrichmentOutcome.Done done:
+                http.SetEnrichmentId(done.EnrichmentId);
+                var found = done.Run.Found.Where(f => channels.Contains(f.Key)).Select(f => f.Value).ToList();
+                if (found.Count == 0)
+                    return new ErrorResult(new ApiError(StatusCodes.Status409Conflict, ErrorCodes.NoMatch, "Upstream providers returned no data for the contact"));
+                var updated = done.UpdatedFields;
+                var basis = updated.Count > 0
+                    ? found.Where(f => updated.Contains(Tributary.Core.Enrichment.WriteBack.FieldFor(f.Channel) ?? "")).ToList()
+                    : found;
+                if (basis.Count == 0) basis = found;
+                var source = basis.All(f => f.FromCache) ? "cached"
+                    : basis.Where(f => !f.FromCache).GroupBy(f => f.Source).OrderByDescending(g => g.Count()).First().Key;
+                var stored = done.Contact ?? contact;
+                return TypedResults.Ok(new Envelope<EnrichContactResult>(new EnrichContactResult(
+                    ContactDto.Of(stored), updated, source, basis.Min(f => f.Confidence), done.BalanceAfter)));
+            default:
+                throw new InvalidOperationException($"unexpected outcome {outcome}");
+        }
+    }
+
+    private static string ChannelFor(string field) => field switch
+    {
+        "email" => WaterfallChannels.WorkEmail,
+        "first_name" or "last_name" => WaterfallChannels.FullName,
+        _ => field,
+    };
+
+    /// <summary>Everything the stored contact already knows, as waterfall inputs.</summary>
+    public static Dictionary<string, JsonElement> KnownOf(Contact c)
+    {
+        var known = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var field in ContactFields.Scalars)
+            if (ContactFields.Get(c, field) is { Length: > 0 } value)
+                known[field] = JsonSerializer.SerializeToElement(value);
+        return known;
+    }
+}
