@@ -57,7 +57,7 @@ public static class CliApp
     {
         var globalOptions = new GlobalOptions();
         var runner = new CommandRunner(context, globalOptions);
-        var root = new RootCommand("Administer a Tributary server and import contacts into a workspace.")
+        var root = new RootCommand("Administer a Tributary server, import contacts into a workspace and enrich CSV files.")
         {
             HelpName = "tributary",
         };
@@ -66,6 +66,7 @@ public static class CliApp
         root.Add(KeyCommands.Create(runner));
         root.Add(CreditCommands.Create(runner));
         root.Add(ImportCommand.Create(runner));
+        root.Add(EnrichCommand.Create(runner));
         return root;
     }
 

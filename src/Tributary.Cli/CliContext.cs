@@ -13,6 +13,9 @@ internal sealed class CliContext(
 
     public TextWriter Error { get; } = stderr;
 
+    /// <summary>True when errors go to the process's own standard error and that is a terminal, not a file or pipe.</summary>
+    public bool ErrorIsInteractiveConsole => ReferenceEquals(Error, Console.Error) && !Console.IsErrorRedirected;
+
     public string? GetEnvironmentVariable(string name)
     {
         if (environment is null)

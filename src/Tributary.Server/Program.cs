@@ -104,6 +104,7 @@ try
     app.MapJobs();
     app.MapChannelEnrichment();
     app.MapContactEnrichment();
+    app.MapCompanyAndEmailEnrichment();
     app.MapWebhooks();
 
     app.Run();

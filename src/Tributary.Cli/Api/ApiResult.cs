@@ -5,23 +5,27 @@ namespace Tributary.Cli.Api;
 /// <summary>The outcome of one API call: the response value, or a one-line description of what went wrong.</summary>
 internal sealed class ApiResult<T>
 {
-    private ApiResult(T? value, string? failure)
+    private ApiResult(T? value, string? failure, int? statusCode)
     {
         Value = value;
         Failure = failure;
+        StatusCode = statusCode;
     }
 
     public T? Value { get; }
 
     public string? Failure { get; }
 
+    /// <summary>The HTTP status of an unsuccessful answer; null on success or when no answer arrived.</summary>
+    public int? StatusCode { get; }
+
     [MemberNotNullWhen(true, nameof(Value))]
     [MemberNotNullWhen(false, nameof(Failure))]
     public bool Succeeded => Failure is null;
 
-    public static ApiResult<T> Success(T value) => new(value, null);
+    public static ApiResult<T> Success(T value) => new(value, null, null);
 
-    public static ApiResult<T> Failed(string failure) => new(default, failure);
+    public static ApiResult<T> Failed(string failure, int? statusCode = null) => new(default, failure, statusCode);
 }
 
 /// <summary>The value of a call whose success carries no body (204).</summary>

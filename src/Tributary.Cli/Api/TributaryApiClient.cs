@@ -8,7 +8,8 @@ namespace Tributary.Cli.Api;
 /// <summary>The server's admin and native endpoints, as the command line uses them.</summary>
 internal sealed class TributaryApiClient : IDisposable
 {
-    // Ordinary calls are small and should answer quickly; an import may legitimately stream for a long time.
+    // Ordinary calls are small and should answer quickly; an import, a job upload or a results download may
+    // legitimately stream for a long time.
     private static readonly TimeSpan OrdinaryRequestTimeout = TimeSpan.FromSeconds(100);
 
     private readonly HttpClient http;
@@ -21,6 +22,9 @@ internal sealed class TributaryApiClient : IDisposable
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
         http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
     }
+
+    /// <summary>The server address every path is resolved against.</summary>
+    public Uri Server => http.BaseAddress!;
 
     public Task<ApiResult<CreatedWorkspace>> CreateWorkspaceAsync(string name, CancellationToken cancellationToken) =>
         SendOrdinaryAsync<CreatedWorkspace>(
@@ -52,27 +56,106 @@ internal sealed class TributaryApiClient : IDisposable
     public async Task<ApiResult<ImportSummary>> ImportContactsAsync(
         FileInfo file, string mediaType, CancellationToken cancellationToken)
     {
-        await using var stream = new FileStream(
+        await using var stream = OpenForUpload(file);
+        using var request = UploadRequest("v1/contacts/import", stream, mediaType);
+        return await SendAsync<ImportSummary>(request, cancellationToken);
+    }
+
+    /// <summary>Submits an enrichment job with the CSV file streamed from disk as the body; answers the accepted job.</summary>
+    public async Task<ApiResult<EnrichmentJob>> SubmitEnrichmentJobAsync(
+        FileInfo csvFile,
+        IReadOnlyList<string> channels,
+        IReadOnlyList<ColumnMapping> mappings,
+        bool force,
+        CancellationToken cancellationToken)
+    {
+        var query = $"channels={JoinEscaped(channels)}";
+        if (mappings.Count > 0)
+        {
+            query += $"&map={JoinEscaped(mappings.Select(mapping => $"{mapping.Field}={mapping.Column}"))}";
+        }
+
+        if (force)
+        {
+            query += "&force=true";
+        }
+
+        await using var stream = OpenForUpload(csvFile);
+        using var request = UploadRequest($"v1/jobs?{query}", stream, "text/csv");
+        return await SendAsync<EnrichmentJob>(request, cancellationToken);
+    }
+
+    public Task<ApiResult<EnrichmentJob>> GetEnrichmentJobAsync(Guid jobId, CancellationToken cancellationToken) =>
+        SendOrdinaryAsync<EnrichmentJob>(HttpMethod.Get, $"v1/jobs/{jobId}", content: null, cancellationToken);
+
+    /// <summary>
+    /// Streams the job's results as CSV straight into <paramref name="destination"/> (created or truncated);
+    /// answers the number of bytes written. The file is only created once the server has accepted the request.
+    /// </summary>
+    public async Task<ApiResult<long>> DownloadEnrichmentResultsAsync(
+        Guid jobId, FileInfo destination, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/jobs/{jobId}/results?format=csv");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
+        var sent = await SendForResponseAsync(request, cancellationToken);
+        if (!sent.Succeeded)
+        {
+            return ApiResult<long>.Failed(sent.Failure, sent.StatusCode);
+        }
+
+        using var response = sent.Value;
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await using var file = new FileStream(
+                destination.FullName,
+                FileMode.Create,
+                FileAccess.Write,
+                FileShare.None,
+                bufferSize: 81920,
+                FileOptions.Asynchronous);
+            await body.CopyToAsync(file, 81920, cancellationToken);
+            await file.FlushAsync(cancellationToken);
+            return ApiResult<long>.Success(file.Length);
+        }
+        catch (HttpRequestException exception)
+        {
+            return ApiResult<long>.Failed($"reading the results of job {jobId} failed: {Describe(exception)}");
+        }
+        catch (IOException exception)
+        {
+            // A connection lost mid-download (HttpIOException) or a full disk: either way the file is incomplete.
+            return ApiResult<long>.Failed($"downloading the results of job {jobId} failed: {Describe(exception)}");
+        }
+    }
+
+    public void Dispose() => http.Dispose();
+
+    private static JsonContent JsonBody<TBody>(TBody body) => JsonContent.Create(body, options: ApiJson.Options);
+
+    private static string JoinEscaped(IEnumerable<string> items) => string.Join(',', items.Select(Uri.EscapeDataString));
+
+    private static FileStream OpenForUpload(FileInfo file) =>
+        new(
             file.FullName,
             FileMode.Open,
             FileAccess.Read,
             FileShare.Read,
             bufferSize: 81920,
             FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    private static HttpRequestMessage UploadRequest(string path, FileStream stream, string mediaType)
+    {
         var content = new StreamContent(stream, bufferSize: 81920);
         content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
         content.Headers.ContentLength = stream.Length;
-        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/contacts/import") { Content = content };
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
 
         // The server can then refuse a bad key or an oversized file before the upload starts,
         // and its error body reaches us instead of a broken pipe.
         request.Headers.ExpectContinue = true;
-        return await SendAsync<ImportSummary>(request, cancellationToken);
+        return request;
     }
-
-    public void Dispose() => http.Dispose();
-
-    private static JsonContent JsonBody<TBody>(TBody body) => JsonContent.Create(body, options: ApiJson.Options);
 
     private async Task<ApiResult<T>> SendOrdinaryAsync<T>(
         HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
@@ -93,6 +176,25 @@ internal sealed class TributaryApiClient : IDisposable
 
     private async Task<ApiResult<T>> SendAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        var sent = await SendForResponseAsync(request, cancellationToken);
+        if (!sent.Succeeded)
+        {
+            return ApiResult<T>.Failed(sent.Failure, sent.StatusCode);
+        }
+
+        using var response = sent.Value;
+        if (typeof(T) == typeof(NoContent))
+        {
+            return ApiResult<T>.Success(default!);
+        }
+
+        return await ReadBodyAsync<T>(response, cancellationToken);
+    }
+
+    /// <summary>Sends the request and answers the successful response, which the caller disposes.</summary>
+    private async Task<ApiResult<HttpResponseMessage>> SendForResponseAsync(
+        HttpRequestMessage request, CancellationToken cancellationToken)
+    {
         HttpResponseMessage response;
         try
         {
@@ -100,22 +202,18 @@ internal sealed class TributaryApiClient : IDisposable
         }
         catch (HttpRequestException exception)
         {
-            return ApiResult<T>.Failed($"request to {http.BaseAddress} failed: {Describe(exception)}");
+            return ApiResult<HttpResponseMessage>.Failed($"request to {http.BaseAddress} failed: {Describe(exception)}");
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return ApiResult<HttpResponseMessage>.Success(response);
         }
 
         using (response)
         {
-            if (!response.IsSuccessStatusCode)
-            {
-                return ApiResult<T>.Failed(await ApiErrorDescription.ReadAsync(response, cancellationToken));
-            }
-
-            if (typeof(T) == typeof(NoContent))
-            {
-                return ApiResult<T>.Success(default!);
-            }
-
-            return await ReadBodyAsync<T>(response, cancellationToken);
+            return ApiResult<HttpResponseMessage>.Failed(
+                await ApiErrorDescription.ReadAsync(response, cancellationToken), (int)response.StatusCode);
         }
     }
 

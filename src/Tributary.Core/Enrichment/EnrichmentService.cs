@@ -135,8 +135,11 @@ public sealed class EnrichmentService(
             if (request.WriteBack && request.IsCompany)
             {
                 var domain = request.Known.TryGetValue("domain", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
-                if (domain is not null && (run.Found.Count > 0 || target is not null))
-                    (company, _) = await writeBack.ToCompanyAsync(db, request.WorkspaceId, domain, run.Found, request.Overwrite, ct);
+                if (domain is not null && run.Found.Count > 0)
+                {
+                    (company, var companyUpdated) = await writeBack.ToCompanyAsync(db, request.WorkspaceId, domain, run.Found, request.Overwrite, ct);
+                    contactResult = new WriteBackResult(null, companyUpdated, false);
+                }
             }
             else if (request.WriteBack)
                 contactResult = await writeBack.ToContactAsync(db, request.WorkspaceId, request.Known, run.Found, request.Overwrite,

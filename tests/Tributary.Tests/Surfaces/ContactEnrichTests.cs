@@ -11,19 +11,30 @@ public abstract class ContactEnrichApp(DatabaseProvider provider) : WaterfallApp
     {
         ["vendor_a"] = new()
         {
-            Channels = ["job_title", "company_name", "linkedin_url", "location", "phone", "seniority", "work_email"],
+            Channels = ["job_title", "company_name", "linkedin_url", "location", "phone", "seniority", "work_email", "full_name", "company_domain", "x_handle"],
             Confidence = 0.91,
             People =
             [
                 new() { ["work_email"] = "jane@acme.com", ["job_title"] = "General Counsel", ["company_name"] = "Acme Corp",
-                        ["linkedin_url"] = "https://linkedin.com/in/janedoe", ["location"] = "New York, NY, US" },
+                        ["linkedin_url"] = "https://linkedin.com/in/janedoe", ["location"] = "New York, NY, US", ["full_name"] = "Jane Doe",
+                        ["company_domain"] = "acme.com", ["x_handle"] = "janedoe_law" },
             ],
+        },
+        ["firmo"] = new()
+        {
+            Channels = ["company_name", "industry", "employee_count", "founded_year", "hq_city", "hq_country", "company_linkedin_url"],
+            Confidence = 0.8,
+            People = [new() { ["_company"] = true, ["domain"] = "acme.com", ["company_name"] = "Acme Corp", ["industry"] = "Legal Services",
+                              ["employee_count"] = 240, ["founded_year"] = 1999, ["hq_city"] = "New York", ["hq_country"] = "US" }],
         },
     },
     new Dictionary<string, string[]>
     {
         ["job_title"] = ["vendor_a"], ["company_name"] = ["vendor_a"], ["linkedin_url"] = ["vendor_a"], ["location"] = ["vendor_a"],
-        ["phone"] = ["vendor_a"], ["seniority"] = ["vendor_a"], ["work_email"] = ["vendor_a"],
+        ["phone"] = ["vendor_a"], ["seniority"] = ["vendor_a"], ["work_email"] = ["vendor_a"], ["full_name"] = ["vendor_a"],
+        ["company_domain"] = ["vendor_a"], ["x_handle"] = ["vendor_a"], ["company_name"] = ["vendor_a", "firmo"],
+        ["industry"] = ["firmo"], ["employee_count"] = ["firmo"], ["founded_year"] = ["firmo"], ["hq_city"] = ["firmo"],
+        ["hq_country"] = ["firmo"], ["company_linkedin_url"] = ["firmo"],
     });
 
 public sealed class ContactEnrichSqliteApp() : ContactEnrichApp(DatabaseProvider.Sqlite);
@@ -100,6 +111,65 @@ public abstract class ContactEnrichTests(ContactEnrichApp app)
         await (await otherClient.PostJson("/v1/enrich/contact", new { contact_id = stranger, fields = new[] { "personal_email" } })).ShouldBeError(422, "consent_required");
     }
 }
+
+public abstract class CompanyAndEmailEnrichTests(ContactEnrichApp app)
+{
+    [DbFact]
+    public async Task Company_enrichment_fills_firmographics_once_and_then_changes_nothing_for_free()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 5);
+        using var client = ws.Client();
+        var first = (await (await client.PostJson("/v1/enrich/company", new { domain = "www.acme.com" })).ShouldBeOk()).GetProperty("data");
+        var company = first.GetProperty("company");
+        company.GetProperty("name").GetString().ShouldBe("Acme Corp");
+        company.GetProperty("industry").GetString().ShouldBe("Legal Services");
+        company.GetProperty("size").GetString().ShouldBe("201-500");
+        company.GetProperty("hq_location").GetString().ShouldBe("New York, US");
+        first.GetProperty("fields_updated").EnumerateArray().Select(f => f.GetString()).ShouldContain("industry");
+        first.GetProperty("credits_remaining").GetInt64().ShouldBe(4);
+        var id = company.GetProperty("id").GetGuid();
+
+        var again = (await (await client.PostJson("/v1/enrich/company", new { company_id = id, fields = new[] { "industry", "size" } })).ShouldBeOk()).GetProperty("data");
+        again.GetProperty("fields_updated").GetArrayLength().ShouldBe(0);
+        again.GetProperty("credits_remaining").GetInt64().ShouldBe(4);
+
+        await (await client.PostJson("/v1/enrich/company", new { domain = "unknown-company.io" })).ShouldBeError(409, "no_match");
+        await (await client.PostJson("/v1/enrich/company", new { domain = "acme.com", fields = new[] { "ceo_shoe_size" } })).ShouldBeError(400, "validation_error");
+        await (await client.PostJson("/v1/enrich/company", new { })).ShouldBeError(400, "validation_error");
+        var other = await app.CreateWorkspaceAsync(credits: 5);
+        using var otherClient = other.Client();
+        await (await otherClient.PostJson("/v1/enrich/company", new { company_id = id })).ShouldBeError(404, "not_found");
+    }
+
+    [DbFact]
+    public async Task Email_lookup_answers_person_company_and_social_and_stores_nothing()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 5);
+        using var client = ws.Client();
+        var data = (await (await client.PostJson("/v1/enrich/email", new { email = "Jane@Acme.com" })).ShouldBeOk()).GetProperty("data");
+        data.GetProperty("person").GetProperty("first_name").GetString().ShouldBe("Jane");
+        data.GetProperty("person").GetProperty("job_title").GetString().ShouldBe("General Counsel");
+        data.GetProperty("company").GetProperty("name").GetString().ShouldBe("Acme Corp");
+        data.GetProperty("company").GetProperty("industry").GetString().ShouldBe("Legal Services");
+        data.GetProperty("social").GetProperty("x_handle").GetString().ShouldBe("janedoe_law");
+        data.GetProperty("deliverable").ValueKind.ShouldBe(JsonValueKind.Null);
+        data.GetProperty("source").GetString().ShouldBe("vendor_a");
+        data.GetProperty("credits_remaining").GetInt64().ShouldBe(4);
+
+        var social = (await (await client.PostJson("/v1/enrich/email", new { email = "jane@acme.com", include = new[] { "social" } })).ShouldBeOk()).GetProperty("data");
+        social.TryGetProperty("person", out _).ShouldBeFalse();
+        social.GetProperty("source").GetString().ShouldBe("cached");
+
+        await (await client.PostJson("/v1/enrich/email", new { email = "ghost@nowhere.io" })).ShouldBeError(409, "no_match");
+        await (await client.PostJson("/v1/enrich/email", new { include = new[] { "person" } })).ShouldBeError(400, "validation_error");
+        await (await client.PostJson("/v1/enrich/email", new { email = "jane@acme.com", include = new[] { "gossip" } })).ShouldBeError(400, "validation_error");
+        (await (await client.GetAsync("/v1/contacts")).Json()).GetProperty("meta").GetProperty("total").GetInt64().ShouldBe(0);
+    }
+}
+
+public sealed class CompanyAndEmailEnrichTests_Sqlite(ContactEnrichSqliteApp app) : CompanyAndEmailEnrichTests(app), IClassFixture<ContactEnrichSqliteApp>;
+
+public sealed class CompanyAndEmailEnrichTests_Postgres(ContactEnrichPostgresApp app) : CompanyAndEmailEnrichTests(app), IClassFixture<ContactEnrichPostgresApp>, IPostgresTests;
 
 public sealed class ContactEnrichTests_Sqlite(ContactEnrichSqliteApp app) : ContactEnrichTests(app), IClassFixture<ContactEnrichSqliteApp>;
 

@@ -40,26 +40,30 @@ public sealed class DatasetProvider : IEnrichmentProvider
     public async Task<ProviderResult> LookupAsync(ProviderQuery query, CancellationToken ct)
     {
         var index = await _index.Value.WaitAsync(ct);
-        var wantsCompany = query.Channels.Any(Tributary.Core.Waterfall.Channels.IsCompany);
+        var keys = new MatchKeys(Identity.EmailKey(query.Text("email")), Identity.LinkedinKey(query.Text("linkedin_url")),
+            Identity.XKey(query.Text("x_handle")), Identity.GithubKey(query.Text("github_username")),
+            Identity.NameKey(query.Text("first_name"), query.Text("last_name"), query.Text("company_domain") ?? query.Text("domain")));
+        // Without a person to look for, a domain means the company itself (an account lookup).
+        var companyLookup = keys.IsEmpty || query.Channels.All(Tributary.Core.Waterfall.Channels.IsCompany);
         JsonElement? record = null;
-        if (wantsCompany && !query.Channels.Any(c => !Tributary.Core.Waterfall.Channels.IsCompany(c)))
+        if (companyLookup)
         {
             if (Identity.Domain(query.Text("domain") ?? query.Text("company_domain")) is { } domain)
                 record = await index.FindCompanyAsync(domain, ct);
         }
-        else
-        {
-            var keys = new MatchKeys(Identity.EmailKey(query.Text("email")), Identity.LinkedinKey(query.Text("linkedin_url")),
-                Identity.XKey(query.Text("x_handle")), Identity.GithubKey(query.Text("github_username")),
-                Identity.NameKey(query.Text("first_name"), query.Text("last_name"), query.Text("company_domain") ?? query.Text("domain")));
-            record = await index.FindPersonAsync(keys, ct);
-        }
+        else record = await index.FindPersonAsync(keys, ct);
         if (record is not { ValueKind: JsonValueKind.Object } found) return ProviderResult.None;
         var confidence = found.TryGetProperty("confidence", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetDouble() : DefaultConfidence;
         var values = new Dictionary<string, ProviderValue>(StringComparer.Ordinal);
         foreach (var channel in query.Channels)
         {
-            var column = channel == Tributary.Core.Waterfall.Channels.WorkEmail && !found.TryGetProperty(channel, out _) ? "email" : channel;
+            var column = channel switch
+            {
+                Tributary.Core.Waterfall.Channels.WorkEmail when !found.TryGetProperty(channel, out _) => "email",
+                Tributary.Core.Waterfall.Channels.CompanyName when companyLookup => "name",
+                Tributary.Core.Waterfall.Channels.CompanyDomain when companyLookup => "domain",
+                _ => channel,
+            };
             if (!found.TryGetProperty(column, out var value) || value.ValueKind is JsonValueKind.Null) continue;
             if (value.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(value.GetString())) continue;
             if (channel == Tributary.Core.Waterfall.Channels.Signals) value = SignalsFilter.Apply(value, query.Signals);

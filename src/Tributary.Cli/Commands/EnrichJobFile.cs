@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Tributary.Cli.Api;
+
+namespace Tributary.Cli.Commands;
+
+/// <summary>
+/// What <c>&lt;output&gt;.job</c> keeps beside the output while a job runs, so a re-run of the same command continues
+/// that job instead of submitting (and paying for) another one. Written as snake_case JSON.
+/// </summary>
+internal sealed record EnrichJobFile(
+    Guid JobId,
+    string Server,
+    string Input,
+    IReadOnlyList<string> Channels,
+    IReadOnlyList<ColumnMapping>? Map,
+    bool Force,
+    DateTimeOffset SubmittedAt)
+{
+    public static string PathFor(FileInfo output) => output.FullName + ".job";
+
+    /// <summary>Reads the file; null when it does not exist. A file that is not a job file throws <see cref="InvalidDataException"/>.</summary>
+    public static async Task<EnrichJobFile?> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            await using var stream = File.OpenRead(path);
+            var file = await JsonSerializer.DeserializeAsync<EnrichJobFile>(stream, ApiJson.Options, cancellationToken);
+            if (file is null || file.JobId == Guid.Empty || string.IsNullOrWhiteSpace(file.Server)
+                || string.IsNullOrWhiteSpace(file.Input) || file.Channels is not { Count: > 0 })
+            {
+                throw new InvalidDataException("job_id, server, input or channels is missing");
+            }
+
+            return file;
+        }
+        catch (JsonException exception)
+        {
+            throw new InvalidDataException("not the expected JSON", exception);
+        }
+    }
+
+    /// <summary>Writes the file whole or not at all: a crash never leaves half a job file behind.</summary>
+    public async Task WriteAsync(string path, CancellationToken cancellationToken)
+    {
+        var temporary = path + ".tmp";
+        await using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            await JsonSerializer.SerializeAsync(stream, this, ApiJson.Options, cancellationToken);
+            await stream.FlushAsync(cancellationToken);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Why this job cannot stand for the given run, or null when it can.</summary>
+    public string? DescribeMismatch(Uri server, FileInfo input, IReadOnlyList<string> channels, IReadOnlyList<ColumnMapping> map)
+    {
+        if (!SameServer(server))
+        {
+            return $"it was submitted to {Server}, not {server}";
+        }
+
+        if (!string.Equals(Input, input.FullName, StringComparison.Ordinal))
+        {
+            return $"it enriches {Input}";
+        }
+
+        if (!Channels.SequenceEqual(channels, StringComparer.Ordinal))
+        {
+            return $"it asks for the channels {string.Join(',', Channels)}";
+        }
+
+        if (!(Map ?? []).SequenceEqual(map))
+        {
+            return $"it maps the columns {DescribeMap(Map)}";
+        }
+
+        return null;
+    }
+
+    private bool SameServer(Uri server) =>
+        Uri.TryCreate(Server.EndsWith('/') ? Server : Server + "/", UriKind.Absolute, out var recorded)
+        && Uri.Compare(recorded, server, UriComponents.AbsoluteUri, UriFormat.SafeUnescaped, StringComparison.OrdinalIgnoreCase) == 0;
+
+    private static string DescribeMap(IReadOnlyList<ColumnMapping>? map) =>
+        map is { Count: > 0 } ? string.Join(',', map.Select(mapping => $"{mapping.Field}={mapping.Column}")) : "(none)";
+}

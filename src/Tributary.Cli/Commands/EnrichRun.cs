@@ -1,0 +1,244 @@
+using Tributary.Cli.Api;
+using Tributary.Cli.Output;
+
+namespace Tributary.Cli.Commands;
+
+/// <summary>
+/// One <c>tributary enrich</c>: submit the job (or resume the one recorded in <c>&lt;output&gt;.job</c>), watch it until
+/// it ends, stream its results into <c>&lt;output&gt;.partial</c>, rename that to the output, then forget the job.
+/// Interrupting it never cancels the server's job: a re-run of the same command picks it up and pays nothing twice.
+/// </summary>
+internal sealed class EnrichRun(CliContext context, TributaryApiClient client, EnrichRequest request)
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(15);
+
+    // With delays of 1, 2, 4, 8 and 15 seconds, a server that is away for about half a minute is waited for.
+    private const int MaxConsecutivePollFailures = 6;
+
+    private readonly string jobFilePath = EnrichJobFile.PathFor(request.Output);
+    private readonly FileInfo partialOutput = new(request.Output.FullName + ".partial");
+    private bool jobFileWritten;
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var started = await ResumeOrSubmitAsync(cancellationToken);
+        if (!started.Succeeded)
+        {
+            return context.Fail(started.Failure);
+        }
+
+        var jobId = started.Value.Id;
+        try
+        {
+            return await FinishAsync(started.Value, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return context.Fail(jobFileWritten
+                ? $"stopped waiting; job {jobId} goes on on the server, run the same command again to resume it"
+                : $"stopped waiting; job {jobId} goes on on the server");
+        }
+    }
+
+    private async Task<int> FinishAsync(EnrichmentJob started, CancellationToken cancellationToken)
+    {
+        var finished = await WaitUntilFinalAsync(started, cancellationToken);
+        if (!finished.Succeeded)
+        {
+            return context.Fail(finished.Failure);
+        }
+
+        var job = finished.Value;
+        if (job.Status != EnrichmentJobStatus.Succeeded)
+        {
+            var outcome = job.Status == EnrichmentJobStatus.Cancelled ? "was cancelled" : $"ended as {job.Status}";
+            return context.Fail(jobFileWritten
+                ? $"job {job.Id} {outcome}; delete {jobFilePath} to submit a new job"
+                : $"job {job.Id} {outcome}");
+        }
+
+        var written = await WriteOutputAsync(job.Id, cancellationToken);
+        if (!written.Succeeded)
+        {
+            return context.Fail(written.Failure);
+        }
+
+        File.Delete(jobFilePath);
+        WriteSummary(job);
+        return ExitCodes.Success;
+    }
+
+    private async Task<ApiResult<EnrichmentJob>> ResumeOrSubmitAsync(CancellationToken cancellationToken)
+    {
+        var recorded = await ReadJobFileAsync(cancellationToken);
+        if (!recorded.Succeeded)
+        {
+            return ApiResult<EnrichmentJob>.Failed(recorded.Failure);
+        }
+
+        if (recorded.Value is not { } previous)
+        {
+            return await SubmitAsync(cancellationToken);
+        }
+
+        var mismatch = previous.DescribeMismatch(client.Server, request.Input, request.Channels, request.Map);
+        if (mismatch is not null)
+        {
+            return ApiResult<EnrichmentJob>.Failed(
+                $"{jobFilePath} belongs to job {previous.JobId}, but {mismatch}; "
+                + "re-run the command that started it, or delete the file to submit a new job");
+        }
+
+        var existing = await client.GetEnrichmentJobAsync(previous.JobId, cancellationToken);
+        if (existing.Succeeded)
+        {
+            jobFileWritten = true;
+            context.Error.WriteLine($"resuming job {previous.JobId} recorded in {jobFilePath}");
+            return existing;
+        }
+
+        if (existing.StatusCode != 404)
+        {
+            return existing;
+        }
+
+        context.Error.WriteLine($"job {previous.JobId} recorded in {jobFilePath} is not on the server; submitting a new job");
+        return await SubmitAsync(cancellationToken);
+    }
+
+    private async Task<ApiResult<EnrichJobFile?>> ReadJobFileAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ApiResult<EnrichJobFile?>.Success(await EnrichJobFile.ReadAsync(jobFilePath, cancellationToken));
+        }
+        catch (InvalidDataException exception)
+        {
+            return ApiResult<EnrichJobFile?>.Failed(
+                $"{jobFilePath} is not a job file ({exception.Message.TrimEnd('.')}); delete it to submit a new job");
+        }
+    }
+
+    private async Task<ApiResult<EnrichmentJob>> SubmitAsync(CancellationToken cancellationToken)
+    {
+        var submitted = await client.SubmitEnrichmentJobAsync(
+            request.Input, request.Channels, request.Map, request.Force, cancellationToken);
+        if (!submitted.Succeeded)
+        {
+            return submitted;
+        }
+
+        var job = submitted.Value;
+        await RecordJobAsync(job);
+        return submitted;
+    }
+
+    // Written whatever happens to the caller's cancellation: the job exists now and is being paid for.
+    private async Task RecordJobAsync(EnrichmentJob job)
+    {
+        var record = new EnrichJobFile(
+            job.Id,
+            client.Server.AbsoluteUri,
+            request.Input.FullName,
+            request.Channels,
+            request.Map,
+            request.Force,
+            DateTimeOffset.UtcNow);
+        try
+        {
+            await record.WriteAsync(jobFilePath, CancellationToken.None);
+            jobFileWritten = true;
+            context.Error.WriteLine(
+                $"submitted job {job.Id}: {job.Total} records, {job.CreditsReserved} credits reserved; "
+                + $"{jobFilePath} lets a re-run resume it");
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            context.Error.WriteLine(
+                $"warning: job {job.Id} was submitted but {jobFilePath} could not be written ({exception.Message.TrimEnd('.')}); "
+                + "an interrupted run cannot resume it");
+        }
+    }
+
+    private Task<ApiResult<EnrichmentJob>> WaitUntilFinalAsync(EnrichmentJob started, CancellationToken cancellationToken) =>
+        JobProgressDisplay.RunAsync(context, report => PollUntilFinalAsync(started, report, cancellationToken));
+
+    private async Task<ApiResult<EnrichmentJob>> PollUntilFinalAsync(
+        EnrichmentJob started, Action<EnrichmentJob> report, CancellationToken cancellationToken)
+    {
+        var job = started;
+        report(job);
+        var failures = 0;
+        while (!EnrichmentJobStatus.IsFinal(job.Status))
+        {
+            await Task.Delay(failures == 0 ? PollInterval : RetryDelay(failures), cancellationToken);
+            var polled = await client.GetEnrichmentJobAsync(job.Id, cancellationToken);
+            if (polled.Succeeded)
+            {
+                job = polled.Value;
+                failures = 0;
+                report(job);
+            }
+            else if (!IsTransient(polled) || ++failures >= MaxConsecutivePollFailures)
+            {
+                return polled;
+            }
+        }
+
+        return ApiResult<EnrichmentJob>.Success(job);
+    }
+
+    private static TimeSpan RetryDelay(int failures) =>
+        TimeSpan.FromSeconds(Math.Min(Math.Pow(2, failures - 1), LongestRetryDelay.TotalSeconds));
+
+    // No answer at all, the server busy or restarting: worth asking again. Any other answer will not change.
+    private static bool IsTransient(ApiResult<EnrichmentJob> result) =>
+        result.StatusCode is null or 429 or >= 500;
+
+    private async Task<ApiResult<long>> WriteOutputAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        var renamed = false;
+        try
+        {
+            var downloaded = await client.DownloadEnrichmentResultsAsync(jobId, partialOutput, cancellationToken);
+            if (downloaded.Succeeded)
+            {
+                File.Move(partialOutput.FullName, request.Output.FullName, overwrite: true);
+                renamed = true;
+            }
+
+            return downloaded;
+        }
+        finally
+        {
+            if (!renamed)
+            {
+                DeletePartialOutput();
+            }
+        }
+    }
+
+    private void DeletePartialOutput()
+    {
+        try
+        {
+            File.Delete(partialOutput.FullName);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the next run truncates it anyway.
+        }
+    }
+
+    private void WriteSummary(EnrichmentJob job)
+    {
+        var output = context.Out;
+        output.WriteField("job", job.Id.ToString());
+        output.WriteField("status", job.Status);
+        output.WriteField("records", job.Total);
+        output.WriteField("found", job.Found);
+        output.WriteField("credits", job.CreditsCharged);
+        output.WriteField("output", request.Output.FullName);
+    }
+}
