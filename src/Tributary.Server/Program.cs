@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
 using Tributary.Core.Enrichment;
+using Tributary.Core.Jobs;
 using Tributary.Core.Providers;
 using Tributary.Core.Providers.Verification;
 using Tributary.Core.Storage;
@@ -20,6 +21,7 @@ using Tributary.Server.RateLimits;
 using Tributary.Server.Native;
 using Tributary.Server.Observability;
 using Tributary.Server.Surfaces.Channels;
+using Tributary.Server.Surfaces.AsyncContacts;
 using Tributary.Server.Surfaces.ContactEnrich;
 using Tributary.Server.Webhooks;
 using Tributary.Server.Workers;
@@ -46,6 +48,7 @@ try
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EmailVerifier>>()));
     builder.Services.AddTributaryJobs(sp => EnrichmentSettings.ReadJobs(sp.GetRequiredService<IConfiguration>()));
     builder.Services.AddHostedService<JobWorker>();
+    builder.Services.AddSingleton<IJobItemListener, AsyncContactsWebhook>();
     builder.Services.AddTributaryLimits(sp => EnrichmentSettings.ReadRateLimits(sp.GetRequiredService<IConfiguration>()));
     builder.Services.AddTributaryWebhooks(sp => WebhookSettings.Read(sp.GetRequiredService<IConfiguration>()));
     builder.Services.AddHostedService<WebhookDeliveryWorker>();
@@ -105,6 +108,7 @@ try
     app.MapChannelEnrichment();
     app.MapContactEnrichment();
     app.MapCompanyAndEmailEnrichment();
+    app.MapAsyncContacts();
     app.MapWebhooks();
 
     app.Run();

@@ -36,7 +36,8 @@ public sealed record JobRunOptions
 }
 
 /// <summary>Runs one claimed item: the waterfall under a renewed lease, then a fenced commit of result and charge.</summary>
-public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, JobOptions options, TimeProvider time, ILogger<JobProcessor> logger)
+public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, JobOptions options, TimeProvider time,
+    IEnumerable<IJobItemListener> listeners, ILogger<JobProcessor> logger)
 {
     public async Task ProcessAsync(JobItem item, Job job, CancellationToken stopping)
     {
@@ -58,8 +59,13 @@ public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, J
                 Force = run.Force, Discover = run.Discover, Signals = run.Signals, WriteBack = run.WriteBack,
                 JobItem = new JobItemCommit(job.ReservationId,
                     (db, ct) => JobQueue.HoldsLeaseAsync(db, item, ct),
-                    (db, done, ct) => queue.RecordItemAsync(db, item, JobItemStatus.Done, JsonSerializer.Serialize(ItemResult.Of(done)),
-                        done.Charged, done.Run.Found.Count > 0, done.EnrichmentId, done.Contact?.Id, null, ct)),
+                    async (db, done, ct) =>
+                    {
+                        await queue.RecordItemAsync(db, item, JobItemStatus.Done, JsonSerializer.Serialize(ItemResult.Of(done)),
+                            done.Charged, done.Run.Found.Count > 0, done.EnrichmentId, done.Contact?.Id, null, ct);
+                        foreach (var listener in listeners.Where(l => l.Kind == job.Kind))
+                            await listener.OnItemDoneAsync(db, job, item, done, ct);
+                    }),
             }, lease.Token);
             if (outcome is EnrichmentOutcome.Fenced)
                 logger.LogInformation("Job item {Item} lost its lease before committing; another worker will take it", item.Id);

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Tributary.Core.Jobs;
+using Tributary.Core.Providers.Phones;
+using WaterfallChannels = Tributary.Core.Waterfall.Channels;
+
+namespace Tributary.Server.Surfaces.AsyncContacts;
+
+/// <summary>What seed 003 keeps per job: the requested types and the webhook.</summary>
+public sealed record AsyncContactsJob(
+    [property: JsonPropertyName("types")] IReadOnlyList<string> Types,
+    [property: JsonPropertyName("webhook_url")] string? WebhookUrl);
+
+/// <summary>What seed 003 keeps per contact: the names and custom data to echo, and its phone countries.</summary>
+public sealed record AsyncContactInput(
+    [property: JsonPropertyName("first_name")] string FirstName,
+    [property: JsonPropertyName("last_name")] string LastName,
+    [property: JsonPropertyName("custom")] JsonElement Custom,
+    [property: JsonPropertyName("phone_countries")] IReadOnlyList<string>? PhoneCountries);
+
+/// <summary>The result object of one contact: what GET /api/v2/contacts/{id} returns and what the webhook POSTs.</summary>
+public static class AsyncContactView
+{
+    public const string Kind = "async_contacts";
+
+    public static AsyncContactsJob JobOf(Job job) =>
+        JsonDocument.Parse(job.OptionsJson).RootElement.GetProperty(Kind).Deserialize<AsyncContactsJob>()!;
+
+    public static Dictionary<string, object?> Of(Job job, JobItem item, IReadOnlyList<string> workspaceCountries)
+    {
+        var spec = JobOf(job);
+        var input = JsonSerializer.Deserialize<AsyncContactInput>(item.RawJson!)!;
+        var result = item.ResultJson is null ? null : JsonSerializer.Deserialize<ItemResult>(item.ResultJson);
+        var finished = item.Status is not (JobItemStatus.Pending or JobItemStatus.Running);
+        var view = new Dictionary<string, object?>
+        {
+            ["enrichment_id"] = item.Id, ["first_name"] = input.FirstName, ["last_name"] = input.LastName,
+            ["status"] = finished ? "finished" : "pending",
+        };
+        if (spec.Types.Contains("email")) AddEmail(view, "email", result?.Channels.GetValueOrDefault(WaterfallChannels.WorkEmail));
+        if (spec.Types.Contains("personal_email")) AddEmail(view, "personal_email", result?.Channels.GetValueOrDefault(WaterfallChannels.PersonalEmail));
+        var countries = PhoneFilter.Countries(input.PhoneCountries, workspaceCountries);
+        view["phone"] = result?.Channels.GetValueOrDefault(WaterfallChannels.Phone) is { Value.ValueKind: JsonValueKind.String } phone
+                        && PhoneFilter.Allows(phone.Value.GetString()!, countries)
+            ? new[] { phone.Value.GetString() }
+            : Array.Empty<string>();
+        view["custom"] = input.Custom;
+        return view;
+    }
+
+    private static void AddEmail(Dictionary<string, object?> view, string key, ItemChannel? found)
+    {
+        view[key] = found?.Value.GetString();
+        view[key + "_status"] = (found?.Verified, found?.EmailStatus) switch
+        {
+            (null, null) when found is null => "N/A",
+            (true, _) or (_, "valid") => "deliverable",
+            (false, _) or (_, "invalid") => "undeliverable",
+            (_, "risky") => "catch-all",
+            _ => "N/A",
+        };
+    }
+}

@@ -1,0 +1,217 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Tributary.Core.Credits;
+using Tributary.Core.Enrichment;
+using Tributary.Core.Jobs;
+using Tributary.Core.Providers.Phones;
+using Tributary.Core.RateLimits;
+using Tributary.Core.Storage;
+using Tributary.Core.Webhooks;
+using Tributary.Core.Workspaces;
+using Tributary.Server.Auth;
+using Tributary.Server.Enrichment;
+using Tributary.Server.Errors;
+using Tributary.Server.RateLimits;
+using WaterfallChannels = Tributary.Core.Waterfall.Channels;
+
+namespace Tributary.Server.Surfaces.AsyncContacts;
+
+/// <summary>Seed 003: asynchronous contact enrichment under <c>/api/v2</c>, by polling or a signed webhook per contact.</summary>
+public static class AsyncContactsEndpoints
+{
+    public const int MinBulk = 2, MaxBulk = 100;
+
+    private static readonly Dictionary<string, string> TypeChannels = new()
+    {
+        ["email"] = WaterfallChannels.WorkEmail, ["phone"] = WaterfallChannels.Phone, ["personal_email"] = WaterfallChannels.PersonalEmail,
+    };
+
+    public sealed record Accepted(Guid EnrichmentId, string FirstName, string LastName, string Status, JsonElement Custom);
+    public sealed record BulkAcceptedContact(Guid EnrichmentId, JsonElement Custom);
+    public sealed record BulkAccepted(Guid EnrichmentId, string Status, IReadOnlyList<BulkAcceptedContact> Contacts);
+    public sealed record CreditsBody(long Credits);
+
+    public static IEndpointRouteBuilder MapAsyncContacts(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v2").WithTags("Seed 003: async contact enrichment").WithErrorShape(AsyncContactsErrorShape.Instance);
+        group.MapPost("/contacts/single_enrich", SingleEnrich).RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Single);
+        group.MapPost("/contacts/bulk_enrich", BulkEnrich).RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Bulk);
+        group.MapGet("/contacts/{enrichmentId}", GetEnrichment).RequirePermission(Permissions.ReadEnrich);
+        group.MapGet("/credits", GetCredits).RequirePermission(Permissions.ReadCredits);
+        return app;
+    }
+
+    static async Task<Results<Ok<Accepted>, ErrorResult>> SingleEnrich(JsonElement body, CallerContext caller, TributaryDb db, JobQueue queue,
+        WebhookTargetGuard guard, CancellationToken ct)
+    {
+        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        if (ParseTypes(body, out var types) is { } typeError) return new ErrorResult(typeError);
+        if (ParseContact(body, types, out var contact) is { } error) return new ErrorResult(error);
+        if (Webhook(body, guard, out var webhook) is { } hookError) return new ErrorResult(hookError);
+        if (types.Contains("personal_email") && !workspace.PersonalEmailConsent) return new ErrorResult(Consent());
+        var (job, problem) = await CreateJobAsync(queue, caller, types, webhook, [contact], ct);
+        if (problem is not null) return new ErrorResult(problem);
+        var item = await db.JobItems.AsNoTracking().SingleAsync(i => i.JobId == job!.Id, ct);
+        var input = JsonSerializer.Deserialize<AsyncContactInput>(item.RawJson!)!;
+        return TypedResults.Ok(new Accepted(item.Id, input.FirstName, input.LastName, "pending", input.Custom));
+    }
+
+    static async Task<Results<Accepted<BulkAccepted>, ErrorResult>> BulkEnrich(JsonElement body, CallerContext caller, TributaryDb db,
+        JobQueue queue, WebhookTargetGuard guard, CancellationToken ct)
+    {
+        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("contacts", out var list) || list.ValueKind != JsonValueKind.Array
+            || list.GetArrayLength() is < MinBulk or > MaxBulk)
+            return new ErrorResult(ApiError.Validation($"contacts must be an array of {MinBulk} to {MaxBulk} contacts"));
+        if (ParseTypes(body, out var types) is { } typeError) return new ErrorResult(typeError);
+        if (Webhook(body, guard, out var webhook) is { } hookError) return new ErrorResult(hookError);
+        var contacts = new List<(Dictionary<string, JsonElement>, AsyncContactInput)>();
+        var index = 0;
+        foreach (var item in list.EnumerateArray())
+        {
+            if (ParseContact(item, types, out var contact, body) is { } error)
+                return new ErrorResult(ApiError.Validation($"contacts[{index}]: {error.Message}"));
+            contacts.Add(contact);
+            index++;
+        }
+        if (types.Contains("personal_email") && !workspace.PersonalEmailConsent) return new ErrorResult(Consent());
+        var (job, problem) = await CreateJobAsync(queue, caller, types, webhook, contacts, ct);
+        if (problem is not null) return new ErrorResult(problem);
+        var items = await db.JobItems.AsNoTracking().Where(i => i.JobId == job!.Id).OrderBy(i => i.Position).ToListAsync(ct);
+        return TypedResults.Accepted($"/api/v2/contacts/{job!.Id}", new BulkAccepted(job.Id, "queued",
+            items.Select(i => new BulkAcceptedContact(i.Id, JsonSerializer.Deserialize<AsyncContactInput>(i.RawJson!)!.Custom)).ToList()));
+    }
+
+    /// <summary>A contact's result by its enrichment_id, or a bulk request's results by the batch's id.</summary>
+    static async Task<Results<Ok<Dictionary<string, object?>>, ErrorResult>> GetEnrichment(string enrichmentId, CallerContext caller,
+        TributaryDb db, CancellationToken ct)
+    {
+        if (!Guid.TryParse(enrichmentId, out var id)) return new ErrorResult(ApiError.NotFound("Enrichment"));
+        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        var item = await db.JobItems.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id && i.WorkspaceId == caller.WorkspaceId, ct);
+        if (item is not null)
+        {
+            var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == item.JobId, ct);
+            if (job.Kind == AsyncContactView.Kind) return TypedResults.Ok(AsyncContactView.Of(job, item, workspace.PhoneCountries));
+        }
+        var batch = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.WorkspaceId == caller.WorkspaceId && j.Kind == AsyncContactView.Kind, ct);
+        if (batch is null) return new ErrorResult(ApiError.NotFound("Enrichment"));
+        var items = await db.JobItems.AsNoTracking().Where(i => i.JobId == batch.Id).OrderBy(i => i.Position).ToListAsync(ct);
+        return TypedResults.Ok(new Dictionary<string, object?>
+        {
+            ["enrichment_id"] = batch.Id,
+            ["status"] = batch.Status switch { JobStatus.Queued or JobStatus.Preparing => "queued", JobStatus.Processing => "processing", _ => "finished" },
+            ["contacts"] = items.Select(i => AsyncContactView.Of(batch, i, workspace.PhoneCountries)).ToList(),
+        });
+    }
+
+    static async Task<Ok<CreditsBody>> GetCredits(CallerContext caller, TributaryDb db, Ledger ledger, CancellationToken ct) =>
+        TypedResults.Ok(new CreditsBody((await ledger.GetBalanceAsync(db, caller.WorkspaceId, ct)).Balance));
+
+    private static async Task<(Job? Job, ApiError? Error)> CreateJobAsync(JobQueue queue, CallerContext caller, List<string> types, string? webhook,
+        List<(Dictionary<string, JsonElement> Known, AsyncContactInput Input)> contacts, CancellationToken ct)
+    {
+        var options = new Dictionary<string, object?>
+        {
+            ["write_back"] = true, [AsyncContactView.Kind] = new AsyncContactsJob(types, webhook),
+        };
+        var outcome = await queue.CreateAsync(
+            new NewJob(caller.WorkspaceId, AsyncContactView.Kind, types.Select(t => TypeChannels[t]).ToList(), JsonSerializer.Serialize(options), caller.KeyId),
+            contacts.Select(c => new NewItem(c.Known, JsonSerializer.Serialize(c.Input))).ToList(), ct);
+        return outcome switch
+        {
+            CreateJobOutcome.InsufficientCredits i => (null, EnrichmentHttp.InsufficientCredits(new EnrichmentOutcome.InsufficientCredits(i.Needed, i.Available))),
+            CreateJobOutcome.Created c => (c.Job, null),
+            _ => throw new InvalidOperationException(),
+        };
+    }
+
+    private static ApiError? ParseTypes(JsonElement body, out List<string> types)
+    {
+        types = [];
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("enrichment_type", out var t) || t.ValueKind != JsonValueKind.Array
+            || t.GetArrayLength() == 0)
+            return ApiError.Validation("enrichment_type is required: a non-empty array of email, phone, personal_email");
+        foreach (var v in t.EnumerateArray())
+        {
+            if (v.ValueKind != JsonValueKind.String || !TypeChannels.ContainsKey(v.GetString()!))
+                return ApiError.Validation($"enrichment_type has an unknown value {v}; allowed: email, phone, personal_email");
+            if (!types.Contains(v.GetString()!)) types.Add(v.GetString()!);
+        }
+        return null;
+    }
+
+    /// <summary>One contact's fields and the rules of seed 003: names always; a domain or company for email; a LinkedIn URL for phones.</summary>
+    private static ApiError? ParseContact(JsonElement body, List<string> types,
+        out (Dictionary<string, JsonElement> Known, AsyncContactInput Input) contact, JsonElement? batch = null)
+    {
+        contact = default;
+        if (body.ValueKind != JsonValueKind.Object) return ApiError.Validation("a contact must be an object");
+        string? Text(string name) => body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetString())
+            ? v.GetString()!.Trim() : null;
+        var first = Text("firstname");
+        var last = Text("lastname");
+        if (first is null || last is null) return ApiError.Validation("firstname and lastname are required");
+        var domain = Text("domain");
+        var company = Text("company_name");
+        var linkedin = Text("linkedin_url");
+        if (types.Contains("email") && domain is null && company is null)
+            return ApiError.Validation("domain or company_name is required for email enrichment");
+        if ((types.Contains("phone") || types.Contains("personal_email")) && linkedin is null)
+            return ApiError.Validation("linkedin_url is required for phone and personal_email enrichment");
+        var countries = Countries(body) ?? (batch is { } b ? Countries(b) : null);
+        if (countries?.FirstOrDefault(c => c.Length != 2 || !PhoneNormalizer.IsKnownRegion(c)) is { } bad)
+            return ApiError.Validation($"phone_country_codes has an unknown country code '{bad}'");
+        var custom = body.TryGetProperty("custom", out var cu) && cu.ValueKind == JsonValueKind.Object ? cu.Clone() : JsonSerializer.SerializeToElement(new { });
+        var known = new Dictionary<string, JsonElement>
+        {
+            ["first_name"] = JsonSerializer.SerializeToElement(first), ["last_name"] = JsonSerializer.SerializeToElement(last),
+        };
+        if (domain is not null) known["company_domain"] = JsonSerializer.SerializeToElement(domain);
+        if (company is not null) known["company_name"] = JsonSerializer.SerializeToElement(company);
+        if (linkedin is not null) known["linkedin_url"] = JsonSerializer.SerializeToElement(linkedin);
+        contact = (known, new AsyncContactInput(first, last, custom, countries));
+        return null;
+    }
+
+    private static List<string>? Countries(JsonElement body)
+    {
+        foreach (var name in new[] { "phone_country_codes", "phone_countries" })
+            if (body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array)
+                return v.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!.Trim().ToUpperInvariant()).ToList();
+        return null;
+    }
+
+    private static ApiError? Webhook(JsonElement body, WebhookTargetGuard guard, out string? url)
+    {
+        url = null;
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("webhook_url", out var w) || w.ValueKind == JsonValueKind.Null) return null;
+        if (w.ValueKind != JsonValueKind.String) return ApiError.Validation("webhook_url must be a URL");
+        if (guard.CheckSubmission(w.GetString()!, out var uri) is { } refused) return ApiError.Validation($"webhook_url is not accepted: {refused}");
+        url = uri!.AbsoluteUri;
+        return null;
+    }
+
+    private static ApiError Consent() => new(StatusCodes.Status422UnprocessableEntity, ErrorCodes.ConsentRequired, AsyncContactsErrorShape.ConsentMessage);
+}
+
+/// <summary>Posts each finished contact's result to the request's webhook, through the outbox, signed.</summary>
+public sealed class AsyncContactsWebhook(TimeProvider time) : IJobItemListener
+{
+    public string Kind => AsyncContactView.Kind;
+
+    public async Task OnItemDoneAsync(TributaryDb db, Job job, JobItem item, EnrichmentOutcome.Done done, CancellationToken ct)
+    {
+        if (AsyncContactView.JobOf(job).WebhookUrl is not { } url) return;
+        var workspace = (await db.Workspaces.FindAsync([job.WorkspaceId], ct))!;
+        var stored = new JobItem
+        {
+            Id = item.Id, JobId = item.JobId, WorkspaceId = item.WorkspaceId, InputJson = item.InputJson, RawJson = item.RawJson,
+            Status = JobItemStatus.Done, ResultJson = JsonSerializer.Serialize(ItemResult.Of(done)),
+        };
+        var payload = JsonSerializer.Serialize(AsyncContactView.Of(job, stored, workspace.PhoneCountries));
+        WebhookOutbox.Enqueue(db, job.WorkspaceId, "contact.enriched", url, payload, time, done.Contact?.Id);
+        await db.SaveChangesAsync(ct);
+    }
+}
