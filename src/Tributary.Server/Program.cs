@@ -22,6 +22,7 @@ using Tributary.Server.Native;
 using Tributary.Server.Observability;
 using Tributary.Server.Surfaces.Channels;
 using Tributary.Server.Surfaces.AsyncContacts;
+using Tributary.Server.Surfaces.Operations;
 using Tributary.Server.Surfaces.ContactEnrich;
 using Tributary.Server.Webhooks;
 using Tributary.Server.Workers;
@@ -109,6 +110,7 @@ try
     app.MapContactEnrichment();
     app.MapCompanyAndEmailEnrichment();
     app.MapAsyncContacts();
+    app.MapOperations();
     app.MapWebhooks();
 
     app.Run();

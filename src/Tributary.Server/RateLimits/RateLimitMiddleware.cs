@@ -4,8 +4,11 @@ using Tributary.Server.Errors;
 
 namespace Tributary.Server.RateLimits;
 
-/// <summary>The rate class of an enrichment POST: one record, or a batch.</summary>
-public sealed record RateLimited(RateClass Class);
+/// <summary>
+/// The rate class of an enrichment POST: one record, or a batch. With <paramref name="BatchProperty"/>, the same route
+/// counts as a batch when its JSON body has that top-level property (seed 001's <c>identifiers</c>).
+/// </summary>
+public sealed record RateLimited(RateClass Class, string? BatchProperty = null);
 
 public static class RateLimitMetadata
 {
@@ -39,7 +42,8 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
             shown = day;
             if (http.GetEndpoint()?.Metadata.GetMetadata<RateLimited>() is { } limited)
             {
-                var minute = await limiter.HitAsync(caller.WorkspaceId, limited.Class, http.RequestAborted);
+                var rateClass = limited.BatchProperty is { } property && await HasTopLevelPropertyAsync(http, property) ? RateClass.Bulk : limited.Class;
+                var minute = await limiter.HitAsync(caller.WorkspaceId, rateClass, http.RequestAborted);
                 shown = minute.Exceeded || !day.Exceeded ? minute : day;
             }
             if (shown.Exceeded)
@@ -53,6 +57,25 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
         }
         SetHeaders(http, shown);
         await next(http);
+    }
+
+    private static async Task<bool> HasTopLevelPropertyAsync(HttpContext http, string property)
+    {
+        http.Request.EnableBuffering();
+        try
+        {
+            using var doc = await System.Text.Json.JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+            return doc.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && doc.RootElement.TryGetProperty(property, out var v)
+                   && v.ValueKind != System.Text.Json.JsonValueKind.Null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false; // the handler reports the malformed body
+        }
+        finally
+        {
+            http.Request.Body.Position = 0;
+        }
     }
 
     private static void SetHeaders(HttpContext http, RateStatus status)

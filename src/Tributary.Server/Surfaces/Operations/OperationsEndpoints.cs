@@ -1,0 +1,214 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Tributary.Core.Enrichment;
+using Tributary.Core.Jobs;
+using Tributary.Core.Providers.Phones;
+using Tributary.Core.RateLimits;
+using Tributary.Core.Storage;
+using Tributary.Core.Workspaces;
+using Tributary.Server.Auth;
+using Tributary.Server.Enrichment;
+using Tributary.Server.Errors;
+using Tributary.Server.RateLimits;
+using WaterfallChannels = Tributary.Core.Waterfall.Channels;
+
+namespace Tributary.Server.Surfaces.Operations;
+
+/// <summary>
+/// Seed 001: <c>POST /api/enrichments</c> — one LinkedIn identifier asking only for contact fields answers at once (200);
+/// everything else becomes an operation (202) polled at <c>/api/operations/{id}</c> or <c>/api/enrichments/{id}</c>.
+/// </summary>
+public static class OperationsEndpoints
+{
+    public const string Kind = "operations";
+    public const int MaxIdentifiers = 100;
+    private static readonly string[] IdentityKinds = ["linkedin_url", "email", "x_handle", "github_username"];
+    private static readonly string[] KnownFields = ["contact.email", "contact.phone", "signals"];
+
+    public sealed record Meta([property: JsonPropertyName("requestId")] string RequestId);
+    public sealed record SyncResponse([property: JsonPropertyName("data")] object Data, [property: JsonPropertyName("meta")] Meta Meta);
+    public sealed record AcceptedResponse(
+        [property: JsonPropertyName("id")] string Id, [property: JsonPropertyName("operationId")] string OperationId,
+        [property: JsonPropertyName("status")] string Status, [property: JsonPropertyName("pollUrl")] string PollUrl,
+        [property: JsonPropertyName("meta")] Meta Meta);
+    public sealed record Operation(
+        [property: JsonPropertyName("id")] string Id, [property: JsonPropertyName("status")] string Status,
+        [property: JsonPropertyName("progress")] int Progress, [property: JsonPropertyName("result")] object? Result,
+        [property: JsonPropertyName("error")] object? Error);
+
+    public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api").WithTags("Seed 001: enrichments and operations").WithErrorShape(OperationsErrorShape.Instance);
+        group.MapPost("/enrichments", CreateEnrichment).RequirePermission(Permissions.WriteEnrich)
+            .WithMetadata(new RateLimited(RateClass.Single, BatchProperty: "identifiers"), Idempotency.IdempotentMetadata.Instance);
+        group.MapGet("/operations/{id}", GetOperation).RequirePermission(Permissions.ReadEnrich);
+        group.MapGet("/enrichments/{id}", GetOperation).RequirePermission(Permissions.ReadEnrich);
+        return app;
+    }
+
+    static async Task<Results<Ok<SyncResponse>, Accepted<AcceptedResponse>, ErrorResult>> CreateEnrichment(JsonElement body, HttpContext http,
+        CallerContext caller, TributaryDb db, EnrichmentService enrichment, JobQueue queue, SurfaceSettings settings, CancellationToken ct)
+    {
+        var details = new List<ErrorDetail>();
+        if (body.ValueKind != JsonValueKind.Object) return Invalid("The body must be a JSON object", new ErrorDetail("body", "must be an object"));
+        var hasOne = body.TryGetProperty("identifier", out var one) && one.ValueKind != JsonValueKind.Null;
+        var hasMany = body.TryGetProperty("identifiers", out var many) && many.ValueKind != JsonValueKind.Null;
+        if (hasOne == hasMany) details.Add(new("identifiers", "use exactly one of identifier or identifiers"));
+        var identifiers = new List<JsonElement>();
+        if (hasOne) identifiers.Add(one);
+        if (hasMany)
+        {
+            if (many.ValueKind != JsonValueKind.Array || many.GetArrayLength() is 0 or > MaxIdentifiers)
+                details.Add(new("identifiers", $"must be an array of 1 to {MaxIdentifiers} identifiers"));
+            else identifiers.AddRange(many.EnumerateArray());
+        }
+        for (var i = 0; i < identifiers.Count; i++)
+            if (KnownOf(identifiers[i]).Count == 0)
+                details.Add(new(hasMany ? $"identifiers[{i}]" : "identifier", $"must have one of {string.Join(", ", IdentityKinds)}"));
+        var fields = new List<string>();
+        if (!body.TryGetProperty("fields", out var f) || f.ValueKind != JsonValueKind.Array || f.GetArrayLength() == 0)
+            details.Add(new("fields", $"is required: a non-empty array of {string.Join(", ", KnownFields)}"));
+        else
+            foreach (var field in f.EnumerateArray())
+            {
+                if (field.ValueKind != JsonValueKind.String || !KnownFields.Contains(field.GetString())) details.Add(new("fields", $"unknown field {field}"));
+                else if (!fields.Contains(field.GetString()!)) fields.Add(field.GetString()!);
+            }
+        JsonElement? signals = body.TryGetProperty("signals_config", out var sc) && sc.ValueKind == JsonValueKind.Object ? sc.Clone() : null;
+        if (details.Count > 0) return Invalid("Validation failed", [.. details]);
+
+        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        var channels = ChannelsFor(fields, workspace.PersonalEmailConsent);
+        var requestId = http.TraceIdentifier;
+
+        if (hasOne && !fields.Contains("signals") && KnownOf(one).ContainsKey("linkedin_url"))
+        {
+            var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
+            {
+                WorkspaceId = caller.WorkspaceId, Surface = Kind, Known = KnownOf(one), Channels = channels, Deadline = settings.SyncDeadline,
+            }, ct);
+            if (outcome is EnrichmentOutcome.InsufficientCredits insufficient) return new ErrorResult(EnrichmentHttp.InsufficientCredits(insufficient));
+            var done = (EnrichmentOutcome.Done)outcome;
+            http.SetEnrichmentId(done.EnrichmentId);
+            var found = done.Run.Found.ToDictionary(x => x.Key, x => ItemChannelOf(x.Value));
+            return TypedResults.Ok(new SyncResponse(DataOf(fields, found, workspace.PhoneCountries), new Meta(requestId)));
+        }
+
+        var options = JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["write_back"] = true, ["signals"] = signals, [Kind] = new { fields, single = hasOne },
+        });
+        var created = await queue.CreateAsync(new NewJob(caller.WorkspaceId, Kind, channels, options, caller.KeyId),
+            identifiers.Select(i => new NewItem(KnownOf(i), i.GetRawText())).ToList(), ct);
+        if (created is CreateJobOutcome.InsufficientCredits poor)
+            return new ErrorResult(EnrichmentHttp.InsufficientCredits(new EnrichmentOutcome.InsufficientCredits(poor.Needed, poor.Available)));
+        var id = "op_" + ((CreateJobOutcome.Created)created).Job.Id;
+        return TypedResults.Accepted($"/api/operations/{id}", new AcceptedResponse(id, id, "queued", $"/api/operations/{id}", new Meta(requestId)));
+    }
+
+    static async Task<Results<Ok<Operation>, ErrorResult>> GetOperation(string id, CallerContext caller, TributaryDb db, CancellationToken ct)
+    {
+        if (!id.StartsWith("op_", StringComparison.Ordinal) || !Guid.TryParse(id[3..], out var jobId))
+            return new ErrorResult(ApiError.NotFound("Operation"));
+        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId && j.WorkspaceId == caller.WorkspaceId && j.Kind == Kind, ct);
+        if (job is null) return new ErrorResult(ApiError.NotFound("Operation"));
+        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        var status = job.Status switch
+        {
+            JobStatus.Preparing or JobStatus.Queued => "queued",
+            JobStatus.Processing => "processing",
+            var s => s,
+        };
+        var progress = job.Total == 0 ? 100 : (int)(100L * job.Processed / job.Total);
+        object? result = null;
+        if (job.Status == JobStatus.Succeeded)
+        {
+            var spec = JsonDocument.Parse(job.OptionsJson).RootElement.GetProperty(Kind);
+            var fields = spec.GetProperty("fields").EnumerateArray().Select(x => x.GetString()!).ToList();
+            var items = await db.JobItems.AsNoTracking().Where(i => i.JobId == job.Id).OrderBy(i => i.Position).ToListAsync(ct);
+            Dictionary<string, ItemChannel> Found(JobItem i) =>
+                i.ResultJson is null ? [] : JsonSerializer.Deserialize<ItemResult>(i.ResultJson)!.Channels.ToDictionary(x => x.Key, x => x.Value);
+            if (spec.GetProperty("single").GetBoolean())
+                result = new { data = DataOf(fields, Found(items[0]), workspace.PhoneCountries) };
+            else
+                result = new
+                {
+                    items = items.Select(i =>
+                    {
+                        var found = Found(i);
+                        var identifier = JsonDocument.Parse(i.RawJson ?? "{}").RootElement;
+                        return found.Count > 0
+                            ? (object)new { identifier, status = "success", data = DataOf(fields, found, workspace.PhoneCountries) }
+                            : new
+                            {
+                                identifier, status = "failed",
+                                error = i.Status == JobItemStatus.Failed
+                                    ? new { code = "processing_error", message = "This identifier could not be processed" }
+                                    : new { code = "no_match", message = "No data was found for this identifier" },
+                            };
+                    }).ToList(),
+                };
+        }
+        var error = job.Status == JobStatus.Failed ? new { code = "operation_failed", message = job.Error ?? "The operation failed" } : null;
+        return TypedResults.Ok(new Operation("op_" + job.Id, status, progress, result, error));
+    }
+
+    private static List<string> ChannelsFor(IEnumerable<string> fields, bool personalEmailConsent)
+    {
+        var channels = new List<string>();
+        foreach (var field in fields)
+        {
+            if (field == "contact.email")
+            {
+                channels.Add(WaterfallChannels.WorkEmail);
+                if (personalEmailConsent) channels.Add(WaterfallChannels.PersonalEmail);
+            }
+            else if (field == "contact.phone") channels.Add(WaterfallChannels.Phone);
+            else channels.Add(WaterfallChannels.Signals);
+        }
+        return channels;
+    }
+
+    /// <summary><c>{"contact":{"email":[…],"phone":[…]},"signals":{…}}</c> for the requested fields.</summary>
+    private static Dictionary<string, object?> DataOf(List<string> fields, IReadOnlyDictionary<string, ItemChannel> found, IReadOnlyList<string> countries)
+    {
+        var data = new Dictionary<string, object?>();
+        var contact = new Dictionary<string, object?>();
+        if (fields.Contains("contact.email"))
+            contact["email"] = new[] { WaterfallChannels.WorkEmail, WaterfallChannels.PersonalEmail }
+                .Where(found.ContainsKey).Select(c => found[c])
+                .Select(e => new { value = e.Value.GetString(), status = e.EmailStatus ?? "unknown", confidence = e.Confidence, source = e.Source })
+                .ToList();
+        if (fields.Contains("contact.phone"))
+            contact["phone"] = found.TryGetValue(WaterfallChannels.Phone, out var p) && p.Value.ValueKind == JsonValueKind.String
+                               && PhoneFilter.Allows(p.Value.GetString()!, countries)
+                ? new[] { PhoneView(p) }
+                : [];
+        if (contact.Count > 0) data["contact"] = contact;
+        if (fields.Contains("signals")) data["signals"] = found.TryGetValue(WaterfallChannels.Signals, out var s) ? s.Value : null;
+        return data;
+    }
+
+    private static object PhoneView(ItemChannel p)
+    {
+        var parsed = PhoneNormalizer.TryNormalize(p.Value.GetString());
+        return new { value = parsed?.E164 ?? p.Value.GetString(), type = parsed?.Type ?? "unknown", country = parsed?.Country, confidence = p.Confidence, source = p.Source };
+    }
+
+    private static ItemChannel ItemChannelOf(Tributary.Core.Waterfall.ChannelResult r) =>
+        new(r.Value, r.Source, r.Confidence, r.EnrichedAt, r.Verified, r.EmailStatus);
+
+    private static Dictionary<string, JsonElement> KnownOf(JsonElement identifier)
+    {
+        var known = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        if (identifier.ValueKind != JsonValueKind.Object) return known;
+        foreach (var kind in IdentityKinds)
+            if (identifier.TryGetProperty(kind, out var v) && v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetString()))
+                known[kind == "email" ? "email" : kind] = JsonSerializer.SerializeToElement(v.GetString()!.Trim());
+        return known;
+    }
+
+    private static ErrorResult Invalid(string message, params ErrorDetail[] details) => new(ApiError.Validation(message, details));
+}

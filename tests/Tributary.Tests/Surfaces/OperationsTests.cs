@@ -1,0 +1,136 @@
+using System.Net;
+using System.Text.Json;
+using Tributary.Core.Storage;
+using Tributary.Tests.Infrastructure;
+
+namespace Tributary.Tests.Surfaces;
+
+public abstract class OperationsApp(DatabaseProvider provider) : WaterfallApp(provider,
+    new Dictionary<string, FakeProviderSpec>
+    {
+        ["vendor_a"] = new()
+        {
+            Channels = ["work_email", "phone", "signals"], Confidence = 0.93,
+            People =
+            [
+                new() { ["linkedin_url"] = "https://www.linkedin.com/in/jordan-rivera", ["email"] = "jordan@example.com", ["work_email"] = "jordan@example.com",
+                        ["phone"] = "+14155238841", ["x_handle"] = "jordan_sales",
+                        ["signals"] = new Dictionary<string, object> { ["posts"] = new[] { new { platform = "x", text = "Hiring!", posted_at = "2026-11-01" } } } },
+            ],
+        },
+    },
+    new Dictionary<string, string[]> { ["work_email"] = ["vendor_a"], ["phone"] = ["vendor_a"], ["signals"] = ["vendor_a"] },
+    new Dictionary<string, object> { ["Tributary:Jobs:PollIntervalMs"] = 50 });
+
+public sealed class OperationsSqliteApp() : OperationsApp(DatabaseProvider.Sqlite);
+public sealed class OperationsPostgresApp() : OperationsApp(DatabaseProvider.Postgres);
+
+public abstract class OperationsTests(OperationsApp app)
+{
+    private async Task<(TestWorkspace Ws, HttpClient Client)> AccessKeyClientAsync(long credits)
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: credits);
+        await using var db = app.NewDb();
+        var hash = Tributary.Core.Workspaces.Secrets.Hash(ws.Key);
+        var keyId = db.ApiKeys.Single(k => k.SecretHash == hash).Id;
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Access-Key", keyId.ToString());
+        client.DefaultRequestHeaders.Add("X-Secret-Key", ws.Key);
+        return (ws, client);
+    }
+
+    private static async Task<JsonElement> Poll(HttpClient client, string pollUrl)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var op = await (await client.GetAsync(pollUrl)).ShouldBeOk();
+            if (op.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled") return op;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException();
+    }
+
+    [DbFact]
+    public async Task A_single_linkedin_identifier_asking_for_contact_fields_answers_synchronously()
+    {
+        var (_, client) = await AccessKeyClientAsync(50);
+        var response = await client.PostJson("/api/enrichments", new
+        {
+            identifier = new { linkedin_url = "https://www.linkedin.com/in/jordan-rivera" }, fields = new[] { "contact.email", "contact.phone" },
+        });
+        var body = await response.ShouldBeOk();
+        var email = body.GetProperty("data").GetProperty("contact").GetProperty("email")[0];
+        email.GetProperty("value").GetString().ShouldBe("jordan@example.com");
+        email.GetProperty("confidence").GetDouble().ShouldBe(0.93);
+        email.GetProperty("source").GetString().ShouldBe("vendor_a");
+        email.GetProperty("status").GetString().ShouldBe("unknown");
+        var phone = body.GetProperty("data").GetProperty("contact").GetProperty("phone")[0];
+        phone.GetProperty("value").GetString().ShouldBe("+14155238841");
+        phone.GetProperty("type").GetString().ShouldNotBeNullOrEmpty();
+        phone.GetProperty("country").GetString().ShouldBe("US");
+        body.GetProperty("meta").GetProperty("requestId").GetString().ShouldBe(response.Headers.GetValues("X-Request-ID").Single());
+    }
+
+    [DbFact]
+    public async Task Batches_and_signal_requests_become_operations_with_item_statuses_in_input_order()
+    {
+        var (_, client) = await AccessKeyClientAsync(50);
+        var accepted = await (await client.PostJson("/api/enrichments", new
+        {
+            identifiers = new object[] { new { x_handle = "jordan_sales" }, new { email = "nobody@nowhere.io" } },
+            fields = new[] { "contact.email", "signals" },
+            signals_config = new { since_days = 3650 },
+        })).ShouldBeOk(202);
+        var id = accepted.GetProperty("id").GetString()!;
+        id.ShouldStartWith("op_");
+        accepted.GetProperty("operationId").GetString().ShouldBe(id);
+        accepted.GetProperty("status").GetString().ShouldBe("queued");
+        accepted.GetProperty("pollUrl").GetString().ShouldBe($"/api/operations/{id}");
+
+        var done = await Poll(client, accepted.GetProperty("pollUrl").GetString()!);
+        done.GetProperty("status").GetString().ShouldBe("succeeded");
+        done.GetProperty("progress").GetInt32().ShouldBe(100);
+        var items = done.GetProperty("result").GetProperty("items").EnumerateArray().ToList();
+        items[0].GetProperty("identifier").GetProperty("x_handle").GetString().ShouldBe("jordan_sales");
+        items[0].GetProperty("status").GetString().ShouldBe("success");
+        items[0].GetProperty("data").GetProperty("signals").GetProperty("posts").GetArrayLength().ShouldBe(1);
+        items[1].GetProperty("status").GetString().ShouldBe("failed");
+        items[1].GetProperty("error").GetProperty("code").GetString().ShouldBe("no_match");
+        (await (await client.GetAsync($"/api/enrichments/{id}")).ShouldBeOk()).GetProperty("id").GetString().ShouldBe(id);
+        app.Fakes.Calls.Last(c => c.Provider == "vendor_a" && c.Query.ContainsKey("x_handle")).ShouldNotBeNull();
+    }
+
+    [DbFact]
+    public async Task Validation_errors_use_the_seed_error_body()
+    {
+        var (_, client) = await AccessKeyClientAsync(50);
+        async Task<JsonElement> Bad(object body, int status = 400)
+        {
+            var response = await client.PostJson("/api/enrichments", body);
+            var json = await response.Json();
+            ((int)response.StatusCode).ShouldBe(status, json.ToString());
+            json.GetProperty("statusCode").GetInt32().ShouldBe(status);
+            json.GetProperty("path").GetString().ShouldBe("/api/enrichments");
+            json.GetProperty("requestId").GetString().ShouldNotBeNullOrEmpty();
+            json.GetProperty("timestamp").GetString().ShouldNotBeNullOrEmpty();
+            return json;
+        }
+        var both = await Bad(new { identifier = new { email = "a@b.io" }, identifiers = new[] { new { email = "a@b.io" } }, fields = new[] { "contact.email" } });
+        both.GetProperty("error").GetString().ShouldBe("Bad Request");
+        both.GetProperty("errors")[0].GetProperty("property").GetString().ShouldBe("identifiers");
+        await Bad(new { fields = new[] { "contact.email" } });
+        await Bad(new { identifier = new { email = "a@b.io" } });
+        await Bad(new { identifier = new { email = "a@b.io" }, fields = new[] { "contact.fax" } });
+        await Bad(new { identifier = new { name = "Jordan" }, fields = new[] { "contact.email" } });
+        await Bad(new { identifiers = Enumerable.Range(0, 101).Select(i => new { email = $"p{i}@b.io" }).ToArray(), fields = new[] { "contact.email" } });
+        using var anonymous = app.CreateClient();
+        var unauthorized = await anonymous.PostJson("/api/enrichments", new { });
+        unauthorized.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await unauthorized.Json()).GetProperty("statusCode").GetInt32().ShouldBe(401);
+        (await (await client.GetAsync("/api/operations/op_nothing")).Json()).GetProperty("statusCode").GetInt32().ShouldBe(404);
+    }
+}
+
+public sealed class OperationsTests_Sqlite(OperationsSqliteApp app) : OperationsTests(app), IClassFixture<OperationsSqliteApp>;
+
+public sealed class OperationsTests_Postgres(OperationsPostgresApp app) : OperationsTests(app), IClassFixture<OperationsPostgresApp>, IPostgresTests;
