@@ -22,6 +22,7 @@ using Tributary.Server.Native;
 using Tributary.Server.Observability;
 using Tributary.Server.Surfaces.Channels;
 using Tributary.Server.Surfaces.AsyncContacts;
+using Tributary.Server.Surfaces.LeadBulk;
 using Tributary.Server.Surfaces.Operations;
 using Tributary.Server.Surfaces.ContactEnrich;
 using Tributary.Server.Webhooks;
@@ -111,6 +112,7 @@ try
     app.MapCompanyAndEmailEnrichment();
     app.MapAsyncContacts();
     app.MapOperations();
+    app.MapLeadBulk();
     app.MapWebhooks();
 
     app.Run();

@@ -56,7 +56,7 @@ public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, J
             var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
             {
                 WorkspaceId = job.WorkspaceId, Surface = $"job {job.Kind}", Known = known, Channels = channels,
-                Force = run.Force, Discover = run.Discover, Signals = run.Signals, WriteBack = run.WriteBack,
+                Force = run.Force, Discover = run.Discover, Signals = run.Signals, WriteBack = run.WriteBack, ContactId = item.ContactId,
                 JobItem = new JobItemCommit(job.ReservationId,
                     (db, ct) => JobQueue.HoldsLeaseAsync(db, item, ct),
                     async (db, done, ct) =>
@@ -67,7 +67,9 @@ public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, J
                             await listener.OnItemDoneAsync(db, job, item, done, ct);
                     }),
             }, lease.Token);
-            if (outcome is EnrichmentOutcome.Fenced)
+            if (outcome is EnrichmentOutcome.ContactNotFound)
+                await queue.FailItemAsync(item, "the contact no longer exists", stopping);
+            else if (outcome is EnrichmentOutcome.Fenced)
                 logger.LogInformation("Job item {Item} lost its lease before committing; another worker will take it", item.Id);
         }
         catch (OperationCanceledException) when (lease.IsCancellationRequested)

@@ -10,7 +10,8 @@ namespace Tributary.Core.Jobs;
 public sealed record NewJob(Guid WorkspaceId, string Kind, IReadOnlyList<string> Channels, string OptionsJson = "{}",
     Guid? CreatedByKeyId = null, bool Discover = false);
 
-public sealed record NewItem(IReadOnlyDictionary<string, JsonElement> Known, string? RawJson = null);
+/// <summary>One record of a new job; <paramref name="ContactId"/> names the stored contact to enrich, when there is one.</summary>
+public sealed record NewItem(IReadOnlyDictionary<string, JsonElement> Known, string? RawJson = null, Guid? ContactId = null);
 
 public abstract record CreateJobOutcome
 {
@@ -54,7 +55,7 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
                 batch.Add(new JobItem
                 {
                     Id = Guid.CreateVersion7(), JobId = job.Id, WorkspaceId = spec.WorkspaceId, Position = count++,
-                    InputJson = JsonSerializer.Serialize(item.Known), RawJson = item.RawJson,
+                    InputJson = JsonSerializer.Serialize(item.Known), RawJson = item.RawJson, ContactId = item.ContactId,
                 });
                 if (batch.Count == InsertBatch) await InsertAsync(batch, ct);
             }

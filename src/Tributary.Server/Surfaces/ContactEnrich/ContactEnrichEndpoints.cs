@@ -65,7 +65,7 @@ public static class ContactEnrichEndpoints
         var writable = fields.Select(f => f is "first_name" or "last_name" ? "full_name" : f).ToHashSet();
         var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
         {
-            WorkspaceId = caller.WorkspaceId, Surface = Surface, Known = KnownOf(contact), Channels = channels, ContactId = contactId,
+            WorkspaceId = caller.WorkspaceId, Surface = Surface, Known = KnownValues.Of(contact), Channels = channels, ContactId = contactId,
             Overwrite = body.Overwrite, OnlyFields = writable, Deadline = settings.SyncDeadline,
             MaxPriceOverride = 1, PriceOverride = (_, written) => written.UpdatedFields.Count > 0 ? 1 : 0,
         }, ct);
@@ -101,14 +101,4 @@ public static class ContactEnrichEndpoints
         "first_name" or "last_name" => WaterfallChannels.FullName,
         _ => field,
     };
-
-    /// <summary>Everything the stored contact already knows, as waterfall inputs.</summary>
-    public static Dictionary<string, JsonElement> KnownOf(Contact c)
-    {
-        var known = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var field in ContactFields.Scalars)
-            if (ContactFields.Get(c, field) is { Length: > 0 } value)
-                known[field] = JsonSerializer.SerializeToElement(value);
-        return known;
-    }
 }

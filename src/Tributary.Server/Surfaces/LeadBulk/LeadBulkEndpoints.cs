@@ -1,0 +1,262 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Tributary.Core.Contacts;
+using Tributary.Core.Credits;
+using Tributary.Core.Enrichment;
+using Tributary.Core.Jobs;
+using Tributary.Core.RateLimits;
+using Tributary.Core.Storage;
+using Tributary.Core.Waterfall;
+using Tributary.Core.Workspaces;
+using Tributary.Server.Auth;
+using Tributary.Server.Enrichment;
+using Tributary.Server.Errors;
+using Tributary.Server.RateLimits;
+using WaterfallChannels = Tributary.Core.Waterfall.Channels;
+
+namespace Tributary.Server.Surfaces.LeadBulk;
+
+/// <summary>
+/// Seed 002: email or phone enrichment of stored leads, chosen by id or by a search, one enrichment record per lead and
+/// field; an existing pending or fresh record is returned instead of running again. Records run as job items.
+/// </summary>
+public static class LeadBulkEndpoints
+{
+    public const string Kind = "lead_bulk";
+    public const int MaxSelection = 1000, MaxBatch = 100, MaxQuery = 200;
+    private static readonly Dictionary<string, string> FieldChannels = new() { ["emails"] = WaterfallChannels.WorkEmail, ["phones"] = WaterfallChannels.Phone };
+
+    public sealed record RecordKey([property: JsonPropertyName("entityId")] Guid EntityId, [property: JsonPropertyName("field")] string Field);
+
+    public sealed record EnrichmentRecordView(
+        [property: JsonPropertyName("id")] Guid Id, [property: JsonPropertyName("createdAt")] DateTime CreatedAt,
+        [property: JsonPropertyName("updatedAt")] DateTime UpdatedAt, [property: JsonPropertyName("entityId")] Guid EntityId,
+        [property: JsonPropertyName("entityType")] string EntityType, [property: JsonPropertyName("field")] string Field,
+        [property: JsonPropertyName("status")] string Status, [property: JsonPropertyName("error")] object? Error,
+        [property: JsonPropertyName("createdBy")] Guid? CreatedBy, [property: JsonPropertyName("orgId")] Guid OrgId,
+        [property: JsonPropertyName("globalEnrichmentId")] Guid? GlobalEnrichmentId,
+        [property: JsonPropertyName("creditTransactionId")] Guid? CreditTransactionId,
+        [property: JsonPropertyName("dataFound")] bool? DataFound, [property: JsonPropertyName("data")] object? Data);
+
+    public static IEndpointRouteBuilder MapLeadBulk(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/operations/enrichment").WithTags("Seed 002: bulk lead enrichment").WithErrorShape(LeadBulkErrorShape.Instance);
+        group.MapPost("/bulk", BulkEnrich).RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Bulk);
+        group.MapPost("/batch", BatchEnrich).RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Bulk);
+        group.MapPost("/batch/query", QueryRecords).RequirePermission(Permissions.ReadEnrich);
+        group.MapGet("/{personId}", GetRecord).RequirePermission(Permissions.ReadEnrich);
+        group.MapPost("/{personId}", EnrichOne).RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Single);
+        return app;
+    }
+
+    static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> BulkEnrich(JsonElement body, CallerContext caller, TributaryDb db,
+        JobQueue queue, CacheOptions cache, CancellationToken ct)
+    {
+        if (Field(body, out var field) is { } fieldError) return new ErrorResult(fieldError);
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("selection", out var selection) || selection.ValueKind != JsonValueKind.Object)
+            return new ErrorResult(ApiError.Validation("selection is required", [new("selection", "is required")]));
+        var mode = selection.TryGetProperty("mode", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        List<Guid> ids;
+        if (mode == "manual")
+        {
+            if (GuidList(selection, "includedIds", 1, MaxSelection, out ids) is { } error) return new ErrorResult(error);
+            var unknown = await UnknownLeadsAsync(db, caller.WorkspaceId, ids, ct);
+            if (unknown.Count > 0) return new ErrorResult(ApiError.Validation($"Unknown includedIds: {string.Join(", ", unknown)}",
+                unknown.Select(u => new ErrorDetail("selection.includedIds", $"{u} is not a lead of this workspace")).ToList()));
+        }
+        else if (mode == "bulk")
+        {
+            if (!selection.TryGetProperty("filters", out var filters) || filters.ValueKind != JsonValueKind.Object)
+                return new ErrorResult(ApiError.Validation("filters is required in bulk mode", [new("selection.filters", "is required")]));
+            var filter = ContactFilter.Parse(filters.EnumerateObject().Select(p => new KeyValuePair<string, string?>(p.Name,
+                p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())), out var filterError);
+            if (filterError is not null) return new ErrorResult(ApiError.Validation(filterError, [new("selection.filters", filterError)]));
+            var start = Int(selection, "startIndex", 0);
+            var target = Int(selection, "targetCount", 100);
+            if (start is null or < 0) return new ErrorResult(ApiError.Validation("startIndex must be a whole number ≥ 0", [new("selection.startIndex", "invalid")]));
+            if (target is null or < 1 or > MaxSelection)
+                return new ErrorResult(ApiError.Validation($"targetCount must be from 1 to {MaxSelection}", [new("selection.targetCount", "invalid")]));
+            var excluded = new List<Guid>();
+            if (selection.TryGetProperty("excludedIds", out var ex) && ex.ValueKind != JsonValueKind.Null
+                && GuidList(selection, "excludedIds", 0, int.MaxValue, out excluded) is { } exError) return new ErrorResult(exError);
+            ids = await filter.Apply(ContactStore.InWorkspace(db, caller.WorkspaceId).AsNoTracking())
+                .Where(c => !excluded.Contains(c.Id))
+                .OrderBy(c => c.CreatedAt).ThenBy(c => c.Seq)
+                .Skip(start.Value).Take(target.Value).Select(c => c.Id).ToListAsync(ct);
+        }
+        else return new ErrorResult(ApiError.Validation("selection.mode must be manual or bulk", [new("selection.mode", "must be manual or bulk")]));
+        return await RecordsForAsync(ids, field, caller, db, queue, cache, ct);
+    }
+
+    static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> BatchEnrich(JsonElement body, CallerContext caller, TributaryDb db,
+        JobQueue queue, CacheOptions cache, CancellationToken ct)
+    {
+        if (Field(body, out var field) is { } fieldError) return new ErrorResult(fieldError);
+        if (GuidList(body, "personIds", 1, MaxBatch, out var ids) is { } error) return new ErrorResult(error);
+        var unknown = await UnknownLeadsAsync(db, caller.WorkspaceId, ids, ct);
+        if (unknown.Count > 0) return new ErrorResult(ApiError.Validation($"Unknown personIds: {string.Join(", ", unknown)}"));
+        return await RecordsForAsync(ids, field, caller, db, queue, cache, ct);
+    }
+
+    static async Task<Results<Ok<EnrichmentRecordView>, ErrorResult>> EnrichOne(string personId, HttpContext http, CallerContext caller,
+        TributaryDb db, JobQueue queue, CacheOptions cache, CancellationToken ct)
+    {
+        if (!Guid.TryParse(personId, out var id)) return new ErrorResult(ApiError.Validation("personId must be a UUID"));
+        if (QueryField(http, out var field) is { } fieldError) return new ErrorResult(fieldError);
+        if ((await UnknownLeadsAsync(db, caller.WorkspaceId, [id], ct)).Count > 0) return new ErrorResult(ApiError.NotFound("Lead"));
+        var records = await RecordsForAsync([id], field, caller, db, queue, cache, ct);
+        return records.Result switch
+        {
+            Ok<List<EnrichmentRecordView>> ok => TypedResults.Ok(ok.Value!.Single()),
+            ErrorResult error => error,
+            _ => throw new InvalidOperationException(),
+        };
+    }
+
+    static async Task<Results<Ok<EnrichmentRecordView>, ErrorResult>> GetRecord(string personId, HttpContext http, CallerContext caller,
+        TributaryDb db, CancellationToken ct)
+    {
+        if (!Guid.TryParse(personId, out var id)) return new ErrorResult(ApiError.Validation("personId must be a UUID"));
+        if (QueryField(http, out var field) is { } fieldError) return new ErrorResult(fieldError);
+        var latest = (await LatestAsync(db, caller.WorkspaceId, [new RecordKey(id, field)], ct)).GetValueOrDefault(new RecordKey(id, field));
+        return latest is null ? new ErrorResult(ApiError.NotFound("Enrichment")) : TypedResults.Ok(await ViewAsync(db, latest, ct));
+    }
+
+    static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> QueryRecords(JsonElement body, CallerContext caller, TributaryDb db,
+        CancellationToken ct)
+    {
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("tasks", out var tasks) || tasks.ValueKind != JsonValueKind.Array
+            || tasks.GetArrayLength() > MaxQuery)
+            return new ErrorResult(ApiError.Validation($"tasks must be an array of at most {MaxQuery} tasks"));
+        var keys = new List<RecordKey>();
+        foreach (var task in tasks.EnumerateArray())
+        {
+            if (task.ValueKind != JsonValueKind.Object || !task.TryGetProperty("entityId", out var e) || !Guid.TryParse(e.ToString(), out var entity)
+                || !task.TryGetProperty("field", out var f) || !FieldChannels.ContainsKey(f.ToString()))
+                return new ErrorResult(ApiError.Validation("each task needs an entityId (UUID) and a field (emails or phones)"));
+            keys.Add(new RecordKey(entity, f.ToString()));
+        }
+        var latest = await LatestAsync(db, caller.WorkspaceId, keys, ct);
+        var views = new List<EnrichmentRecordView>();
+        foreach (var key in keys.Distinct())
+            if (latest.GetValueOrDefault(key) is { } item) views.Add(await ViewAsync(db, item, ct));
+        return TypedResults.Ok(views);
+    }
+
+    /// <summary>
+    /// One record per lead in selection order: an existing pending one, or one finished within the cache lifetime, is
+    /// returned as is; the others are created as one job whose credits are reserved first, all or nothing.
+    /// </summary>
+    private static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> RecordsForAsync(List<Guid> ids, string field, CallerContext caller,
+        TributaryDb db, JobQueue queue, CacheOptions cache, CancellationToken ct)
+    {
+        ids = ids.Distinct().ToList();
+        var keys = ids.Select(id => new RecordKey(id, field)).ToList();
+        var latest = await LatestAsync(db, caller.WorkspaceId, keys, ct);
+        var freshAfter = DateTime.UtcNow.AddDays(-cache.TtlDays);
+        bool Reusable(JobItem i) => i.Status is JobItemStatus.Pending or JobItemStatus.Running
+                                    || (i.Status == JobItemStatus.Done && i.FinishedAt > freshAfter);
+        var toRun = keys.Where(k => latest.GetValueOrDefault(k) is not { } i || !Reusable(i)).ToList();
+        if (toRun.Count > 0)
+        {
+            var contacts = await ContactStore.InWorkspace(db, caller.WorkspaceId).AsNoTracking()
+                .Where(c => toRun.Select(k => k.EntityId).Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+            var items = toRun.Select(k => new NewItem(KnownValues.Of(contacts[k.EntityId]),
+                JsonSerializer.Serialize(k), k.EntityId)).ToList();
+            var created = await queue.CreateAsync(new NewJob(caller.WorkspaceId, Kind, [FieldChannels[field]],
+                JsonSerializer.Serialize(new JobRunOptions()), caller.KeyId), items, ct);
+            if (created is CreateJobOutcome.InsufficientCredits poor)
+                return new ErrorResult(EnrichmentHttp.InsufficientCredits(new EnrichmentOutcome.InsufficientCredits(poor.Needed, poor.Available)));
+            latest = await LatestAsync(db, caller.WorkspaceId, keys, ct);
+        }
+        var views = new List<EnrichmentRecordView>();
+        foreach (var key in keys) views.Add(await ViewAsync(db, latest[key], ct));
+        return TypedResults.Ok(views);
+    }
+
+    /// <summary>The newest record for each (lead, field).</summary>
+    private static async Task<Dictionary<RecordKey, JobItem>> LatestAsync(TributaryDb db, Guid workspaceId, IReadOnlyCollection<RecordKey> keys,
+        CancellationToken ct)
+    {
+        var raws = keys.Select(k => JsonSerializer.Serialize(k)).Distinct().ToList();
+        var items = await db.JobItems.AsNoTracking()
+            .Where(i => i.WorkspaceId == workspaceId && i.RawJson != null && raws.Contains(i.RawJson)
+                        && db.Jobs.Any(j => j.Id == i.JobId && j.Kind == Kind))
+            .ToListAsync(ct);
+        return items.GroupBy(i => JsonSerializer.Deserialize<RecordKey>(i.RawJson!)!)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(i => i.Seq).First());
+    }
+
+    private static async Task<EnrichmentRecordView> ViewAsync(TributaryDb db, JobItem item, CancellationToken ct)
+    {
+        var key = JsonSerializer.Deserialize<RecordKey>(item.RawJson!)!;
+        var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == item.JobId, ct);
+        var result = item.ResultJson is null ? null : JsonSerializer.Deserialize<ItemResult>(item.ResultJson);
+        var status = item.Status switch
+        {
+            JobItemStatus.Pending or JobItemStatus.Running => "pending",
+            JobItemStatus.Done => "finished",
+            JobItemStatus.Cancelled => "cancelled",
+            _ => "failed",
+        };
+        Guid? transaction = item.EnrichmentId is { } e
+            ? await db.LedgerEntries.Where(l => l.EnrichmentId == e && l.Kind == LedgerKinds.Charge).Select(l => (Guid?)l.Id).FirstOrDefaultAsync(ct)
+            : null;
+        object? data = null;
+        bool? found = null;
+        if (status == "finished")
+        {
+            var channel = result?.Channels.GetValueOrDefault(FieldChannels[key.Field]);
+            found = channel is not null;
+            var values = channel is null ? [] : new[] { new { value = channel.Value.ToString(), status = channel.EmailStatus ?? "found" } };
+            data = key.Field == "emails" ? new { emails = values } : new { phones = values };
+        }
+        var error = status == "failed" ? new { code = "ENRICHMENT_FAILED", message = item.Error ?? "The enrichment could not be completed" } : null;
+        return new EnrichmentRecordView(item.Id, job.CreatedAt, item.FinishedAt ?? job.CreatedAt, key.EntityId, "person", key.Field, status, error,
+            job.CreatedByKeyId, item.WorkspaceId, null, transaction, found, data);
+    }
+
+    private static async Task<List<Guid>> UnknownLeadsAsync(TributaryDb db, Guid workspaceId, List<Guid> ids, CancellationToken ct)
+    {
+        var known = await ContactStore.InWorkspace(db, workspaceId).Where(c => ids.Contains(c.Id)).Select(c => c.Id).ToListAsync(ct);
+        return ids.Except(known).ToList();
+    }
+
+    private static ApiError? Field(JsonElement body, out string field)
+    {
+        field = "";
+        if (body.ValueKind != JsonValueKind.Object) return ApiError.Validation("The body must be a JSON object");
+        var value = body.TryGetProperty("field", out var f) ? f : body.TryGetProperty("type", out var t) ? t : default;
+        if (value.ValueKind != JsonValueKind.String || !FieldChannels.ContainsKey(value.GetString()!))
+            return ApiError.Validation("field must be emails or phones", [new("field", "must be emails or phones")]);
+        field = value.GetString()!;
+        return null;
+    }
+
+    private static ApiError? QueryField(HttpContext http, out string field)
+    {
+        field = http.Request.Query["field"].ToString();
+        if (field.Length == 0) field = http.Request.Query["type"].ToString();
+        return FieldChannels.ContainsKey(field) ? null : ApiError.Validation("field must be emails or phones", [new("field", "must be emails or phones")]);
+    }
+
+    private static ApiError? GuidList(JsonElement parent, string name, int min, int max, out List<Guid> ids)
+    {
+        ids = [];
+        if (!parent.TryGetProperty(name, out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() < min || list.GetArrayLength() > max)
+            return ApiError.Validation($"{name} must be an array of {min} to {max} ids", [new(name, $"must hold {min} to {max} ids")]);
+        foreach (var v in list.EnumerateArray())
+        {
+            if (v.ValueKind != JsonValueKind.String || !Guid.TryParse(v.GetString(), out var id))
+                return ApiError.Validation($"{name} holds a value that is not a UUID: {v}", [new(name, "must hold UUIDs")]);
+            ids.Add(id);
+        }
+        return null;
+    }
+
+    private static int? Int(JsonElement parent, string name, int fallback) =>
+        !parent.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? fallback
+        : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n : null;
+}
