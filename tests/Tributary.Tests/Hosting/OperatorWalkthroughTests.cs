@@ -9,6 +9,7 @@ namespace Tributary.Tests.Hosting;
 /// The operator's first hour, against a real Production process: workspace, keys, credits, an import with a full key,
 /// a search with a read-only key, and every refusal in the envelope with nothing changed.
 /// </summary>
+[Collection(ServerProcessCollection.Name)]
 public abstract class OperatorWalkthroughTests(DatabaseProvider provider)
 {
     private const string Token = "walkthrough-admin-token-0123";
@@ -76,6 +77,8 @@ public abstract class OperatorWalkthroughTests(DatabaseProvider provider)
     }
 }
 
+[Collection(ServerProcessCollection.Name)]
 public sealed class OperatorWalkthroughTests_Sqlite() : OperatorWalkthroughTests(DatabaseProvider.Sqlite);
 
+[Collection(ServerProcessCollection.Name)]
 public sealed class OperatorWalkthroughTests_Postgres() : OperatorWalkthroughTests(DatabaseProvider.Postgres), IPostgresTests;

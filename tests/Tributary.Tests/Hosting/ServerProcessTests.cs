@@ -9,6 +9,7 @@ using Tributary.Tests.Infrastructure;
 namespace Tributary.Tests.Hosting;
 
 /// <summary>Starts real server processes the way DESIGN §2 tells an operator to.</summary>
+[Collection(ServerProcessCollection.Name)]
 public sealed partial class ServerProcessTests
 {
     private const string FileToken = "file-admin-token-0123456789";

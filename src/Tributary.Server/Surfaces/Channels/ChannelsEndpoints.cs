@@ -84,9 +84,12 @@ public static class ChannelsEndpoints
         {
             if (plan.Error is not null) return new BulkItem(new { error = new { code = plan.Error.Code, message = plan.Error.Message } }, 0);
             var (result, error) = await EnrichAsync(plan, discover: false, caller, enrichment, settings, ct);
-            return error is not null
-                ? new BulkItem(new { error = new { code = error.Code, message = error.Message } }, 0)
-                : new BulkItem(result!.Value.Response, result.Value.Response.CreditsUsed);
+            if (error is not null) return new BulkItem(new { error = new { code = error.Code, message = error.Message } }, 0);
+            // A record cut by the deadline answers an error in its place; what it found before is kept and counted.
+            return result!.Value.TimedOut
+                ? new BulkItem(new { error = new { code = "deadline_exceeded", message = "The record did not finish within the request's deadline" } },
+                    result.Value.Response.CreditsUsed)
+                : new BulkItem(result.Value.Response, result.Value.Response.CreditsUsed);
         });
         var results = await Task.WhenAll(runs);
         return TypedResults.Ok(new BulkResponse(results.Select(r => r.Body).ToList(), results.Sum(r => r.Credits)));
@@ -149,7 +152,7 @@ public static class ChannelsEndpoints
             : ApiError.Validation($"unknown channel(s): {string.Join(", ", unknown)}; known: {string.Join(", ", WaterfallChannels.Person)}");
     }
 
-    private static async Task<((Guid EnrichmentId, ChannelEnrichResponse Response)? Result, ApiError? Error)> EnrichAsync(
+    private static async Task<((Guid EnrichmentId, ChannelEnrichResponse Response, bool TimedOut)? Result, ApiError? Error)> EnrichAsync(
         RecordPlan plan, bool discover, CallerContext caller, EnrichmentService enrichment, SurfaceSettings settings, CancellationToken ct)
     {
         var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
@@ -164,7 +167,7 @@ public static class ChannelsEndpoints
             case EnrichmentOutcome.Done done:
                 var channels = plan.Reported!.ToDictionary(c => c,
                     c => done.Run.Found.TryGetValue(c, out var r) ? ChannelValue.Of(r) : null);
-                return ((done.EnrichmentId, new ChannelEnrichResponse(done.Contact?.Id, channels, done.Charged)), null);
+                return ((done.EnrichmentId, new ChannelEnrichResponse(done.Contact?.Id, channels, done.Charged), done.Run.TimedOut), null);
             default:
                 throw new InvalidOperationException($"unexpected outcome {outcome}");
         }
