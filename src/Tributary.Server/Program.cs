@@ -14,6 +14,7 @@ using Tributary.Server.Admin;
 using Tributary.Server.Auth;
 using Tributary.Server.Configuration;
 using Tributary.Server.Demo;
+using Tributary.Server.Docs;
 using Tributary.Server.Enrichment;
 using Tributary.Server.Errors;
 using Tributary.Server.Idempotency;
@@ -64,7 +65,7 @@ try
         o.SerializerOptions.PropertyNameCaseInsensitive = true;
     });
     builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null); // per-route limits: RequestBodyLimitMiddleware
-    builder.Services.AddOpenApi();
+    builder.Services.AddOpenApi(o => o.AddOperationTransformer<SurfaceExamples>());
     builder.Services.AddOpenTelemetry().WithMetrics(m => m
         .AddMeter(TributaryMetrics.MeterName)
         .AddPrometheusExporter());
