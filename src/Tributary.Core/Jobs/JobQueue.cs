@@ -216,14 +216,19 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var now = Now();
-            var cancelled = await db.Jobs
-                .Where(j => j.Id == jobId && j.WorkspaceId == workspaceId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing))
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Cancelled).SetProperty(j => j.FinishedAt, now), ct);
-            if (cancelled == 1)
+            var exists = await db.Jobs.AnyAsync(j => j.Id == jobId && j.WorkspaceId == workspaceId
+                                                    && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing), ct);
+            if (exists)
             {
+                // Items first, then the job: a committing worker locks its item, then the job, so taking them in the same
+                // order means the two wait for each other instead of deadlocking. An item whose worker commits first
+                // simply stays done; one we cancel first fails that worker's fence.
                 await db.JobItems.Where(i => i.JobId == jobId && (i.Status == JobItemStatus.Pending || i.Status == JobItemStatus.Running))
                     .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, JobItemStatus.Cancelled).SetProperty(i => i.LeaseOwner, (string?)null), ct);
-                await ReleaseAsync(db, jobId, "job cancelled", ct);
+                var cancelled = await db.Jobs
+                    .Where(j => j.Id == jobId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing))
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Cancelled).SetProperty(j => j.FinishedAt, now), ct);
+                if (cancelled == 1) await ReleaseAsync(db, jobId, "job cancelled", ct);
             }
             await tx.CommitAsync(ct);
             return await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId && j.WorkspaceId == workspaceId, ct);
