@@ -127,6 +127,14 @@ public abstract class AsyncContactsTests(AsyncContactsApp app)
         unauthorized.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await unauthorized.Json()).GetProperty("error").GetInt32().ShouldBe(401);
         (await (await client.GetAsync($"/api/v2/contacts/{Guid.NewGuid()}")).Json()).GetProperty("error").GetInt32().ShouldBe(404);
+        (await (await wrong.GetAsync("/api/v2/credits")).Json()).GetProperty("error").GetInt32().ShouldBe(401);
+        using var enrichOnly = ApiKeyClient(app, await app.CreateKeyAsync(ws.Id, ["write:enrich"]));
+        var forbidden = await enrichOnly.GetAsync("/api/v2/credits");
+        forbidden.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await forbidden.Json()).GetProperty("error").GetInt32().ShouldBe(403);
+        var malformed = await client.PostRaw("/api/v2/contacts/single_enrich", "{\"firstname\": ");
+        malformed.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await malformed.Json()).GetProperty("error").GetInt32().ShouldBe(400);
 
         var poor = await app.CreateWorkspaceAsync(credits: 5);
         using var poorClient = ApiKeyClient(app, poor.Key);

@@ -123,6 +123,10 @@ public abstract class LeadBulkTests(LeadBulkApp app)
         (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(10);
         using var anonymous = app.CreateClient();
         await Error(await anonymous.PostJson(Bulk, new { }), 401, "UNAUTHORIZED");
+        using var reader = app.Client(await app.CreateKeyAsync(ws.Id, ["read:enrich"]));
+        await Error(await reader.PostJson(Bulk, new { selection = new { mode = "manual", includedIds = leads }, field = "emails" }), 403, "FORBIDDEN");
+        await Error(await client.PostRaw(Bulk, "{\"selection\": "), 400, "VALIDATION_ERROR");
+        await Error(await client.GetAsync($"/api/v1/operations/enrichment/{Guid.NewGuid()}?field=emails"), 404, "NOT_FOUND");
     }
 }
 

@@ -128,6 +128,17 @@ public abstract class OperationsTests(OperationsApp app)
         unauthorized.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await unauthorized.Json()).GetProperty("statusCode").GetInt32().ShouldBe(401);
         (await (await client.GetAsync("/api/operations/op_nothing")).Json()).GetProperty("statusCode").GetInt32().ShouldBe(404);
+
+        var reader = await app.CreateWorkspaceAsync();
+        using var readOnly = app.Client(await app.CreateKeyAsync(reader.Id, ["read:enrich"]));
+        var forbidden = await readOnly.PostJson("/api/enrichments", new { identifier = new { email = "a@b.io" }, fields = new[] { "contact.email" } });
+        forbidden.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var body = await forbidden.Json();
+        body.GetProperty("statusCode").GetInt32().ShouldBe(403);
+        body.GetProperty("error").GetString().ShouldBe("Forbidden");
+        var malformed = await client.PostRaw("/api/enrichments", "{\"identifier\": ");
+        malformed.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await malformed.Json()).GetProperty("statusCode").GetInt32().ShouldBe(400);
     }
 }
 
