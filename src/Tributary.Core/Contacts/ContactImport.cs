@@ -38,13 +38,10 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
 {
     public const int BatchSize = 500;
 
-    private static readonly Dictionary<string, string> HeaderAliases = new()
+    /// <summary>Header aliases that only make sense for stored contacts (a bare "domain" is the company's).</summary>
+    private static readonly Dictionary<string, string> ContactAliases = new()
     {
-        ["work_email"] = "email", ["email_address"] = "email", ["firstname"] = "first_name", ["first"] = "first_name",
-        ["lastname"] = "last_name", ["last"] = "last_name", ["name"] = "full_name", ["fullname"] = "full_name",
-        ["title"] = "job_title", ["company"] = "company_name", ["domain"] = "company_domain",
-        ["website"] = "company_domain", ["linkedin"] = "linkedin_url", ["phone_number"] = "phone",
-        ["mobile"] = "phone", ["twitter"] = "x_handle", ["x"] = "x_handle", ["github"] = "github_username",
+        ["domain"] = "company_domain", ["mobile"] = "phone",
     };
 
     public static ImportFormat Detect(ReadOnlySpan<byte> head)
@@ -140,8 +137,7 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
                 columns[i] = "custom." + raw[7..];
                 continue;
             }
-            var name = raw.ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
-            name = HeaderAliases.GetValueOrDefault(name, name);
+            var name = ColumnNames.Canonical(raw, ContactAliases);
             if (ContactFields.Scalars.Contains(name) || name == "tags") columns[i] = name;
             else report.IgnoredColumns.Add(raw);
         }

@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using CsvHelper;
+using Tributary.Core.Contacts;
+using Tributary.Core.Enrichment;
 
 namespace Tributary.Core.Jobs;
 
@@ -17,22 +19,13 @@ public static class JobInput
         "x_handle", "github_username", "phone", "job_title", "location", "personal_email",
     ];
 
-    private static readonly Dictionary<string, string> Aliases = new()
-    {
-        ["work_email"] = "email", ["email_address"] = "email", ["firstname"] = "first_name", ["first"] = "first_name",
-        ["lastname"] = "last_name", ["last"] = "last_name", ["name"] = "full_name", ["fullname"] = "full_name",
-        ["company"] = "company_name", ["website"] = "company_domain", ["linkedin"] = "linkedin_url", ["twitter"] = "x_handle",
-        ["x"] = "x_handle", ["github"] = "github_username", ["title"] = "job_title", ["phone_number"] = "phone",
-    };
-
     /// <summary>The input name a column stands for, or null.</summary>
     public static string? InputNameOf(string column, IReadOnlyDictionary<string, string>? mapping)
     {
         if (mapping is not null)
             foreach (var (input, mapped) in mapping)
                 if (string.Equals(mapped, column, StringComparison.OrdinalIgnoreCase)) return input;
-        var name = column.Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
-        name = Aliases.GetValueOrDefault(name, name);
+        var name = ColumnNames.Canonical(column);
         if (mapping is not null && mapping.ContainsKey(name) && !string.Equals(mapping[name], column, StringComparison.OrdinalIgnoreCase))
             return null; // the mapping names another column for this input
         return InputNames.Contains(name) ? name : null;
@@ -49,7 +42,7 @@ public static class JobInput
             if (InputNameOf(header[i], mapping) is { } input && !string.IsNullOrWhiteSpace(cell))
                 known[input] = JsonSerializer.SerializeToElement(cell.Trim());
         }
-        Complete(known);
+        KnownValues.CompleteNames(known);
         return new NewItem(known, JsonSerializer.Serialize(raw));
     }
 
@@ -60,19 +53,8 @@ public static class JobInput
             foreach (var p in record.EnumerateObject())
                 if (InputNameOf(p.Name, mapping) is { } input && p.Value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(p.Value.GetString()))
                     known[input] = JsonSerializer.SerializeToElement(p.Value.GetString()!.Trim());
-        Complete(known);
+        KnownValues.CompleteNames(known);
         return new NewItem(known, record.GetRawText());
-    }
-
-    /// <summary>First and last name from a full name when only that was given.</summary>
-    private static void Complete(Dictionary<string, JsonElement> known)
-    {
-        if (!known.ContainsKey("first_name") && !known.ContainsKey("last_name") && known.TryGetValue("full_name", out var full)
-            && full.GetString()!.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries) is [var first, var last])
-        {
-            known["first_name"] = JsonSerializer.SerializeToElement(first);
-            known["last_name"] = JsonSerializer.SerializeToElement(last.Trim());
-        }
     }
 
     public static async IAsyncEnumerable<NewItem> ReadCsvAsync(Stream body, IReadOnlyDictionary<string, string>? mapping,

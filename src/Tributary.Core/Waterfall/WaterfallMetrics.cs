@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Tributary.Core.Waterfall;
@@ -36,6 +35,4 @@ public sealed class WaterfallMetrics
         _depth.Record(providerCalls);
         if (cacheHits > 0) _cacheHits.Add(cacheHits);
     }
-
-    public static long Elapsed(long started) => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 }

@@ -12,6 +12,9 @@ public sealed record ApiError(int Status, string Code, string Message, IReadOnly
     public static ApiError NotFound(string what) =>
         new(StatusCodes.Status404NotFound, ErrorCodes.NotFound, $"{what} not found");
 
+    public static ApiError NoMatch(string what) =>
+        new(StatusCodes.Status409Conflict, ErrorCodes.NoMatch, $"Upstream providers returned no data for {what}");
+
     public static readonly ApiError InvalidKey =
         new(StatusCodes.Status401Unauthorized, ErrorCodes.InvalidKey, "Invalid or expired API key");
 

@@ -51,7 +51,9 @@ public sealed class PatternProvider(
             if (EmailPatterns.Local(pattern, first, last) is not { } local) continue;
             var verification = await verifier.VerifyAsync($"{local}@{domain}", ct);
             if (verification.Status == EmailStatus.Valid) return Found($"{local}@{domain}", ProbedConfidence);
-            if (verification.Reason is "not_checked" or "no_probe" or "no_mx" or "dns_error" or "catch_all" or "syntax" or "disposable") break;
+            // Answers that would be the same for every candidate of this domain: probing further tells nothing.
+            if (verification.Reason is VerificationReasons.NotChecked or VerificationReasons.NoProbe or VerificationReasons.NoMx
+                or VerificationReasons.DnsError or VerificationReasons.CatchAll or VerificationReasons.Syntax or VerificationReasons.Disposable) break;
         }
         return ProviderResult.None;
     }

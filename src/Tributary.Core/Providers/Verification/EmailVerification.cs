@@ -24,7 +24,9 @@ public sealed record EmailVerification(string Email, EmailStatus Status, string 
     };
 
     /// <summary>Seed 003's <c>email_status</c>.</summary>
-    public string DeliverabilityLabel => Status switch
+    public string DeliverabilityLabel => DeliverabilityLabelOf(Status);
+
+    public static string DeliverabilityLabelOf(EmailStatus status) => status switch
     {
         EmailStatus.Valid => "deliverable",
         EmailStatus.Invalid => "undeliverable",

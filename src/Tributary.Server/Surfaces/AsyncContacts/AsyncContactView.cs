@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tributary.Core.Jobs;
 using Tributary.Core.Providers.Phones;
+using Tributary.Core.Providers.Verification;
 using WaterfallChannels = Tributary.Core.Waterfall.Channels;
 
 namespace Tributary.Server.Surfaces.AsyncContacts;
@@ -51,13 +52,13 @@ public static class AsyncContactView
     private static void AddEmail(Dictionary<string, object?> view, string key, ItemChannel? found)
     {
         view[key] = found?.Value.GetString();
-        view[key + "_status"] = (found?.Verified, found?.EmailStatus) switch
+        // A verdict of the workspace's verification service (verified true/false) outranks the status found with the value.
+        var status = found?.Verified switch
         {
-            (null, null) when found is null => "N/A",
-            (true, _) or (_, "valid") => "deliverable",
-            (false, _) or (_, "invalid") => "undeliverable",
-            (_, "risky") => "catch-all",
-            _ => "N/A",
+            true => EmailStatus.Valid,
+            false => EmailStatus.Invalid,
+            _ => Enum.TryParse<EmailStatus>(found?.EmailStatus, ignoreCase: true, out var stored) ? stored : EmailStatus.Unknown,
         };
+        view[key + "_status"] = EmailVerification.DeliverabilityLabelOf(status);
     }
 }

@@ -190,11 +190,7 @@ public static class ChannelsEndpoints
         Add("x_handle", body.XHandle);
         Add("github_username", body.GithubUsername);
         Add("phone", body.Phone);
-        if (!known.ContainsKey("first_name") && !known.ContainsKey("last_name") && body.FullName?.Trim().Split(' ', 2) is [var first, var last])
-        {
-            Add("first_name", first);
-            Add("last_name", last);
-        }
+        KnownValues.CompleteNames(known);
         return known;
     }
 }

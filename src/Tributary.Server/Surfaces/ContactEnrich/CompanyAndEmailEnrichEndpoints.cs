@@ -91,7 +91,7 @@ public static class CompanyAndEmailEnrichEndpoints
             case EnrichmentOutcome.Done done:
                 http.SetEnrichmentId(done.EnrichmentId);
                 if (done.Run.Found.Count == 0 || done.Company is null)
-                    return new ErrorResult(new ApiError(StatusCodes.Status409Conflict, ErrorCodes.NoMatch, "Upstream providers returned no data for the company"));
+                    return new ErrorResult(ApiError.NoMatch("the company"));
                 var updated = fields.Where(f => CompanyFieldChannels[f].Any(c => done.UpdatedFields.Contains(c == WaterfallChannels.CompanyName ? "name" : c))).ToList();
                 var (source, confidence) = Provenance(done.Run.Found.Values.ToList());
                 return TypedResults.Ok(new Envelope<EnrichCompanyResult>(new EnrichCompanyResult(
@@ -129,7 +129,7 @@ public static class CompanyAndEmailEnrichEndpoints
         var done = (EnrichmentOutcome.Done)outcome;
         http.SetEnrichmentId(done.EnrichmentId);
         if (done.Run.Found.Count == 0)
-            return new ErrorResult(new ApiError(StatusCodes.Status409Conflict, ErrorCodes.NoMatch, "Upstream providers returned no data for this email"));
+            return new ErrorResult(ApiError.NoMatch("this email"));
         string? Text(string channel) => done.Run.Found.TryGetValue(channel, out var r) ? r.Value.ToString() : null;
 
         Dictionary<string, JsonElement> firmographics = [];
@@ -179,7 +179,7 @@ public static class CompanyAndEmailEnrichEndpoints
     }
 
     /// <summary>The provider that supplied most values (<c>cached</c> when all came from the cache), and their lowest confidence.</summary>
-    private static (string? Source, double? Confidence) Provenance(IReadOnlyList<ChannelResult> found)
+    internal static (string? Source, double? Confidence) Provenance(IReadOnlyList<ChannelResult> found)
     {
         if (found.Count == 0) return (null, null);
         var source = found.All(f => f.FromCache) ? "cached"

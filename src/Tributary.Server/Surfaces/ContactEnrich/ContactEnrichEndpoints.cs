@@ -79,17 +79,14 @@ public static class ContactEnrichEndpoints
                 http.SetEnrichmentId(done.EnrichmentId);
                 var found = done.Run.Found.Where(f => channels.Contains(f.Key)).Select(f => f.Value).ToList();
                 if (found.Count == 0)
-                    return new ErrorResult(new ApiError(StatusCodes.Status409Conflict, ErrorCodes.NoMatch, "Upstream providers returned no data for the contact"));
+                    return new ErrorResult(ApiError.NoMatch("the contact"));
                 var updated = done.UpdatedFields;
                 var basis = updated.Count > 0
                     ? found.Where(f => updated.Contains(Tributary.Core.Enrichment.WriteBack.FieldFor(f.Channel) ?? "")).ToList()
                     : found;
-                if (basis.Count == 0) basis = found;
-                var source = basis.All(f => f.FromCache) ? "cached"
-                    : basis.Where(f => !f.FromCache).GroupBy(f => f.Source).OrderByDescending(g => g.Count()).First().Key;
-                var stored = done.Contact ?? contact;
+                var (source, confidence) = CompanyAndEmailEnrichEndpoints.Provenance(basis.Count > 0 ? basis : found);
                 return TypedResults.Ok(new Envelope<EnrichContactResult>(new EnrichContactResult(
-                    ContactDto.Of(stored), updated, source, basis.Min(f => f.Confidence), done.BalanceAfter)));
+                    ContactDto.Of(done.Contact ?? contact), updated, source, confidence, done.BalanceAfter)));
             default:
                 throw new InvalidOperationException($"unexpected outcome {outcome}");
         }
