@@ -11,6 +11,10 @@ public sealed class JobOptions
     public int PollIntervalMs { get; set; } = 250;
     /// <summary>Claims of one item before it is given up as failed (a record that crashes its worker every time).</summary>
     public int MaxAttempts { get; set; } = 5;
+    /// <summary>Longest waterfall run of one item; channels unfinished by then are left not found, and the item says it timed out.</summary>
+    public int ItemDeadlineMs { get; set; } = 120_000;
+
+    public TimeSpan ItemDeadline => TimeSpan.FromMilliseconds(ItemDeadlineMs);
 
     public IEnumerable<string> Validate()
     {
@@ -19,5 +23,6 @@ public sealed class JobOptions
         if (BatchSize is < 1 or > 10_000) yield return "Tributary:Jobs:BatchSize must be from 1 to 10000";
         if (PollIntervalMs is < 10 or > 60_000) yield return "Tributary:Jobs:PollIntervalMs must be from 10 to 60000";
         if (MaxAttempts is < 1 or > 100) yield return "Tributary:Jobs:MaxAttempts must be from 1 to 100";
+        if (ItemDeadlineMs is < 100 or > 3_600_000) yield return "Tributary:Jobs:ItemDeadlineMs must be from 100 to 3600000";
     }
 }

@@ -10,12 +10,16 @@ namespace Tributary.Core.Jobs;
 public sealed record ItemResult(
     [property: JsonPropertyName("channels")] IReadOnlyDictionary<string, ItemChannel> Channels,
     [property: JsonPropertyName("contact_id")] Guid? ContactId,
-    [property: JsonPropertyName("enrichment_id")] Guid EnrichmentId)
+    [property: JsonPropertyName("enrichment_id")] Guid EnrichmentId,
+    [property: JsonPropertyName("timed_out")] bool TimedOut = false)
 {
     public static ItemResult Of(EnrichmentOutcome.Done done) => new(
         done.Run.Found.ToDictionary(f => f.Key, f => new ItemChannel(f.Value.Value, f.Value.Source, f.Value.Confidence,
             f.Value.EnrichedAt, f.Value.Verified, f.Value.EmailStatus)),
-        done.Contact?.Id, done.EnrichmentId);
+        done.Contact?.Id, done.EnrichmentId, done.Run.TimedOut);
+
+    /// <summary>The run was cut by the item deadline before <paramref name="channel"/> was found.</summary>
+    public bool TimedOutBefore(string channel) => TimedOut && !Channels.ContainsKey(channel);
 }
 
 public sealed record ItemChannel(
@@ -57,6 +61,7 @@ public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, J
             {
                 WorkspaceId = job.WorkspaceId, Surface = $"job {job.Kind}", Known = known, Channels = channels,
                 Force = run.Force, Discover = run.Discover, Signals = run.Signals, WriteBack = run.WriteBack, ContactId = item.ContactId,
+                Deadline = options.ItemDeadline,
                 JobItem = new JobItemCommit(job.ReservationId,
                     (db, ct) => JobQueue.HoldsLeaseAsync(db, item, ct),
                     async (db, done, ct) =>

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Tributary.Core.Idempotency;
 using Tributary.Server.Auth;
 using Tributary.Server.Errors;
+using Tributary.Server.RateLimits;
+using Tributary.Core.RateLimits;
 
 namespace Tributary.Server.Idempotency;
 
@@ -16,7 +18,7 @@ public sealed class IdempotentMetadata
 /// 10 s for it, else gets 409; the same key with another body gets 422. 2xx and 4xx answers are kept (not 409 or 429);
 /// a 5xx is not, so a retry runs again.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store)
+public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, RateLimiter limiter)
 {
     public const string Header = "Idempotency-Key";
     private static readonly string[] ReplayedHeaders = ["Content-Type", "Location", "X-Enrichment-Id"];
@@ -32,6 +34,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         var key = values.ToString();
         if (!IdempotencyStore.IsValidKey(key))
         {
+            await RateLimitMiddleware.SetUncountedHeadersAsync(http, limiter, caller.WorkspaceId);
             await ErrorResult.WriteAsync(http, ApiError.Validation($"{Header} must be 1 to 255 visible ASCII characters"));
             return;
         }
@@ -47,7 +50,10 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         var method = http.Request.Method;
         var path = http.Request.Path.Value ?? "/";
 
-        switch (await store.ClaimAsync(caller.WorkspaceId, method, path, key, hash, http.RequestAborted))
+        var claim = await store.ClaimAsync(caller.WorkspaceId, method, path, key, hash, http.RequestAborted);
+        // Answers given here are not counted against the rate limits, but still say where the caller stands.
+        if (claim is not IdempotencyClaim.First) await RateLimitMiddleware.SetUncountedHeadersAsync(http, limiter, caller.WorkspaceId);
+        switch (claim)
         {
             case IdempotencyClaim.Replay replay:
                 await ReplayAsync(http, replay.Record);

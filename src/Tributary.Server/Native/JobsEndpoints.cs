@@ -235,7 +235,7 @@ public sealed class JobResultsWriter(Stream output, IReadOnlyList<string> channe
                     position = item.Position, status = item.Status,
                     input = item.RawJson is null ? (JsonElement?)null : JsonDocument.Parse(item.RawJson).RootElement,
                     channels = channels.ToDictionary(c => c, c => result?.Channels.GetValueOrDefault(c)),
-                    contact_id = result?.ContactId, enrichment_id = result?.EnrichmentId, error = item.Error,
+                    contact_id = result?.ContactId, enrichment_id = result?.EnrichmentId, timed_out = result?.TimedOut == true, error = item.Error,
                 })).Append('\n');
         }
         await FlushAsync(ct);

@@ -42,7 +42,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
             shown = day;
             if (http.GetEndpoint()?.Metadata.GetMetadata<RateLimited>() is { } limited)
             {
-                var rateClass = limited.BatchProperty is { } property && await HasTopLevelPropertyAsync(http, property) ? RateClass.Bulk : limited.Class;
+                var rateClass = await ClassOfAsync(http, limited);
                 var minute = await limiter.HitAsync(caller.WorkspaceId, rateClass, http.RequestAborted);
                 shown = minute.Exceeded || !day.Exceeded ? minute : day;
             }
@@ -58,6 +58,19 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
         SetHeaders(http, shown);
         await next(http);
     }
+
+    /// <summary>
+    /// The headers for a response that is not counted (an idempotent replay, or a conflict on the key): the state of the
+    /// limit the request would have counted in, without counting it.
+    /// </summary>
+    public static async Task SetUncountedHeadersAsync(HttpContext http, RateLimiter limiter, Guid workspaceId)
+    {
+        var rateClass = http.GetEndpoint()?.Metadata.GetMetadata<RateLimited>() is { } limited ? await ClassOfAsync(http, limited) : RateClass.Day;
+        SetHeaders(http, await limiter.PeekAsync(workspaceId, rateClass, http.RequestAborted));
+    }
+
+    private static async Task<RateClass> ClassOfAsync(HttpContext http, RateLimited limited) =>
+        limited.BatchProperty is { } property && await HasTopLevelPropertyAsync(http, property) ? RateClass.Bulk : limited.Class;
 
     private static async Task<bool> HasTopLevelPropertyAsync(HttpContext http, string property)
     {

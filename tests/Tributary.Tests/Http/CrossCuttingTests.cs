@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Tributary.Core.Storage;
 using Tributary.Tests.Infrastructure;
@@ -109,23 +110,61 @@ public sealed class CrossCuttingTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 }
 
-/// <summary>A server whose contacts table is gone, to see what an unexpected failure looks like to a client.</summary>
+/// <summary>A server whose contacts and jobs tables are gone, to see what an unexpected failure looks like to each surface's clients.</summary>
 public sealed class BrokenDatabaseApp() : TributaryApp(DatabaseProvider.Sqlite);
 
 public sealed class InternalErrorTests(BrokenDatabaseApp app) : IClassFixture<BrokenDatabaseApp>
 {
     [Fact]
-    public async Task An_unexpected_failure_is_a_500_without_internals()
+    public async Task An_unexpected_failure_is_a_500_without_internals_in_each_surface_error_body()
     {
-        var ws = await app.CreateWorkspaceAsync();
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
         await using (var db = app.NewDb())
-            await db.Database.ExecuteSqlRawAsync("DROP TABLE contacts");
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE contacts; DROP TABLE job_items; DROP TABLE jobs;");
         using var client = ws.Client();
-        var response = await client.GetAsync("/v1/contacts");
-        var text = await response.Content.ReadAsStringAsync();
-        await response.ShouldBeError(500, "internal_error");
-        text.ShouldNotContain("Exception");
-        text.ShouldNotContain("SQLite", Case.Insensitive);
-        text.ShouldNotContain(" at ");
+
+        async Task<JsonElement> Failure(HttpResponseMessage response)
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            ((int)response.StatusCode).ShouldBe(500, text);
+            text.ShouldNotContain("Exception");
+            text.ShouldNotContain("SQLite", Case.Insensitive);
+            text.ShouldNotContain("no such table");
+            text.ShouldNotContain(" at ");
+            return JsonDocument.Parse(text).RootElement;
+        }
+
+        await (await client.GetAsync("/v1/contacts")).ShouldBeError(500, "internal_error");
+        await (await client.PostJson("/v1/enrich/contact", new { contact_id = Guid.NewGuid() })).ShouldBeError(500, "internal_error");
+
+        var operations = await Failure(await client.PostJson("/api/enrichments", new { identifiers = new[] { new { email = "a@b.io" } }, fields = new[] { "contact.email" } }));
+        operations.GetProperty("statusCode").GetInt32().ShouldBe(500);
+        operations.GetProperty("error").GetString().ShouldBe("Internal Server Error");
+        operations.GetProperty("path").GetString().ShouldBe("/api/enrichments");
+        operations.GetProperty("requestId").GetString().ShouldNotBeNullOrEmpty();
+
+        var leadBulk = await Failure(await client.PostJson("/api/v1/operations/enrichment/bulk",
+            new { selection = new { mode = "manual", includedIds = new[] { Guid.NewGuid() } }, field = "emails" }));
+        leadBulk.GetProperty("error").GetProperty("code").GetString().ShouldBe("INTERNAL_ERROR");
+        leadBulk.GetProperty("error").GetProperty("message").GetString().ShouldNotBeNullOrEmpty();
+
+        var asyncContacts = await Failure(await client.PostJson("/api/v2/contacts/single_enrich",
+            new { firstname = "Chloe", lastname = "Walker", domain = "westmarkrobotics.com", enrichment_type = new[] { "email" } }));
+        asyncContacts.GetProperty("error").GetInt32().ShouldBe(500);
+        asyncContacts.GetProperty("message").GetString().ShouldNotBeNullOrEmpty();
+
+        // A 5xx is not kept under an Idempotency-Key: the retry runs (and fails) again rather than replaying.
+        var body = JsonSerializer.Serialize(new { selection = new { mode = "manual", includedIds = new[] { Guid.NewGuid() } }, field = "emails" });
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/operations/enrichment/bulk")
+            {
+                Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("Idempotency-Key", "broken-retry");
+            var retried = await client.SendAsync(request);
+            await Failure(retried);
+            retried.Headers.Contains("Idempotent-Replayed").ShouldBeFalse();
+        }
     }
 }

@@ -112,6 +112,7 @@ public sealed class FakeProviders : IAsyncDisposable
         if (spec.Requires.Any(r => string.IsNullOrEmpty(query[r]?.ToString()))) return Results.Json(new { fields = new { } });
         var person = spec.People.FirstOrDefault(p => Matches(p, query));
         if (person is null) return Results.Json(new { fields = new { } });
+        if (person.TryGetValue("_latency_ms", out var slow) && slow is int ms) await Task.Delay(ms);
         var fields = new JsonObject();
         foreach (var channel in channels)
         {

@@ -115,9 +115,15 @@ public abstract class RateLimitAndIdempotencyTests(LimitsApp app)
         (await again.ShouldBeOk()).ToString().ShouldBe(firstBody.ToString());
         again.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
         again.Headers.GetValues("X-Enrichment-Id").Single().ShouldBe(first.Headers.GetValues("X-Enrichment-Id").Single());
+        // A replay is not counted, yet still reports the per-minute limit it would have counted in.
+        again.Headers.GetValues("X-RateLimit-Limit").Single().ShouldBe(first.Headers.GetValues("X-RateLimit-Limit").Single());
+        again.Headers.GetValues("X-RateLimit-Remaining").Single().ShouldBe(first.Headers.GetValues("X-RateLimit-Remaining").Single());
+        again.Headers.GetValues("X-RateLimit-Reset").Single().ShouldNotBeNullOrEmpty();
         (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(89);
 
-        await (await client.SendAsync(Request(JsonSerializer.Serialize(Record(4, "work_email")), "retry-key-1"))).ShouldBeError(422, "idempotency_key_reused");
+        var reused = await client.SendAsync(Request(JsonSerializer.Serialize(Record(4, "work_email")), "retry-key-1"));
+        await reused.ShouldBeError(422, "idempotency_key_reused");
+        reused.Headers.Contains("X-RateLimit-Remaining").ShouldBeTrue();
         await (await client.SendAsync(Request(body, new string('k', 256)))).ShouldBeError(400, "validation_error");
         await (await client.SendAsync(Request(body, "has space"))).ShouldBeError(400, "validation_error");
         Tributary.Core.Idempotency.IdempotencyStore.IsValidKey("").ShouldBeFalse();

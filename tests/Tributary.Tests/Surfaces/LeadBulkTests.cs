@@ -14,11 +14,21 @@ public abstract class LeadBulkApp(DatabaseProvider provider) : WaterfallApp(prov
             People = Enumerable.Range(0, 5).Select(i => new Dictionary<string, object?>
             {
                 ["linkedin_url"] = $"https://www.linkedin.com/in/lead-{i}", ["work_email"] = $"lead{i}@leads.io", ["phone"] = "+14155238841",
+            }).Append(new Dictionary<string, object?>
+            {
+                // Answers after the item deadline, though within the provider's own timeout.
+                ["linkedin_url"] = $"https://www.linkedin.com/in/lead-{SlowLead}", ["work_email"] = "slow@leads.io", ["_latency_ms"] = 4000,
             }).ToList(),
         },
     },
     new Dictionary<string, string[]> { ["work_email"] = ["vendor"], ["phone"] = ["vendor"] },
-    new Dictionary<string, object> { ["Tributary:Jobs:PollIntervalMs"] = 50 });
+    new Dictionary<string, object>
+    {
+        ["Tributary:Jobs:PollIntervalMs"] = 50, ["Tributary:Jobs:ItemDeadlineMs"] = 2000, ["Tributary:Providers:vendor:TimeoutMs"] = 5000,
+    })
+{
+    public const int SlowLead = 7;
+}
 
 public sealed class LeadBulkSqliteApp() : LeadBulkApp(DatabaseProvider.Sqlite);
 public sealed class LeadBulkPostgresApp() : LeadBulkApp(DatabaseProvider.Postgres);
@@ -93,6 +103,31 @@ public abstract class LeadBulkTests(LeadBulkApp app)
             field = "emails",
         })).ShouldBeOk()).EnumerateArray().Select(r => r.GetProperty("entityId").GetGuid()).ToList();
         records.ShouldBe([leads[2], leads[3]]);
+    }
+
+    [DbFact]
+    public async Task A_record_cut_by_the_item_deadline_is_a_timeout_costs_nothing_and_runs_again_when_asked()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        var lead = (await LeadsAsync(client, LeadBulkApp.SlowLead)).Single();
+        var first = (await (await client.PostJson(Bulk, new { selection = new { mode = "manual", includedIds = new[] { lead } }, field = "emails" })).ShouldBeOk())[0];
+        JsonElement record = default;
+        for (var i = 0; i < 200; i++)
+        {
+            record = await (await client.GetAsync($"/api/v1/operations/enrichment/{lead}?field=emails")).ShouldBeOk();
+            if (record.GetProperty("status").GetString() != "pending") break;
+            await Task.Delay(50);
+        }
+        record.GetProperty("status").GetString().ShouldBe("timeout");
+        record.GetProperty("error").GetProperty("code").GetString().ShouldBe("TIMEOUT");
+        record.GetProperty("dataFound").ValueKind.ShouldBe(JsonValueKind.Null);
+        record.GetProperty("creditTransactionId").ValueKind.ShouldBe(JsonValueKind.Null);
+        (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(100);
+
+        var again = (await (await client.PostJson(Bulk, new { selection = new { mode = "manual", includedIds = new[] { lead } }, field = "emails" })).ShouldBeOk())[0];
+        again.GetProperty("id").GetGuid().ShouldNotBe(first.GetProperty("id").GetGuid());
+        again.GetProperty("status").GetString().ShouldBe("pending");
     }
 
     [DbFact]

@@ -16,11 +16,16 @@ public abstract class OperationsApp(DatabaseProvider provider) : WaterfallApp(pr
                 new() { ["linkedin_url"] = "https://www.linkedin.com/in/jordan-rivera", ["email"] = "jordan@example.com", ["work_email"] = "jordan@example.com",
                         ["phone"] = "+14155238841", ["x_handle"] = "jordan_sales",
                         ["signals"] = new Dictionary<string, object> { ["posts"] = new[] { new { platform = "x", text = "Hiring!", posted_at = "2026-11-01" } } } },
+                // Answers after the item deadline, though within the provider's own timeout.
+                new() { ["x_handle"] = "slow_sales", ["work_email"] = "slow@example.com", ["_latency_ms"] = 4000 },
             ],
         },
     },
     new Dictionary<string, string[]> { ["work_email"] = ["vendor_a"], ["phone"] = ["vendor_a"], ["signals"] = ["vendor_a"] },
-    new Dictionary<string, object> { ["Tributary:Jobs:PollIntervalMs"] = 50 });
+    new Dictionary<string, object>
+    {
+        ["Tributary:Jobs:PollIntervalMs"] = 50, ["Tributary:Jobs:ItemDeadlineMs"] = 2000, ["Tributary:Providers:vendor_a:TimeoutMs"] = 5000,
+    });
 
 public sealed class OperationsSqliteApp() : OperationsApp(DatabaseProvider.Sqlite);
 public sealed class OperationsPostgresApp() : OperationsApp(DatabaseProvider.Postgres);
@@ -77,7 +82,7 @@ public abstract class OperationsTests(OperationsApp app)
         var (_, client) = await AccessKeyClientAsync(50);
         var accepted = await (await client.PostJson("/api/enrichments", new
         {
-            identifiers = new object[] { new { x_handle = "jordan_sales" }, new { email = "nobody@nowhere.io" } },
+            identifiers = new object[] { new { x_handle = "jordan_sales" }, new { email = "nobody@nowhere.io" }, new { x_handle = "slow_sales" } },
             fields = new[] { "contact.email", "signals" },
             signals_config = new { since_days = 3650 },
         })).ShouldBeOk(202);
@@ -96,6 +101,8 @@ public abstract class OperationsTests(OperationsApp app)
         items[0].GetProperty("data").GetProperty("signals").GetProperty("posts").GetArrayLength().ShouldBe(1);
         items[1].GetProperty("status").GetString().ShouldBe("failed");
         items[1].GetProperty("error").GetProperty("code").GetString().ShouldBe("no_match");
+        items[2].GetProperty("status").GetString().ShouldBe("failed");
+        items[2].GetProperty("error").GetProperty("code").GetString().ShouldBe("timeout");
         (await (await client.GetAsync($"/api/enrichments/{id}")).ShouldBeOk()).GetProperty("id").GetString().ShouldBe(id);
         app.Fakes.Calls.Last(c => c.Provider == "vendor_a" && c.Query.ContainsKey("x_handle")).ShouldNotBeNull();
     }

@@ -156,8 +156,7 @@ public static class LeadBulkEndpoints
         var keys = ids.Select(id => new RecordKey(id, field)).ToList();
         var latest = await LatestAsync(db, caller.WorkspaceId, keys, ct);
         var freshAfter = DateTime.UtcNow.AddDays(-cache.TtlDays);
-        bool Reusable(JobItem i) => i.Status is JobItemStatus.Pending or JobItemStatus.Running
-                                    || (i.Status == JobItemStatus.Done && i.FinishedAt > freshAfter);
+        bool Reusable(JobItem i) => StatusOf(i, field) is var status && (status == "pending" || (status == "finished" && i.FinishedAt > freshAfter));
         var toRun = keys.Where(k => latest.GetValueOrDefault(k) is not { } i || !Reusable(i)).ToList();
         if (toRun.Count > 0)
         {
@@ -193,14 +192,8 @@ public static class LeadBulkEndpoints
     {
         var key = JsonSerializer.Deserialize<RecordKey>(item.RawJson!)!;
         var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == item.JobId, ct);
-        var result = item.ResultJson is null ? null : JsonSerializer.Deserialize<ItemResult>(item.ResultJson);
-        var status = item.Status switch
-        {
-            JobItemStatus.Pending or JobItemStatus.Running => "pending",
-            JobItemStatus.Done => "finished",
-            JobItemStatus.Cancelled => "cancelled",
-            _ => "failed",
-        };
+        var result = ResultOf(item);
+        var status = StatusOf(item, key.Field);
         Guid? transaction = item.EnrichmentId is { } e
             ? await db.LedgerEntries.Where(l => l.EnrichmentId == e && l.Kind == LedgerKinds.Charge).Select(l => (Guid?)l.Id).FirstOrDefaultAsync(ct)
             : null;
@@ -213,10 +206,27 @@ public static class LeadBulkEndpoints
             var values = channel is null ? [] : new[] { new { value = channel.Value.ToString(), status = channel.EmailStatus ?? "found" } };
             data = key.Field == "emails" ? new { emails = values } : new { phones = values };
         }
-        var error = status == "failed" ? new { code = "ENRICHMENT_FAILED", message = item.Error ?? "The enrichment could not be completed" } : null;
+        var error = status switch
+        {
+            "failed" => new { code = "ENRICHMENT_FAILED", message = item.Error ?? "The enrichment could not be completed" },
+            "timeout" => new { code = "TIMEOUT", message = "The enrichment did not finish in time; nothing was charged and a new request runs it again" },
+            _ => null,
+        };
         return new EnrichmentRecordView(item.Id, job.CreatedAt, item.FinishedAt ?? job.CreatedAt, key.EntityId, "person", key.Field, status, error,
             job.CreatedByKeyId, item.WorkspaceId, null, transaction, found, data);
     }
+
+    private static ItemResult? ResultOf(JobItem item) => item.ResultJson is null ? null : JsonSerializer.Deserialize<ItemResult>(item.ResultJson);
+
+    /// <summary>The record status: a run cut by the item deadline before its field was found is a timeout, not a miss.</summary>
+    private static string StatusOf(JobItem item, string field) => item.Status switch
+    {
+        JobItemStatus.Pending or JobItemStatus.Running => "pending",
+        JobItemStatus.Done when ResultOf(item)?.TimedOutBefore(FieldChannels[field]) == true => "timeout",
+        JobItemStatus.Done => "finished",
+        JobItemStatus.Cancelled => "cancelled",
+        _ => "failed",
+    };
 
     private static async Task<List<Guid>> UnknownLeadsAsync(TributaryDb db, Guid workspaceId, List<Guid> ids, CancellationToken ct)
     {

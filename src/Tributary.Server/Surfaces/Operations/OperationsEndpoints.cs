@@ -128,32 +128,31 @@ public static class OperationsEndpoints
             var spec = JsonDocument.Parse(job.OptionsJson).RootElement.GetProperty(Kind);
             var fields = spec.GetProperty("fields").EnumerateArray().Select(x => x.GetString()!).ToList();
             var items = await db.JobItems.AsNoTracking().Where(i => i.JobId == job.Id).OrderBy(i => i.Position).ToListAsync(ct);
-            Dictionary<string, ItemChannel> Found(JobItem i) =>
-                i.ResultJson is null ? [] : JsonSerializer.Deserialize<ItemResult>(i.ResultJson)!.Channels.ToDictionary(x => x.Key, x => x.Value);
+            ItemResult? ResultOf(JobItem i) => i.ResultJson is null ? null : JsonSerializer.Deserialize<ItemResult>(i.ResultJson);
             if (spec.GetProperty("single").GetBoolean())
-                result = new { data = DataOf(fields, Found(items[0]), workspace.PhoneCountries) };
+                result = new { data = DataOf(fields, ResultOf(items[0])?.Channels ?? new Dictionary<string, ItemChannel>(), workspace.PhoneCountries) };
             else
                 result = new
                 {
                     items = items.Select(i =>
                     {
-                        var found = Found(i);
+                        var itemResult = ResultOf(i);
                         var identifier = JsonDocument.Parse(i.RawJson ?? "{}").RootElement;
-                        return found.Count > 0
-                            ? (object)new { identifier, status = "success", data = DataOf(fields, found, workspace.PhoneCountries) }
-                            : new
-                            {
-                                identifier, status = "failed",
-                                error = i.Status == JobItemStatus.Failed
-                                    ? new { code = "processing_error", message = "This identifier could not be processed" }
-                                    : new { code = "no_match", message = "No data was found for this identifier" },
-                            };
+                        return itemResult is { Channels.Count: > 0 }
+                            ? (object)new { identifier, status = "success", data = DataOf(fields, itemResult.Channels, workspace.PhoneCountries) }
+                            : new { identifier, status = "failed", error = ItemError(i, itemResult) };
                     }).ToList(),
                 };
         }
         var error = job.Status == JobStatus.Failed ? new { code = "operation_failed", message = job.Error ?? "The operation failed" } : null;
         return TypedResults.Ok(new Operation("op_" + job.Id, status, progress, result, error));
     }
+
+    private static object ItemError(JobItem item, ItemResult? result) => item.Status == JobItemStatus.Failed
+        ? new { code = "processing_error", message = "This identifier could not be processed" }
+        : result?.TimedOut == true
+            ? new { code = "timeout", message = "The enrichment did not finish in time; nothing was charged for it" }
+            : new { code = "no_match", message = "No data was found for this identifier" };
 
     private static List<string> ChannelsFor(IEnumerable<string> fields, bool personalEmailConsent)
     {
