@@ -90,6 +90,7 @@ try
     app.UseMiddleware<RequestMetricsMiddleware>();
     app.UseErrorBodiesForEmptyStatusCodes();
     app.UseMiddleware<ErrorHandlingMiddleware>();
+    app.UseDocsWithoutRedirect();
     app.UseRouting();
     app.UseMiddleware<RequestBodyLimitMiddleware>();
     app.UseMiddleware<ApiKeyAuthMiddleware>();
@@ -100,7 +101,7 @@ try
     app.MapHealth();
     app.MapPrometheusScrapingEndpoint("/metrics");
     app.MapOpenApi("/openapi/{documentName}.json");
-    app.MapScalarApiReference("/docs", o => o.WithTitle("Tributary API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+    app.MapScalarApiReference(DocsPage.Path, o => o.WithTitle("Tributary API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
     app.MapAdmin();
     app.MapContacts();
     app.MapCompanies();

@@ -82,6 +82,13 @@ public sealed class CrossCuttingTests(SqliteApp app) : IClassFixture<SqliteApp>
         var docs = await client.GetAsync("/docs/");
         docs.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await docs.Content.ReadAsStringAsync()).ShouldContain("scalar");
+        // /docs itself answers the page (no redirect), with a base URL under which the page's relative assets load.
+        var bare = await client.GetAsync("/docs");
+        bare.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var page = await bare.Content.ReadAsStringAsync();
+        page.ShouldContain("<base href=\"/docs/\" />");
+        page.ShouldContain("src=\"scalar.js\"");
+        (await client.GetAsync("/docs/scalar.js")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]

@@ -14,10 +14,18 @@ namespace Tributary.Tests.Infrastructure;
 /// The real server in-process (Production environment, admin token, a fresh real database), as the tests' shared fixture.
 /// Each test makes its own workspace, so tests sharing one server never see each other's data.
 /// </summary>
-public abstract class TributaryApp(DatabaseProvider provider) : WebApplicationFactory<Program>, IAsyncLifetime
+public abstract class TributaryApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminToken = "test-admin-token-0123456789";
+    private readonly DatabaseProvider provider;
     private TestDatabase? _database;
+
+    protected TributaryApp(DatabaseProvider provider)
+    {
+        this.provider = provider;
+        // Tributary never redirects; a client that followed redirects would hide one.
+        ClientOptions.AllowAutoRedirect = false;
+    }
 
     public TestDatabase Database => _database ?? throw new InvalidOperationException("fixture not initialised");
     public DatabaseProvider Provider => provider;
