@@ -1,56 +1,227 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
+using Tributary.Core.Enrichment;
+using Tributary.Core.RateLimits;
+using Tributary.Server.Auth;
+using Tributary.Server.Configuration;
+using Tributary.Server.Enrichment;
+using Tributary.Server.Errors;
+using Tributary.Server.Idempotency;
+using Tributary.Server.Observability;
+using Tributary.Server.RateLimits;
 
 namespace Tributary.Server.Docs;
 
 /// <summary>
-/// Request and response examples of each surface in the OpenAPI document, taken from the requests their clients send,
-/// so /docs shows how to call each one.
+/// Fills the OpenAPI document with what the server answers: each route's request and response examples from
+/// <see cref="SurfaceExampleCatalog"/>; its errors, written through the route's own <see cref="IErrorShape"/> so that they
+/// cannot drift from the bodies the server sends; and, on authenticated routes, the headers of DESIGN §7 (request id,
+/// rate limits, idempotency).
 /// </summary>
-public sealed class SurfaceExamples : IOpenApiOperationTransformer
+public sealed partial class SurfaceExamples(IOptions<JsonOptions> json, TributaryOptions options, RateLimitOptions limits)
+    : IOpenApiOperationTransformer
 {
-    private static readonly Dictionary<(string Method, string Path), (string Request, string Status, string Response)> Examples = new()
+    private const string JsonMediaType = "application/json";
+
+    public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
-        [("POST", "/v1/enrich/contact")] = ("""{"contact_id":"123e4567-e89b-12d3-a456-426614174000"}""", "200",
-            """{"data":{"contact":{"id":"123e4567-e89b-12d3-a456-426614174000","full_name":"Jane Doe","email":"jane@acme.com","job_title":"General Counsel","company_name":"Acme Corp","linkedin_url":"https://linkedin.com/in/janedoe","phone":"+1-555-0100","location":"New York, NY, US"},"fields_updated":["job_title","company_name","linkedin_url","location"],"source":"vendor_a","confidence":0.91,"credits_remaining":4871}}"""),
-        [("POST", "/v1/enrich/company")] = ("""{"domain":"westmarkrobotics.com","fields":["industry","size","hq_location"]}""", "200",
-            """{"data":{"company":{"id":"…","name":"Westmark Robotics","domain":"westmarkrobotics.com","industry":"Robotics","size":"201-500","hq_location":"San Francisco, US"},"fields_updated":["industry","size","hq_location"],"source":"demo","confidence":0.9,"credits_remaining":999}}"""),
-        [("POST", "/v1/enrich/email")] = ("""{"email":"chloe.walker@westmarkrobotics.com","include":["person","social"],"verify":false}""", "200",
-            """{"data":{"person":{"full_name":"Chloe Walker","first_name":"Chloe","last_name":"Walker","job_title":"VP of Engineering","seniority":"vp","location":"San Francisco, United States","linkedin_url":"https://www.linkedin.com/in/chloewalker"},"social":{"linkedin_url":"https://www.linkedin.com/in/chloewalker","x_handle":null,"github_username":"chloe-walker"},"deliverable":null,"source":"demo","confidence":0.9,"credits_remaining":999}}"""),
-        [("POST", "/api/enrichments")] = ("""{"identifier":{"linkedin_url":"https://www.linkedin.com/in/jordan-rivera"},"fields":["contact.email","contact.phone"]}""", "200",
-            """{"data":{"contact":{"email":[{"value":"jordan@example.com","status":"valid","confidence":0.93,"source":"vendor_a"}],"phone":[{"value":"+14155550111","type":"mobile","country":"US","confidence":0.8,"source":"vendor_a"}]}},"meta":{"requestId":"req_…"}}"""),
-        [("POST", "/api/v1/operations/enrichment/bulk")] = ("""{"selection":{"mode":"bulk","filters":{"company_domain":"acme.com"},"startIndex":0,"targetCount":100,"excludedIds":[]},"field":"emails"}""", "200",
-            """[{"id":"…","createdAt":"2026-11-23T12:00:00Z","updatedAt":"2026-11-23T12:00:00Z","entityId":"…","entityType":"person","field":"emails","status":"pending","error":null,"createdBy":"…","orgId":"…","globalEnrichmentId":null,"creditTransactionId":null,"dataFound":null,"data":null}]"""),
-        [("POST", "/api/v2/contacts/single_enrich")] = ("""{"firstname":"Chloe","lastname":"Walker","domain":"westmarkrobotics.com","enrichment_type":["email"],"webhook_url":"https://example.com/hooks/tributary","custom":{"crm_id":"A-42"}}""", "200",
-            """{"enrichment_id":"…","first_name":"Chloe","last_name":"Walker","status":"pending","custom":{"crm_id":"A-42"}}"""),
-        [("POST", "/enrichment")] = ("""{"email":"person@company.com","linkedin_url":"https://linkedin.com/in/…","company_domain":"company.com","channels":["work_email","personal_email","phone","linkedin_url"]}""", "200",
-            """{"record_id":"…","channels":{"work_email":{"value":"chloe.walker@westmarkrobotics.com","source":"Provider A","confidence":0.94,"enriched_at":"2026-05-26T14:30:00Z","verified":null},"phone":null,"linkedin_url":{"value":"https://linkedin.com/in/chloewalker","source":"Provider C","confidence":0.88,"enriched_at":"2026-05-26T14:30:00Z","verified":null}},"credits_used":5}"""),
-        [("POST", "/enrichment/discover")] = ("""{"first_name":"Chloe","last_name":"Walker","company_domain":"westmarkrobotics.com"}""", "200",
-            """{"record_id":"…","channels":{"work_email":{"value":"chloe.walker@westmarkrobotics.com","source":"pattern","confidence":0.94,"enriched_at":"2026-05-26T14:30:00Z","verified":null}},"credits_used":2}"""),
-        [("POST", "/enrichment/account")] = ("""{"domain":"westmarkrobotics.com"}""", "200",
-            """{"account_id":"…","domain":"westmarkrobotics.com","fields":{"industry":"Robotics / Hardware","employee_count":240,"revenue_band":"$50M-$100M","founded_year":2018,"hq_country":"UK","hq_city":"Bristol","tech_stack":["Snowflake","Okta","Datadog"],"funding_stage":"Series C","last_funding_date":"2025-09-15","total_raised_usd":87000000},"credits_used":1}"""),
-        [("POST", "/enrichment/bulk")] = ("""{"records":[{"email":"chloe.walker@westmarkrobotics.com"},{"linkedin_url":"https://www.linkedin.com/in/jordan-rivera"}],"channels":["work_email"]}""", "200",
-            """{"results":[{"record_id":"…","channels":{"work_email":{"value":"chloe.walker@westmarkrobotics.com","source":"demo","confidence":0.9,"enriched_at":"2026-11-23T12:00:00Z","verified":null}},"credits_used":0}],"credits_used":0}"""),
-        [("POST", "/v1/contacts")] = ("""{"full_name":"Jane Doe","email":"jane@acme.com","phone":"(415) 555-0111","company_domain":"acme.com","tags":["vip"]}""", "201",
-            """{"data":{"id":"…","first_name":"Jane","last_name":"Doe","full_name":"Jane Doe","email":"jane@acme.com","phone":"+14155550111","company_domain":"acme.com","tags":["vip"],"field_sources":{"email":{"source":"user","confidence":1,"enriched_at":null,"verified":null}}}}"""),
+        var method = context.Description.HttpMethod ?? "";
+        var template = "/" + context.Description.RelativePath?.TrimEnd('/');
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        var route = SurfaceExampleCatalog.Routes.GetValueOrDefault((method, template));
+        if (route is not null)
+        {
+            AddRequestExamples(operation, route);
+            AddQueryParameters(operation, route);
+            foreach (var status in route.Responses.GroupBy(r => r.Status))
+                SetExamples(MediaType(operation, status.Key), status.Select(r => r.Example).ToList());
+        }
+        if (metadata.OfType<RequiredPermission>().LastOrDefault() is not { } permission) return;
+
+        var charging = metadata.OfType<IdempotentMetadata>().Any();
+        var bodyLimit = metadata.OfType<LargeBodyMetadata>().Any() ? options.Limits.MaxImportBytes : options.Limits.MaxJsonBytes;
+        var errors = (route?.Errors ?? [])
+            .Concat(CommonErrors(method, permission, charging, metadata.OfType<RateLimited>().LastOrDefault(), bodyLimit)).ToList();
+        var shape = metadata.OfType<IErrorShape>().LastOrDefault() ?? NativeErrorShape.Instance;
+        // A route with examples lists every error it can answer; the generator's guesses for the others go.
+        if (route is not null) RemoveErrorResponses(operation, except: errors.Select(e => e.Status).ToHashSet());
+        await AddErrorExamplesAsync(operation, context, shape, SamplePath(template), errors, ct);
+        if (charging) operation.Parameters = [.. operation.Parameters ?? [], IdempotencyKeyParameter];
+        AddHeaders(operation, context.Document!, charging);
+        SortResponses(operation.Responses!);
+    }
+
+    /// <summary>The errors every authenticated route shares, from its metadata: key, permission, credits, idempotency, limits.</summary>
+    private IEnumerable<ApiError> CommonErrors(string method, RequiredPermission permission, bool charging, RateLimited? rateLimited, long bodyLimit)
+    {
+        yield return ApiError.InvalidKey;
+        yield return ApiError.MissingPermission(permission.Permission);
+        if (charging)
+        {
+            yield return EnrichmentHttp.InsufficientCredits(new EnrichmentOutcome.InsufficientCredits(Needed: 2, Available: 0));
+            // The same words as IdempotencyMiddleware and RateLimitMiddleware, which build these errors inline.
+            yield return new ApiError(StatusCodes.Status409Conflict, ErrorCodes.IdempotencyInProgress,
+                $"A request with this {IdempotencyMiddleware.Header} is still being processed; retry shortly");
+            yield return new ApiError(StatusCodes.Status422UnprocessableEntity, ErrorCodes.IdempotencyKeyReused,
+                $"This {IdempotencyMiddleware.Header} was used with a different request body");
+        }
+        if (!HttpMethods.IsGet(method))
+        {
+            yield return ApiError.PayloadTooLarge(bodyLimit);
+            var (limit, window) = rateLimited?.Class switch
+            {
+                RateClass.Single => (limits.SinglePerMinute, "minute"),
+                RateClass.Bulk => (limits.BulkPerMinute, "minute"),
+                _ => (limits.PerDay, "day"),
+            };
+            yield return new ApiError(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
+                $"Rate limit exceeded: {limit} requests per {window} for this workspace");
+        }
+        yield return ApiError.Internal;
+    }
+
+    private static void AddRequestExamples(OpenApiOperation operation, RouteExamples route)
+    {
+        if (route.Requests.Count == 0) return;
+        if (operation.RequestBody is not OpenApiRequestBody body) operation.RequestBody = body = new OpenApiRequestBody { Required = true };
+        body.Content ??= new Dictionary<string, OpenApiMediaType>();
+        if (!body.Content.TryGetValue(JsonMediaType, out var media)) body.Content[JsonMediaType] = media = new OpenApiMediaType();
+        SetExamples(media, route.Requests);
+    }
+
+    private static void AddQueryParameters(OpenApiOperation operation, RouteExamples route)
+    {
+        foreach (var query in route.Query)
+            operation.Parameters = [.. operation.Parameters ?? [], new OpenApiParameter
+            {
+                Name = query.Name, In = ParameterLocation.Query, Required = true, Description = query.Description,
+                Example = JsonValue.Create(query.Example),
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. query.Values.Select(v => (JsonNode)JsonValue.Create(v))] },
+            }];
+    }
+
+    private async Task AddErrorExamplesAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, IErrorShape shape,
+        string samplePath, IEnumerable<ApiError> errors, CancellationToken ct)
+    {
+        var http = new DefaultHttpContext { TraceIdentifier = SurfaceExampleCatalog.RequestId };
+        http.Request.Path = samplePath;
+        foreach (var status in errors.GroupBy(e => e.Status))
+        {
+            var bodies = status.DistinctBy(e => e.Code).Select(e => (e.Code, Body: shape.Body(e, http))).ToList();
+            var media = MediaType(operation, status.Key);
+            media.Schema = await SchemaReferenceAsync(bodies[0].Body.GetType(), context, ct);
+            media.Example = null;
+            media.Examples = bodies.ToDictionary(b => b.Code, b => (IOpenApiExample)new OpenApiExample
+            {
+                Value = JsonSerializer.SerializeToNode(b.Body, b.Body.GetType(), json.Value.SerializerOptions),
+            });
+        }
+    }
+
+    /// <summary>A reference to the error body's schema, registered once in the document's components.</summary>
+    private static async Task<IOpenApiSchema> SchemaReferenceAsync(Type type, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var document = context.Document!;
+        if (document.Components?.Schemas?.ContainsKey(type.Name) != true)
+            document.AddComponent(type.Name, await context.GetOrCreateSchemaAsync(type, null, ct));
+        return new OpenApiSchemaReference(type.Name, document);
+    }
+
+    private static void RemoveErrorResponses(OpenApiOperation operation, IReadOnlySet<int> except)
+    {
+        foreach (var status in operation.Responses?.Keys.ToList() ?? [])
+            if (int.TryParse(status, out var code) && code >= 400 && !except.Contains(code))
+                operation.Responses!.Remove(status);
+    }
+
+    private static void AddHeaders(OpenApiOperation operation, OpenApiDocument document, bool charging)
+    {
+        if (document.Components?.Headers?.ContainsKey(RequestIdMiddleware.Header) != true)
+            foreach (var (name, header) in Headers) document.AddComponent(name, header);
+        foreach (var (status, response) in operation.Responses ?? [])
+        {
+            if (response is not OpenApiResponse written || !int.TryParse(status, out var code)) continue;
+            var names = new List<string> { RequestIdMiddleware.Header };
+            // 401, 403 and a 413 refused on its Content-Length are answered before rate limits and idempotency apply.
+            var answeredEarly = code is 401 or 403 or 413;
+            if (!answeredEarly) names.AddRange(["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]);
+            if (code == 429 || (charging && code == 409)) names.Add("Retry-After");
+            if (charging && !answeredEarly && code is (>= 200 and < 300) or (>= 400 and < 500) && code is not (409 or 429))
+                names.Add("Idempotent-Replayed");
+            written.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            foreach (var name in names) written.Headers[name] = new OpenApiHeaderReference(name, document);
+        }
+    }
+
+    private static void SortResponses(OpenApiResponses responses)
+    {
+        var sorted = responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+        responses.Clear();
+        foreach (var (status, response) in sorted) responses[status] = response;
+    }
+
+    private static OpenApiMediaType MediaType(OpenApiOperation operation, int status)
+    {
+        operation.Responses ??= new OpenApiResponses();
+        var key = status.ToString();
+        if (operation.Responses.GetValueOrDefault(key) is not OpenApiResponse response)
+            operation.Responses[key] = response = new OpenApiResponse { Description = ReasonPhrases.GetReasonPhrase(status) };
+        response.Content ??= new Dictionary<string, OpenApiMediaType>();
+        if (!response.Content.TryGetValue(JsonMediaType, out var media)) response.Content[JsonMediaType] = media = new OpenApiMediaType();
+        return media;
+    }
+
+    /// <summary>One example as <c>example</c>; several as named <c>examples</c>.</summary>
+    private static void SetExamples(OpenApiMediaType media, IReadOnlyList<NamedExample> examples)
+    {
+        if (examples.Count == 1)
+        {
+            media.Example = JsonNode.Parse(examples[0].Json);
+            return;
+        }
+        media.Example = null;
+        media.Examples = examples.ToDictionary(e => e.Name, e => (IOpenApiExample)new OpenApiExample { Summary = e.Name, Value = JsonNode.Parse(e.Json) });
+    }
+
+    private static string SamplePath(string template) =>
+        RouteParameter().Replace(template, m => SurfaceExampleCatalog.RouteValues.GetValueOrDefault(m.Groups[1].Value, m.Value));
+
+    [GeneratedRegex(@"\{(\w+)\}")]
+    private static partial Regex RouteParameter();
+
+    // Built afresh for each use: the document owns and may change what it is given.
+    private static OpenApiParameter IdempotencyKeyParameter => new()
+    {
+        Name = IdempotencyMiddleware.Header, In = ParameterLocation.Header, Required = false,
+        Description = "Optional: 1 to 255 visible ASCII characters (a UUID, say), kept 24 hours per workspace, method and path. The same key "
+                      + "and body replay the stored answer with Idempotent-Replayed: true and are never charged again; a duplicate arriving "
+                      + "while the first still runs waits up to 10 s for it, else gets 409; the same key with another body gets 422; an "
+                      + "empty or over-long key gets 400.",
+        Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 255 },
+        Example = JsonValue.Create("8e03978e-40d5-43e8-bc93-6894a57f9324"),
     };
 
-    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    private static Dictionary<string, OpenApiHeader> Headers => new()
     {
-        var key = (context.Description.HttpMethod ?? "", "/" + context.Description.RelativePath?.TrimEnd('/'));
-        if (!Examples.TryGetValue(key, out var example)) return Task.CompletedTask;
-        var request = new OpenApiMediaType { Example = JsonNode.Parse(example.Request) };
-        if (operation.RequestBody is OpenApiRequestBody body)
-            body.Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = request };
-        else
-            operation.RequestBody = new OpenApiRequestBody { Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = request } };
-        operation.Responses ??= new OpenApiResponses();
-        operation.Responses[example.Status] = new OpenApiResponse
-        {
-            Description = "Example",
-            Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Example = JsonNode.Parse(example.Response) } },
-        };
-        return Task.CompletedTask;
-    }
+        [RequestIdMiddleware.Header] = Header(
+            "The request's id: a sane incoming X-Request-ID is echoed, else one is generated; error bodies and logs carry it too.",
+            JsonSchemaType.String, required: true),
+        ["X-RateLimit-Limit"] = Header("The limit of the counter shown: the per-minute class on enrichment POSTs, the daily limit elsewhere.",
+            JsonSchemaType.Integer),
+        ["X-RateLimit-Remaining"] = Header("Requests left in the current window.", JsonSchemaType.Integer),
+        ["X-RateLimit-Reset"] = Header("When the current window ends, in Unix seconds.", JsonSchemaType.Integer),
+        ["Retry-After"] = Header("Seconds to wait before retrying.", JsonSchemaType.Integer),
+        ["Idempotent-Replayed"] = Header(
+            "true when this is the stored answer to an earlier request with the same Idempotency-Key and body; nothing was charged again.",
+            JsonSchemaType.Boolean),
+    };
+
+    private static OpenApiHeader Header(string description, JsonSchemaType type, bool required = false) =>
+        new() { Description = description, Required = required, Schema = new OpenApiSchema { Type = type } };
 }
