@@ -91,6 +91,7 @@ try
     app.UseErrorBodiesForEmptyStatusCodes();
     app.UseMiddleware<ErrorHandlingMiddleware>();
     app.UseDocsWithoutRedirect();
+    app.UsePathBase(ContactEnrichEndpoints.GatewayPathBase);
     app.UseRouting();
     app.UseMiddleware<RequestBodyLimitMiddleware>();
     app.UseMiddleware<ApiKeyAuthMiddleware>();

@@ -65,11 +65,8 @@ public sealed partial class SurfaceExamples(IOptions<JsonOptions> json, Tributar
         if (charging)
         {
             yield return EnrichmentHttp.InsufficientCredits(new EnrichmentOutcome.InsufficientCredits(Needed: 2, Available: 0));
-            // The same words as IdempotencyMiddleware and RateLimitMiddleware, which build these errors inline.
-            yield return new ApiError(StatusCodes.Status409Conflict, ErrorCodes.IdempotencyInProgress,
-                $"A request with this {IdempotencyMiddleware.Header} is still being processed; retry shortly");
-            yield return new ApiError(StatusCodes.Status422UnprocessableEntity, ErrorCodes.IdempotencyKeyReused,
-                $"This {IdempotencyMiddleware.Header} was used with a different request body");
+            yield return ApiError.IdempotencyInProgress;
+            yield return ApiError.IdempotencyKeyReused;
         }
         if (!HttpMethods.IsGet(method))
         {
@@ -80,8 +77,7 @@ public sealed partial class SurfaceExamples(IOptions<JsonOptions> json, Tributar
                 RateClass.Bulk => (limits.BulkPerMinute, "minute"),
                 _ => (limits.PerDay, "day"),
             };
-            yield return new ApiError(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
-                $"Rate limit exceeded: {limit} requests per {window} for this workspace");
+            yield return ApiError.RateLimited(limit, window);
         }
         yield return ApiError.Internal;
     }

@@ -24,6 +24,15 @@ public sealed record ApiError(int Status, string Code, string Message, IReadOnly
     public static ApiError PayloadTooLarge(long limit) =>
         new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.PayloadTooLarge, $"The request body is larger than the limit of {limit} bytes");
 
+    public static readonly ApiError IdempotencyInProgress = new(StatusCodes.Status409Conflict, ErrorCodes.IdempotencyInProgress,
+        "A request with this Idempotency-Key is still being processed; retry shortly");
+
+    public static readonly ApiError IdempotencyKeyReused = new(StatusCodes.Status422UnprocessableEntity, ErrorCodes.IdempotencyKeyReused,
+        "This Idempotency-Key was used with a different request body");
+
+    public static ApiError RateLimited(long limit, string window) => new(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
+        $"Rate limit exceeded: {limit} requests per {window} for this workspace");
+
     public static readonly ApiError Internal =
         new(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "An unexpected error occurred; it has been logged with this request id");
 }

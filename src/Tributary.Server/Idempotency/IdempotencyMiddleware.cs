@@ -59,13 +59,11 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
                 await ReplayAsync(http, replay.Record);
                 return;
             case IdempotencyClaim.KeyReused:
-                await ErrorResult.WriteAsync(http, new ApiError(StatusCodes.Status422UnprocessableEntity, ErrorCodes.IdempotencyKeyReused,
-                    $"This {Header} was used with a different request body"));
+                await ErrorResult.WriteAsync(http, ApiError.IdempotencyKeyReused);
                 return;
             case IdempotencyClaim.InProgress:
                 http.Response.Headers.RetryAfter = "1";
-                await ErrorResult.WriteAsync(http, new ApiError(StatusCodes.Status409Conflict, ErrorCodes.IdempotencyInProgress,
-                    $"A request with this {Header} is still being processed; retry shortly"));
+                await ErrorResult.WriteAsync(http, ApiError.IdempotencyInProgress);
                 return;
         }
 

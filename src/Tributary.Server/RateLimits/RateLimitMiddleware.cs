@@ -50,8 +50,7 @@ public sealed class RateLimitMiddleware(RequestDelegate next, RateLimiter limite
             {
                 SetHeaders(http, shown);
                 http.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling((shown.ResetsAt - time.GetUtcNow().UtcDateTime).TotalSeconds)).ToString();
-                await ErrorResult.WriteAsync(http, new ApiError(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
-                    $"Rate limit exceeded: {shown.Limit} requests per {(shown.Class == RateClass.Day ? "day" : "minute")} for this workspace"));
+                await ErrorResult.WriteAsync(http, ApiError.RateLimited(shown.Limit, shown.Class == RateClass.Day ? "day" : "minute"));
                 return;
             }
         }

@@ -70,6 +70,16 @@ public abstract class ContactEnrichTests(ContactEnrichApp app)
     }
 
     [DbFact]
+    public async Task The_documented_gateway_url_reaches_the_same_endpoint()
+    {
+        var (_, client, id) = await JaneAsync(10);
+        var response = await client.PostRaw("/functions/v1/api-gateway/v1/enrich/contact", $$"""{ "contact_id": "{{id}}" }""");
+        var data = (await response.ShouldBeOk()).GetProperty("data");
+        data.GetProperty("contact").GetProperty("id").GetGuid().ShouldBe(id);
+        data.GetProperty("credits_remaining").GetInt64().ShouldBe(9);
+    }
+
+    [DbFact]
     public async Task Data_that_changes_nothing_is_free_and_overwrite_replaces_user_values()
     {
         var (_, client, id) = await JaneAsync(10, new { full_name = "Jane Doe", email = "jane@acme.com", job_title = "Lawyer" });

@@ -20,6 +20,11 @@ public static class ContactEnrichEndpoints
 {
     private const string Surface = "contact_enrich";
 
+    /// <summary>
+    /// The vendor's documented URLs put its API under this gateway path; clients that kept it only change the host.
+    /// </summary>
+    public const string GatewayPathBase = "/functions/v1/api-gateway";
+
     /// <summary>The six safe-to-fill fields, the default whitelist.</summary>
     public static readonly IReadOnlyList<string> DefaultFields = ["job_title", "company_name", "linkedin_url", "phone", "location", "seniority"];
 
