@@ -37,6 +37,9 @@ public static class SurfaceExampleCatalog
     private const string FinishedPhoneRecord =
         """{"id":"01a209b6-5027-73f8-adbe-84bf39c31976","createdAt":"2026-11-23T18:41:12.736717Z","updatedAt":"2026-11-23T18:41:12.825027Z","entityId":"01a209b6-11c0-79af-b2ee-3c6b02f51877","entityType":"person","field":"phones","status":"finished","error":null,"createdBy":"012fd337-7c1a-4678-9438-7d92876d551d","orgId":"01a209b5-2035-7c37-bb76-d52120eb31dc","globalEnrichmentId":null,"creditTransactionId":"01a209b6-5d10-7a41-9c2e-4f6b1d0e8a37","dataFound":true,"data":{"phones":[{"value":"+16284881981","status":"found"}]}}""";
 
+    private const string TimedOutEmailRecord =
+        """{"id":"01a209b6-6a11-7c40-8e2b-0b7d3f9c1e55","createdAt":"2026-11-23T18:41:12.613977Z","updatedAt":"2026-11-23T18:43:12.613977Z","entityId":"01a209b6-4ebc-7962-9b3d-e747b22c2d5a","entityType":"person","field":"emails","status":"timeout","error":{"code":"TIMEOUT","message":"The enrichment did not finish in time; nothing was charged and a new request runs it again"},"createdBy":"012fd337-7c1a-4678-9438-7d92876d551d","orgId":"01a209b5-2035-7c37-bb76-d52120eb31dc","globalEnrichmentId":null,"creditTransactionId":null,"dataFound":null,"data":null}""";
+
     private static readonly RouteExamples OperationPoll = new RouteExamples()
         .Responds(200, """{"id":"op_01a209b6-3252-7614-a221-ebd26fb9aa02","status":"succeeded","progress":100,"result":{"items":[{"identifier":{"linkedin_url":"https://www.linkedin.com/in/jordan-rivera"},"status":"success","data":{"contact":{"email":[{"value":"jordan.rivera@tidewell.io","status":"valid","confidence":0.93,"source":"vendor_a"}],"phone":[{"value":"+15124780192","type":"mobile","country":"US","confidence":0.8,"source":"vendor_a"}]}}},{"identifier":{"email":"nobody@nowhere.example"},"status":"failed","error":{"code":"no_match","message":"No data was found for this identifier"}}]},"error":null}""",
             "batch succeeded")
@@ -104,7 +107,10 @@ public static class SurfaceExampleCatalog
             .Fails(ApiError.Validation($"tasks must be an array of at most {LeadBulkEndpoints.MaxQuery} tasks")),
         [("GET", "/api/v1/operations/enrichment/{personId}")] = new RouteExamples()
             .WithQuery(LeadField)
-            .Responds(200, FinishedEmailRecord)
+            .Responds(200, FinishedEmailRecord, "emails found")
+            .Responds(200, FinishedPhoneRecord, "phones found")
+            .Responds(200, PendingPhoneRecord, "pending")
+            .Responds(200, TimedOutEmailRecord, "timed out")
             .Fails(ApiError.Validation("field must be emails or phones", [new("field", "must be emails or phones")]), ApiError.NotFound("Enrichment")),
         [("POST", "/api/v1/operations/enrichment/{personId}")] = new RouteExamples()
             .WithQuery(LeadField with { Example = "phones" })
