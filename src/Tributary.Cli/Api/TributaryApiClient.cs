@@ -61,12 +61,16 @@ internal sealed class TributaryApiClient : IDisposable
         return await SendAsync<ImportSummary>(request, cancellationToken);
     }
 
-    /// <summary>Submits an enrichment job with the CSV file streamed from disk as the body; answers the accepted job.</summary>
+    /// <summary>
+    /// Submits an enrichment job with the CSV file streamed from disk as the body; answers the accepted job. Sent again
+    /// with the same <paramref name="idempotencyKey"/> and file, it answers the same job instead of creating another.
+    /// </summary>
     public async Task<ApiResult<EnrichmentJob>> SubmitEnrichmentJobAsync(
         FileInfo csvFile,
         IReadOnlyList<string> channels,
         IReadOnlyList<ColumnMapping> mappings,
         bool force,
+        string idempotencyKey,
         CancellationToken cancellationToken)
     {
         var query = $"channels={JoinEscaped(channels)}";
@@ -82,6 +86,7 @@ internal sealed class TributaryApiClient : IDisposable
 
         await using var stream = OpenForUpload(csvFile);
         using var request = UploadRequest($"v1/jobs?{query}", stream, "text/csv");
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
         return await SendAsync<EnrichmentJob>(request, cancellationToken);
     }
 

@@ -5,7 +5,9 @@ namespace Tributary.Cli.Commands;
 
 /// <summary>
 /// What <c>&lt;output&gt;.job</c> keeps beside the output while a job runs, so a re-run of the same command continues
-/// that job instead of submitting (and paying for) another one. Written as snake_case JSON.
+/// that job instead of submitting (and paying for) another one. Written as snake_case JSON. It is written before the
+/// job is submitted, with the submission's idempotency key and no job id yet: a run stopped before it heard the
+/// server's answer sends the same submission again, and the server answers with the job it already created, if any.
 /// </summary>
 internal sealed record EnrichJobFile(
     Guid JobId,
@@ -14,8 +16,12 @@ internal sealed record EnrichJobFile(
     IReadOnlyList<string> Channels,
     IReadOnlyList<ColumnMapping>? Map,
     bool Force,
-    DateTimeOffset SubmittedAt)
+    DateTimeOffset SubmittedAt,
+    string? SubmissionKey = null)
 {
+    /// <summary>Written before the submission was answered: the job, if the server created it, is known by the key only.</summary>
+    public bool IsPendingSubmission => JobId == Guid.Empty;
+
     public static string PathFor(FileInfo output) => output.FullName + ".job";
 
     /// <summary>Reads the file; null when it does not exist. A file that is not a job file throws <see cref="InvalidDataException"/>.</summary>
@@ -30,10 +36,10 @@ internal sealed record EnrichJobFile(
         {
             await using var stream = File.OpenRead(path);
             var file = await JsonSerializer.DeserializeAsync<EnrichJobFile>(stream, ApiJson.Options, cancellationToken);
-            if (file is null || file.JobId == Guid.Empty || string.IsNullOrWhiteSpace(file.Server)
+            if (file is null || (file.JobId == Guid.Empty && string.IsNullOrWhiteSpace(file.SubmissionKey)) || string.IsNullOrWhiteSpace(file.Server)
                 || string.IsNullOrWhiteSpace(file.Input) || file.Channels is not { Count: > 0 })
             {
-                throw new InvalidDataException("job_id, server, input or channels is missing");
+                throw new InvalidDataException("job_id (or submission_key), server, input or channels is missing");
             }
 
             return file;

@@ -79,15 +79,22 @@ internal sealed class EnrichRun(CliContext context, TributaryApiClient client, E
 
         if (recorded.Value is not { } previous)
         {
-            return await SubmitAsync(cancellationToken);
+            return await SubmitAsync(NewSubmissionKey(), cancellationToken);
         }
 
         var mismatch = previous.DescribeMismatch(client.Server, request.Input, request.Channels, request.Map);
+        var whose = previous.IsPendingSubmission ? "an interrupted submission" : $"job {previous.JobId}";
         if (mismatch is not null)
         {
             return ApiResult<EnrichmentJob>.Failed(
-                $"{jobFilePath} belongs to job {previous.JobId}, but {mismatch}; "
+                $"{jobFilePath} belongs to {whose}, but {mismatch}; "
                 + "re-run the command that started it, or delete the file to submit a new job");
+        }
+
+        if (previous.IsPendingSubmission)
+        {
+            context.Error.WriteLine($"sending again the submission recorded in {jobFilePath}; the server answers with its job if it made one");
+            return await SubmitAsync(previous.SubmissionKey!, cancellationToken);
         }
 
         var existing = await client.GetEnrichmentJobAsync(previous.JobId, cancellationToken);
@@ -104,8 +111,10 @@ internal sealed class EnrichRun(CliContext context, TributaryApiClient client, E
         }
 
         context.Error.WriteLine($"job {previous.JobId} recorded in {jobFilePath} is not on the server; submitting a new job");
-        return await SubmitAsync(cancellationToken);
+        return await SubmitAsync(NewSubmissionKey(), cancellationToken);
     }
+
+    private static string NewSubmissionKey() => $"tributary-enrich-{Guid.NewGuid():N}";
 
     private async Task<ApiResult<EnrichJobFile?>> ReadJobFileAsync(CancellationToken cancellationToken)
     {
@@ -120,44 +129,60 @@ internal sealed class EnrichRun(CliContext context, TributaryApiClient client, E
         }
     }
 
-    private async Task<ApiResult<EnrichmentJob>> SubmitAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the submission under its key before sending it, so that a run stopped before the answer arrives can send
+    /// the same submission again; the server then answers with the job it made, and nothing is paid twice.
+    /// </summary>
+    private async Task<ApiResult<EnrichmentJob>> SubmitAsync(string submissionKey, CancellationToken cancellationToken)
     {
+        var pending = await RecordAsync(Guid.Empty, submissionKey);
         var submitted = await client.SubmitEnrichmentJobAsync(
-            request.Input, request.Channels, request.Map, request.Force, cancellationToken);
+            request.Input, request.Channels, request.Map, request.Force, submissionKey, cancellationToken);
         if (!submitted.Succeeded)
         {
+            // Only an answer that may change is worth sending again under the same key; any other is final.
+            if (pending && !IsTransient(submitted))
+            {
+                File.Delete(jobFilePath);
+            }
+
             return submitted;
         }
 
         var job = submitted.Value;
-        await RecordJobAsync(job);
-        return submitted;
-    }
-
-    // Written whatever happens to the caller's cancellation: the job exists now and is being paid for.
-    private async Task RecordJobAsync(EnrichmentJob job)
-    {
-        var record = new EnrichJobFile(
-            job.Id,
-            client.Server.AbsoluteUri,
-            request.Input.FullName,
-            request.Channels,
-            request.Map,
-            request.Force,
-            DateTimeOffset.UtcNow);
-        try
+        if (await RecordAsync(job.Id, submissionKey))
         {
-            await record.WriteAsync(jobFilePath, CancellationToken.None);
             jobFileWritten = true;
             context.Error.WriteLine(
                 $"submitted job {job.Id}: {job.Total} records, {job.CreditsReserved} credits reserved; "
                 + $"{jobFilePath} lets a re-run resume it");
         }
+
+        return submitted;
+    }
+
+    // Written whatever happens to the caller's cancellation: the job may exist now and be paid for.
+    private async Task<bool> RecordAsync(Guid jobId, string submissionKey)
+    {
+        var record = new EnrichJobFile(
+            jobId,
+            client.Server.AbsoluteUri,
+            request.Input.FullName,
+            request.Channels,
+            request.Map,
+            request.Force,
+            DateTimeOffset.UtcNow,
+            submissionKey);
+        try
+        {
+            await record.WriteAsync(jobFilePath, CancellationToken.None);
+            return true;
+        }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             context.Error.WriteLine(
-                $"warning: job {job.Id} was submitted but {jobFilePath} could not be written ({exception.Message.TrimEnd('.')}); "
-                + "an interrupted run cannot resume it");
+                $"warning: {jobFilePath} could not be written ({exception.Message.TrimEnd('.')}); an interrupted run cannot resume this job");
+            return false;
         }
     }
 
@@ -193,8 +218,8 @@ internal sealed class EnrichRun(CliContext context, TributaryApiClient client, E
         TimeSpan.FromSeconds(Math.Min(Math.Pow(2, failures - 1), LongestRetryDelay.TotalSeconds));
 
     // No answer at all, the server busy or restarting: worth asking again. Any other answer will not change.
-    private static bool IsTransient(ApiResult<EnrichmentJob> result) =>
-        result.StatusCode is null or 429 or >= 500;
+    private static bool IsTransient<T>(ApiResult<T> result) =>
+        result.StatusCode is null or 409 or 429 or >= 500;
 
     private async Task<ApiResult<long>> WriteOutputAsync(Guid jobId, CancellationToken cancellationToken)
     {

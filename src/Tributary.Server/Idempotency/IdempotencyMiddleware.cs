@@ -14,7 +14,7 @@ public sealed class IdempotentMetadata
 
 /// <summary>
 /// <c>Idempotency-Key</c> on charging POSTs (DESIGN §7): the same key and body replay the stored response with
-/// <c>Idempotent-Replayed: true</c> and are never charged again; a duplicate arriving while the first runs waits up to
+/// <c>Idempotent-Replayed: true</c> and are never charged again (a query string counts as part of the body); a duplicate arriving while the first runs waits up to
 /// 10 s for it, else gets 409; the same key with another body gets 422. 2xx and 4xx answers are kept (not 409 or 429);
 /// a 5xx is not, so a retry runs again.
 /// </summary>
@@ -42,6 +42,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         // Hash the body as it streams by; large bodies (job uploads) are buffered to disk, not memory, for the handler.
         http.Request.EnableBuffering(bufferThreshold: 1024 * 1024);
         using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        // Some routes take part of the request in the query (seed 002's field, a job's channels): it is part of "the same request".
+        if (http.Request.QueryString.HasValue) sha.AppendData(System.Text.Encoding.UTF8.GetBytes(http.Request.QueryString.Value + "\n"));
         var chunk = new byte[81920];
         int read;
         while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0) sha.AppendData(chunk, 0, read);

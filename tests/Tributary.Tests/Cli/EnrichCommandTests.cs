@@ -37,13 +37,30 @@ public sealed class EnrichCommandTests(EnrichCommandApp app) : IClassFixture<Enr
         + "Dee,https://www.linkedin.com/in/enrich-3,\n"
         + "Eve,https://www.linkedin.com/in/nobody-here,\n";
 
-    private async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+    private Task<(int Exit, string Out, string Err)> Run(params string[] args) => Run(app.Server.CreateHandler(), args);
+
+    private static async Task<(int Exit, string Out, string Err)> Run(HttpMessageHandler handler, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var env = new Dictionary<string, string?> { ["TRIBUTARY_URL"] = "http://localhost" };
-        var exit = await CliApp.RunAsync(args, stdout, stderr, app.Server.CreateHandler(), env);
+        var exit = await CliApp.RunAsync(args, stdout, stderr, handler, env);
         return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Delivers a job submission to the server, then loses its answer, as a dropped connection would.</summary>
+    private sealed class AnswerLostOnSubmission(HttpMessageHandler server) : DelegatingHandler(server)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath == "/v1/jobs")
+            {
+                response.Dispose();
+                throw new HttpRequestException("connection reset while reading the answer");
+            }
+            return response;
+        }
     }
 
     private static string Field(string output, string name) =>
@@ -130,6 +147,31 @@ public sealed class EnrichCommandTests(EnrichCommandApp app) : IClassFixture<Enr
         (await Charged(ws.Id)).ShouldBe(4, "nothing was charged twice");
         using var client = ws.Client();
         (await client.GetFromJsonAsync<JsonElement>("/v1/credits")).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(96);
+    }
+
+    [Fact]
+    public async Task A_run_that_lost_the_servers_answer_sends_the_same_submission_again_and_gets_the_same_job()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        var (input, output) = await NewFiles();
+
+        var (exit, _, stderr) = await Run(new AnswerLostOnSubmission(app.Server.CreateHandler()), EnrichArgs(input, output, ws.Key));
+
+        exit.ShouldBe(1, stderr);
+        (await JobCount(ws.Id)).ShouldBe(1, "the server made the job, though the run never heard of it");
+        var pending = JsonDocument.Parse(await File.ReadAllTextAsync(output + ".job")).RootElement;
+        pending.GetProperty("job_id").GetGuid().ShouldBe(Guid.Empty);
+        pending.GetProperty("submission_key").GetString().ShouldNotBeNullOrEmpty();
+
+        (exit, var stdout, stderr) = await Run(EnrichArgs(input, output, ws.Key));
+
+        exit.ShouldBe(0, stderr);
+        stderr.ShouldContain("sending again the submission");
+        Field(stdout, "credits").ShouldBe("4");
+        (await JobCount(ws.Id)).ShouldBe(1, "the second run got the first run's job back");
+        (await Charged(ws.Id)).ShouldBe(4, "nothing was charged twice");
+        File.Exists(output + ".job").ShouldBeFalse();
+        Rows(await File.ReadAllTextAsync(output)).Length.ShouldBe(6);
     }
 
     [Fact]

@@ -131,6 +131,27 @@ public abstract class LeadBulkTests(LeadBulkApp app)
     }
 
     [DbFact]
+    public async Task The_query_string_is_part_of_an_idempotent_request()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        var lead = (await LeadsAsync(client, 3)).Single();
+        HttpRequestMessage Trigger(string field)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/operations/enrichment/{lead}?field={field}");
+            request.Headers.Add("Idempotency-Key", "lead-3");
+            return request;
+        }
+        var first = await (await client.SendAsync(Trigger("emails"))).ShouldBeOk();
+        var replay = await client.SendAsync(Trigger("emails"));
+        (await replay.ShouldBeOk()).GetProperty("id").GetGuid().ShouldBe(first.GetProperty("id").GetGuid());
+        replay.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
+        var phones = await client.SendAsync(Trigger("phones"));
+        ((int)phones.StatusCode).ShouldBe(422);
+        (await phones.Json()).GetProperty("error").GetProperty("code").GetString().ShouldBe("IDEMPOTENCY_KEY_REUSED");
+    }
+
+    [DbFact]
     public async Task Errors_use_upper_case_codes_and_insufficient_credits_creates_nothing()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 10);
