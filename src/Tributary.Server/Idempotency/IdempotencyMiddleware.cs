@@ -2,6 +2,7 @@ using System.Text.Json;
 using Tributary.Core.Idempotency;
 using Tributary.Server.Auth;
 using Tributary.Server.Errors;
+using Tributary.Server.RateLimits;
 
 namespace Tributary.Server.Idempotency;
 
@@ -32,6 +33,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         var key = values.ToString();
         if (!IdempotencyStore.IsValidKey(key))
         {
+            await RateLimitHeaders.ReportWithoutCountingAsync(http, caller.WorkspaceId, inspectBody: true);
             await ErrorResult.WriteAsync(http, ApiError.Validation($"{Header} must be 1 to 255 visible ASCII characters"));
             return;
         }
@@ -47,7 +49,10 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         var method = http.Request.Method;
         var path = http.Request.Path.Value ?? "/";
 
-        switch (await store.ClaimAsync(caller.WorkspaceId, method, path, key, hash, http.RequestAborted))
+        var claim = await store.ClaimAsync(caller.WorkspaceId, method, path, key, hash, http.RequestAborted);
+        // Answered here, these count against no limit, but still say where the workspace stands.
+        if (claim is not IdempotencyClaim.First) await RateLimitHeaders.ReportWithoutCountingAsync(http, caller.WorkspaceId, inspectBody: true);
+        switch (claim)
         {
             case IdempotencyClaim.Replay replay:
                 await ReplayAsync(http, replay.Record);
