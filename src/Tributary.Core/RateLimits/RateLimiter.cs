@@ -70,6 +70,9 @@ public sealed class RateLimiter(TributaryDbFactory dbs, RateLimitOptions options
         return new RateStatus(rateClass, Limit(rateClass), used, reset);
     }
 
+    /// <summary>A standing with nothing counted: what a request that belongs to no workspace (a bad key) is told.</summary>
+    public RateStatus Uncounted(RateClass rateClass) => new(rateClass, Limit(rateClass), 0, Window(rateClass).Reset);
+
     private int Limit(RateClass c) => c switch
     {
         RateClass.Single => options.SinglePerMinute,

@@ -4,6 +4,7 @@ using Tributary.Core.Storage;
 using Tributary.Core.Workspaces;
 using Tributary.Server.Configuration;
 using Tributary.Server.Errors;
+using Tributary.Server.RateLimits;
 
 namespace Tributary.Server.Auth;
 
@@ -34,11 +35,13 @@ public sealed class ApiKeyAuthMiddleware(RequestDelegate next, TimeProvider time
             var key = await FindKeyAsync(http, http.RequestServices.GetRequiredService<TributaryDb>());
             if (key is null || !key.IsUsableAt(time.GetUtcNow().UtcDateTime))
             {
+                await RateLimitHeaders.ReportWithoutCountingAsync(http, workspaceId: null);
                 await ErrorResult.WriteAsync(http, ApiError.InvalidKey);
                 return;
             }
             if (!Permissions.Allows(key.PermissionList, required.Permission))
             {
+                await RateLimitHeaders.ReportWithoutCountingAsync(http, key.WorkspaceId);
                 await ErrorResult.WriteAsync(http, ApiError.MissingPermission(required.Permission));
                 return;
             }

@@ -3,7 +3,6 @@ using Tributary.Core.Idempotency;
 using Tributary.Server.Auth;
 using Tributary.Server.Errors;
 using Tributary.Server.RateLimits;
-using Tributary.Core.RateLimits;
 
 namespace Tributary.Server.Idempotency;
 
@@ -18,7 +17,7 @@ public sealed class IdempotentMetadata
 /// 10 s for it, else gets 409; the same key with another body gets 422. 2xx and 4xx answers are kept (not 409 or 429);
 /// a 5xx is not, so a retry runs again.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, RateLimiter limiter)
+public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store)
 {
     public const string Header = "Idempotency-Key";
     private static readonly string[] ReplayedHeaders = ["Content-Type", "Location", "X-Enrichment-Id"];
@@ -34,7 +33,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         var key = values.ToString();
         if (!IdempotencyStore.IsValidKey(key))
         {
-            await RateLimitMiddleware.SetUncountedHeadersAsync(http, limiter, caller.WorkspaceId);
+            await RateLimitHeaders.ReportWithoutCountingAsync(http, caller.WorkspaceId, inspectBody: true);
             await ErrorResult.WriteAsync(http, ApiError.Validation($"{Header} must be 1 to 255 visible ASCII characters"));
             return;
         }
@@ -53,8 +52,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         var path = http.Request.Path.Value ?? "/";
 
         var claim = await store.ClaimAsync(caller.WorkspaceId, method, path, key, hash, http.RequestAborted);
-        // Answers given here are not counted against the rate limits, but still say where the caller stands.
-        if (claim is not IdempotencyClaim.First) await RateLimitMiddleware.SetUncountedHeadersAsync(http, limiter, caller.WorkspaceId);
+        // Answered here, these count against no limit, but still say where the workspace stands.
+        if (claim is not IdempotencyClaim.First) await RateLimitHeaders.ReportWithoutCountingAsync(http, caller.WorkspaceId, inspectBody: true);
         switch (claim)
         {
             case IdempotencyClaim.Replay replay:

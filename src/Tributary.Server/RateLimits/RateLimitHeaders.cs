@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Tributary.Core.RateLimits;
+
+namespace Tributary.Server.RateLimits;
+
+/// <summary>
+/// X-RateLimit-Limit/Remaining/Reset, which DESIGN §7 puts on every response, including the answers given before a
+/// request is counted: a bad key (401), a missing permission (403) and idempotency answers (replays, 409, 422).
+/// </summary>
+public static class RateLimitHeaders
+{
+    public static void Set(HttpContext http, RateStatus status)
+    {
+        var headers = http.Response.Headers;
+        headers["X-RateLimit-Limit"] = status.Limit.ToString();
+        headers["X-RateLimit-Remaining"] = status.Remaining.ToString();
+        headers["X-RateLimit-Reset"] = new DateTimeOffset(status.ResetsAt).ToUnixTimeSeconds().ToString();
+    }
+
+    /// <summary>
+    /// Reports where the workspace stands in the class this request would count in, without counting it. With no
+    /// workspace (the key was not valid) nothing is counted anywhere, so the class's limit is reported untouched.
+    /// </summary>
+    public static async Task ReportWithoutCountingAsync(HttpContext http, Guid? workspaceId, bool inspectBody = false)
+    {
+        var limiter = http.RequestServices.GetRequiredService<RateLimiter>();
+        var rateClass = await ClassOfAsync(http, inspectBody);
+        Set(http, workspaceId is { } id ? await limiter.PeekAsync(id, rateClass, http.RequestAborted) : limiter.Uncounted(rateClass));
+    }
+
+    /// <summary>
+    /// The per-minute class of an enrichment POST (a batch when the route names a batch property and the body has it),
+    /// else the daily class.
+    /// </summary>
+    public static async Task<RateClass> ClassOfAsync(HttpContext http, bool inspectBody)
+    {
+        if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
+            || http.GetEndpoint()?.Metadata.GetMetadata<RateLimited>() is not { } limited)
+            return RateClass.Day;
+        return inspectBody && limited.BatchProperty is { } property && await HasTopLevelPropertyAsync(http, property) ? RateClass.Bulk : limited.Class;
+    }
+
+    private static async Task<bool> HasTopLevelPropertyAsync(HttpContext http, string property)
+    {
+        http.Request.EnableBuffering();
+        try
+        {
+            using var doc = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(property, out var v)
+                   && v.ValueKind != JsonValueKind.Null;
+        }
+        catch (JsonException)
+        {
+            return false; // the handler reports the malformed body
+        }
+        finally
+        {
+            http.Request.Body.Position = 0;
+        }
+    }
+}
