@@ -25,6 +25,14 @@ public abstract record AdjustOutcome
 /// </summary>
 public sealed class Ledger(TimeProvider time)
 {
+    /// <summary>The workspace's ledger entries, for listing; read-only.</summary>
+    public static IQueryable<LedgerEntry> EntriesOf(TributaryDb db, Guid workspaceId) =>
+        db.LedgerEntries.AsNoTracking().Where(e => e.WorkspaceId == workspaceId);
+
+    /// <summary>The charge entry that paid for an enrichment; null when it was free.</summary>
+    public static Task<Guid?> ChargeEntryOfAsync(TributaryDb db, Guid enrichmentId, CancellationToken ct = default) =>
+        db.LedgerEntries.Where(l => l.EnrichmentId == enrichmentId && l.Kind == LedgerKinds.Charge).Select(l => (Guid?)l.Id).FirstOrDefaultAsync(ct);
+
     public async Task<CreditBalance> GetBalanceAsync(TributaryDb db, Guid workspaceId, CancellationToken ct = default)
     {
         var a = await db.CreditAccounts.AsNoTracking().FirstOrDefaultAsync(x => x.WorkspaceId == workspaceId, ct);

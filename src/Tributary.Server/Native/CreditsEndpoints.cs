@@ -36,7 +36,7 @@ public static class CreditsEndpoints
         var query = http.Request.Query;
         if (ListQuery.TryParse(query, out var page, out var rest) is { } bad) return new ErrorResult(bad);
         if (rest.FirstOrDefault() is { Key: { } unknown }) return new ErrorResult(ApiError.Validation($"unknown filter '{unknown}'"));
-        var entries = db.LedgerEntries.AsNoTracking().Where(e => e.WorkspaceId == caller.WorkspaceId);
+        var entries = Ledger.EntriesOf(db, caller.WorkspaceId);
         var total = await entries.LongCountAsync(ct);
         var q = entries;
         if (page.Cursor is not null && Core.Common.Cursor.TryDecode(page.Cursor, out var cursor)) q = q.Where(e => e.Seq < cursor.Seq);

@@ -115,15 +115,14 @@ public static class JobsEndpoints
         var format = http.Request.Query["format"].ToString().ToLowerInvariant();
         var csv = format == "csv" || (format.Length == 0 && http.Request.Headers.Accept.ToString().Contains("text/csv"));
         if (format.Length > 0 && format is not ("csv" or "jsonl")) return new ErrorResult(ApiError.Validation("'format' must be csv or jsonl"));
-        var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == jobId, ct);
+        var job = await JobReads.GetAsync(db, jobId!.Value, ct);
         var channels = JsonSerializer.Deserialize<List<string>>(job.ChannelsJson)!;
         http.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
         var writer = new JobResultsWriter(http.Response.Body, channels, csv);
         var position = -1;
         while (true)
         {
-            var page = await db.JobItems.AsNoTracking().Where(i => i.JobId == jobId && i.Position > position)
-                .OrderBy(i => i.Position).Take(1000).ToListAsync(ct);
+            var page = await JobReads.ItemsAsync(db, job.Id, ct, afterPosition: position, take: 1000);
             if (page.Count == 0) break;
             await writer.WriteAsync(page, await RejectedEmailsAsync(db, page, ct), ct);
             position = page[^1].Position;
@@ -153,20 +152,15 @@ public static class JobsEndpoints
     private static async Task<(ApiError? Error, Guid? JobId)> FindAsync(string id, CallerContext caller, TributaryDb db, CancellationToken ct)
     {
         if (Ids.TryParse(id, "job", out var jobId) is { } bad) return (bad, null);
-        var exists = await db.Jobs.AnyAsync(j => j.Id == jobId && j.WorkspaceId == caller.WorkspaceId && j.Kind == Kind, ct);
-        return exists ? (null, jobId) : (ApiError.NotFound("Job"), null);
+        return await JobReads.FindAsync(db, caller.WorkspaceId, jobId, Kind, ct) is not null ? (null, jobId) : (ApiError.NotFound("Job"), null);
     }
 
     public static async Task<JobView> ViewAsync(TributaryDb db, Guid jobId, CancellationToken ct)
     {
-        var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == jobId, ct);
+        var job = await JobReads.GetAsync(db, jobId, ct);
         var channels = JsonSerializer.Deserialize<List<string>>(job.ChannelsJson)!;
         var byChannel = new Dictionary<string, long>();
-        foreach (var channel in channels)
-        {
-            var marker = $"\"{channel}\":{{";
-            byChannel[channel] = await db.JobItems.LongCountAsync(i => i.JobId == jobId && i.ResultJson != null && i.ResultJson.Contains(marker), ct);
-        }
+        foreach (var channel in channels) byChannel[channel] = await JobReads.CountFoundAsync(db, jobId, channel, ct);
         double? rate = null, eta = null;
         if (job.StartedAt is { } started && job.Processed > 0)
         {

@@ -52,7 +52,7 @@ public static class AsyncContactsEndpoints
         if (types.Contains("personal_email") && !workspace.PersonalEmailConsent) return new ErrorResult(Consent());
         var (job, problem) = await CreateJobAsync(queue, caller, types, webhook, [contact], ct);
         if (problem is not null) return new ErrorResult(problem);
-        var item = await db.JobItems.AsNoTracking().SingleAsync(i => i.JobId == job!.Id, ct);
+        var item = (await JobReads.ItemsAsync(db, job!.Id, ct)).Single();
         var input = JsonSerializer.Deserialize<AsyncContactInput>(item.RawJson!)!;
         return TypedResults.Ok(new Accepted(item.Id, input.FirstName, input.LastName, "pending", input.Custom));
     }
@@ -78,7 +78,7 @@ public static class AsyncContactsEndpoints
         if (types.Contains("personal_email") && !workspace.PersonalEmailConsent) return new ErrorResult(Consent());
         var (job, problem) = await CreateJobAsync(queue, caller, types, webhook, contacts, ct);
         if (problem is not null) return new ErrorResult(problem);
-        var items = await db.JobItems.AsNoTracking().Where(i => i.JobId == job!.Id).OrderBy(i => i.Position).ToListAsync(ct);
+        var items = await JobReads.ItemsAsync(db, job!.Id, ct);
         return TypedResults.Accepted($"/api/v2/contacts/{job!.Id}", new BulkAccepted(job.Id, "queued",
             items.Select(i => new BulkAcceptedContact(i.Id, JsonSerializer.Deserialize<AsyncContactInput>(i.RawJson!)!.Custom)).ToList()));
     }
@@ -89,15 +89,11 @@ public static class AsyncContactsEndpoints
     {
         if (!Guid.TryParse(enrichmentId, out var id)) return new ErrorResult(ApiError.NotFound("Enrichment"));
         var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
-        var item = await db.JobItems.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id && i.WorkspaceId == caller.WorkspaceId, ct);
-        if (item is not null)
-        {
-            var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == item.JobId, ct);
-            if (job.Kind == AsyncContactView.Kind) return TypedResults.Ok(AsyncContactView.Of(job, item, workspace.PhoneCountries));
-        }
-        var batch = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.WorkspaceId == caller.WorkspaceId && j.Kind == AsyncContactView.Kind, ct);
+        if (await JobReads.FindItemAsync(db, caller.WorkspaceId, id, ct) is var (item, job) && job.Kind == AsyncContactView.Kind)
+            return TypedResults.Ok(AsyncContactView.Of(job, item, workspace.PhoneCountries));
+        var batch = await JobReads.FindAsync(db, caller.WorkspaceId, id, AsyncContactView.Kind, ct);
         if (batch is null) return new ErrorResult(ApiError.NotFound("Enrichment"));
-        var items = await db.JobItems.AsNoTracking().Where(i => i.JobId == batch.Id).OrderBy(i => i.Position).ToListAsync(ct);
+        var items = await JobReads.ItemsAsync(db, batch.Id, ct);
         return TypedResults.Ok(new Dictionary<string, object?>
         {
             ["enrichment_id"] = batch.Id,

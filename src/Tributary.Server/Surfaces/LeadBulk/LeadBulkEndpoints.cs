@@ -180,10 +180,7 @@ public static class LeadBulkEndpoints
         CancellationToken ct)
     {
         var raws = keys.Select(k => JsonSerializer.Serialize(k)).Distinct().ToList();
-        var items = await db.JobItems.AsNoTracking()
-            .Where(i => i.WorkspaceId == workspaceId && i.RawJson != null && raws.Contains(i.RawJson)
-                        && db.Jobs.Any(j => j.Id == i.JobId && j.Kind == Kind))
-            .ToListAsync(ct);
+        var items = await JobReads.ItemsWithInputAsync(db, workspaceId, Kind, raws, ct);
         return items.GroupBy(i => JsonSerializer.Deserialize<RecordKey>(i.RawJson!)!)
             .ToDictionary(g => g.Key, g => g.OrderByDescending(i => i.Seq).First());
     }
@@ -191,11 +188,11 @@ public static class LeadBulkEndpoints
     private static async Task<EnrichmentRecordView> ViewAsync(TributaryDb db, JobItem item, CancellationToken ct)
     {
         var key = JsonSerializer.Deserialize<RecordKey>(item.RawJson!)!;
-        var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == item.JobId, ct);
+        var job = await JobReads.GetAsync(db, item.JobId, ct);
         var result = ResultOf(item);
         var status = StatusOf(item, key.Field);
         Guid? transaction = item.EnrichmentId is { } e
-            ? await db.LedgerEntries.Where(l => l.EnrichmentId == e && l.Kind == LedgerKinds.Charge).Select(l => (Guid?)l.Id).FirstOrDefaultAsync(ct)
+            ? await Ledger.ChargeEntryOfAsync(db, e, ct)
             : null;
         object? data = null;
         bool? found = null;

@@ -112,7 +112,7 @@ public static class OperationsEndpoints
     {
         if (!id.StartsWith("op_", StringComparison.Ordinal) || !Guid.TryParse(id[3..], out var jobId))
             return new ErrorResult(ApiError.NotFound("Operation"));
-        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId && j.WorkspaceId == caller.WorkspaceId && j.Kind == Kind, ct);
+        var job = await JobReads.FindAsync(db, caller.WorkspaceId, jobId, Kind, ct);
         if (job is null) return new ErrorResult(ApiError.NotFound("Operation"));
         var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
         var status = job.Status switch
@@ -127,7 +127,7 @@ public static class OperationsEndpoints
         {
             var spec = JsonDocument.Parse(job.OptionsJson).RootElement.GetProperty(Kind);
             var fields = spec.GetProperty("fields").EnumerateArray().Select(x => x.GetString()!).ToList();
-            var items = await db.JobItems.AsNoTracking().Where(i => i.JobId == job.Id).OrderBy(i => i.Position).ToListAsync(ct);
+            var items = await JobReads.ItemsAsync(db, job.Id, ct);
             ItemResult? ResultOf(JobItem i) => i.ResultJson is null ? null : JsonSerializer.Deserialize<ItemResult>(i.ResultJson);
             if (spec.GetProperty("single").GetBoolean())
                 result = new { data = DataOf(fields, ResultOf(items[0])?.Channels ?? new Dictionary<string, ItemChannel>(), workspace.PhoneCountries) };
