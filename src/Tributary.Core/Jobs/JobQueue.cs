@@ -28,6 +28,7 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
     TimeProvider time)
 {
     public const int InsertBatch = 1000;
+    public const string EveryItemFailed = "No record of this job could be processed; nothing was charged";
 
     /// <summary>The most one item of these channels can cost (what is reserved per item).</summary>
     public long MaxItemPrice(IReadOnlyList<string> channels, bool discover) =>
@@ -186,9 +187,13 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
         await db.Jobs.Where(j => j.Id == item.JobId).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Processed, j => j.Processed + 1).SetProperty(j => j.Succeeded, j => j.Succeeded + succeeded)
             .SetProperty(j => j.Failed, j => j.Failed + failed).SetProperty(j => j.Charged, j => j.Charged + charged), ct);
+        // A job succeeds once every item is processed, whatever was found; it fails only when no item could be processed.
         var finished = await db.Jobs
             .Where(j => j.Id == item.JobId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing) && j.Processed >= j.Total)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Succeeded).SetProperty(j => j.FinishedAt, now), ct);
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.Status, j => j.Failed >= j.Total ? JobStatus.Failed : JobStatus.Succeeded)
+                .SetProperty(j => j.Error, j => j.Failed >= j.Total ? EveryItemFailed : j.Error)
+                .SetProperty(j => j.FinishedAt, now), ct);
         if (finished == 1) await ReleaseAsync(db, item.JobId, "job finished", ct);
     }
 

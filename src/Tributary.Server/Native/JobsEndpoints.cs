@@ -22,7 +22,8 @@ public static class JobsEndpoints
 
     public sealed record JobView(Guid Id, string Status, IReadOnlyList<string> Channels, int Total, int Processed, int Found,
         int NotFound, int Failed, double Progress, IReadOnlyDictionary<string, long> FoundByChannel, long CreditsCharged,
-        long CreditsReserved, double? RatePerSecond, double? EtaSeconds, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt);
+        long CreditsReserved, double? RatePerSecond, double? EtaSeconds, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
+        string? Error);
 
     public sealed record EstimateBody(JsonElement? Records, List<string>? Channels, bool Discover = false);
     public sealed record Estimate(int Records, IReadOnlyList<string> Channels, long MaxCreditsPerRecord, long MaxCredits, long Balance, bool Enough);
@@ -171,7 +172,7 @@ public static class JobsEndpoints
         var progress = job.Total == 0 ? 100 : Math.Round(100.0 * job.Processed / job.Total, 1);
         return new JobView(job.Id, job.Status == JobStatus.Preparing ? JobStatus.Queued : job.Status, channels, job.Total, job.Processed,
             job.Succeeded, job.Processed - job.Succeeded - job.Failed, job.Failed, progress, byChannel, job.Charged, job.ReservedCredits,
-            rate, eta, job.CreatedAt, job.StartedAt, job.FinishedAt);
+            rate, eta, job.CreatedAt, job.StartedAt, job.FinishedAt, job.Error);
     }
 
     /// <summary>

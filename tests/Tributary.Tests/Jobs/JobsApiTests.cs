@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Tributary.Core.Jobs;
 using Tributary.Core.Storage;
 using Tributary.Tests.Infrastructure;
 
@@ -86,6 +88,35 @@ public abstract class JobsApiTests(JobProvidersApp app)
         var charges = await db.LedgerEntries.Where(e => e.WorkspaceId == ws.Id && e.Kind == "charge").ToListAsync();
         charges.Sum(e => e.Amount).ShouldBe(180);
         charges.Select(e => e.EnrichmentId).Distinct().Count().ShouldBe(30);
+    }
+
+    [DbFact]
+    public async Task A_job_none_of_whose_records_could_be_processed_fails_and_returns_its_credits()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        using var scope = app.Services.CreateScope();
+        var queue = scope.ServiceProvider.GetRequiredService<JobQueue>();
+        var known = new Dictionary<string, JsonElement> { ["linkedin_url"] = JsonSerializer.SerializeToElement("https://www.linkedin.com/in/job-1") };
+        // A record naming a contact that no longer exists cannot be processed.
+        NewItem Gone() => new(known, ContactId: Guid.NewGuid());
+        async Task<Guid> Submit(params NewItem[] items) =>
+            ((CreateJobOutcome.Created)await queue.CreateAsync(new NewJob(ws.Id, "native", ["work_email"]), items, CancellationToken.None)).Job.Id;
+        var hopeless = await Submit(Gone(), Gone());
+        var mixed = await Submit(Gone(), new NewItem(known));
+
+        var failed = await WaitForEnd(client, hopeless);
+        failed.GetProperty("status").GetString().ShouldBe("failed");
+        failed.GetProperty("failed").GetInt32().ShouldBe(2);
+        failed.GetProperty("error").GetString().ShouldBe(JobQueue.EveryItemFailed);
+        var succeeded = await WaitForEnd(client, mixed);
+        succeeded.GetProperty("status").GetString().ShouldBe("succeeded");
+        succeeded.GetProperty("failed").GetInt32().ShouldBe(1);
+        succeeded.GetProperty("found").GetInt32().ShouldBe(1);
+        succeeded.GetProperty("error").ValueKind.ShouldBe(JsonValueKind.Null);
+        var credits = (await (await client.GetAsync("/v1/credits")).ShouldBeOk()).GetProperty("data");
+        credits.GetProperty("balance").GetInt64().ShouldBe(99);
+        credits.GetProperty("reserved").GetInt64().ShouldBe(0);
     }
 
     [DbFact]
