@@ -217,6 +217,33 @@ public abstract class Seed003ExampleTests(SeedWorldApp app)
             """)).ShouldBeAsyncContactsError(422)).ShouldBe(ConsentMessage);
         (await Credits(client)).ShouldBe(50);
     }
+
+    [DbFact]
+    public async Task Over_the_rate_limit_single_and_bulk_requests_get_429_in_the_documented_error_body()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ApiKeyClient(app, ws.Key);
+
+        var single = await SeedRequests.OverTheMinuteLimit(SeedWorldApp.SinglePerMinute,
+            () => client.PostRaw(SingleEnrich, "{}"),
+            () => client.PostRaw(SingleEnrich, """{ "firstname": "Chloe", "lastname": "Walker", "enrichment_type": ["email"], "domain": "westmarkrobotics.com" }"""));
+        await single.ShouldBeAsyncContactsError(429);
+        single.Headers.GetValues("X-RateLimit-Limit").Single().ShouldBe(SeedWorldApp.SinglePerMinute.ToString());
+        single.Headers.RetryAfter.ShouldNotBeNull();
+
+        var bulk = await SeedRequests.OverTheMinuteLimit(SeedWorldApp.BulkPerMinute, () => client.PostRaw(BulkEnrich, "{}"), () => client.PostRaw(BulkEnrich, """
+            {
+              "contacts": [
+                { "firstname": "Jordan", "lastname": "Rivera", "linkedin_url": "https://www.linkedin.com/in/jordan-rivera" },
+                { "firstname": "Chloe", "lastname": "Walker", "linkedin_url": "https://linkedin.com/in/chloewalker" }
+              ],
+              "enrichment_type": ["phone"]
+            }
+            """));
+        await bulk.ShouldBeAsyncContactsError(429);
+        bulk.Headers.GetValues("X-RateLimit-Limit").Single().ShouldBe(SeedWorldApp.BulkPerMinute.ToString());
+        (await Credits(client)).ShouldBe(100);
+    }
 }
 
 public sealed class Seed003ExampleTests_Sqlite(SeedWorldSqliteApp app) : Seed003ExampleTests(app), IClassFixture<SeedWorldSqliteApp>;
