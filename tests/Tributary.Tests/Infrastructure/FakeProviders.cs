@@ -101,7 +101,7 @@ public sealed class FakeProviders : IAsyncDisposable
 
     private static async Task<IResult> Answer(FakeProviderSpec spec, JsonObject query, string[] channels, HttpContext http)
     {
-        if (spec.LatencyMs > 0) await Task.Delay(spec.LatencyMs);
+        if (spec.LatencyMs > 0) await Task.Delay(spec.LatencyMs, http.RequestAborted);
         if (spec.TooManyRequestsFirst > 0)
         {
             spec.TooManyRequestsFirst--;
@@ -112,7 +112,7 @@ public sealed class FakeProviders : IAsyncDisposable
         if (spec.Requires.Any(r => string.IsNullOrEmpty(query[r]?.ToString()))) return Results.Json(new { fields = new { } });
         var person = spec.People.FirstOrDefault(p => Matches(p, query));
         if (person is null) return Results.Json(new { fields = new { } });
-        if (person.TryGetValue("_latency_ms", out var slow) && slow is int ms) await Task.Delay(ms);
+        if (person.TryGetValue("_latency_ms", out var slow) && slow is int ms) await Task.Delay(ms, http.RequestAborted);
         var fields = new JsonObject();
         foreach (var channel in channels)
         {

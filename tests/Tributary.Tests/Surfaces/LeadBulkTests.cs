@@ -17,14 +17,14 @@ public abstract class LeadBulkApp(DatabaseProvider provider) : WaterfallApp(prov
             }).Append(new Dictionary<string, object?>
             {
                 // Answers after the item deadline, though within the provider's own timeout.
-                ["linkedin_url"] = $"https://www.linkedin.com/in/lead-{SlowLead}", ["work_email"] = "slow@leads.io", ["_latency_ms"] = 4000,
+                ["linkedin_url"] = $"https://www.linkedin.com/in/lead-{SlowLead}", ["work_email"] = "slow@leads.io", ["_latency_ms"] = 6000,
             }).ToList(),
         },
     },
     new Dictionary<string, string[]> { ["work_email"] = ["vendor"], ["phone"] = ["vendor"] },
     new Dictionary<string, object>
     {
-        ["Tributary:Jobs:PollIntervalMs"] = 50, ["Tributary:Jobs:ItemDeadlineMs"] = 2000, ["Tributary:Providers:vendor:TimeoutMs"] = 5000,
+        ["Tributary:Jobs:PollIntervalMs"] = 50, ["Tributary:Jobs:ItemDeadlineMs"] = 3000, ["Tributary:Providers:vendor:TimeoutMs"] = 8000,
     })
 {
     public const int SlowLead = 7;

@@ -17,14 +17,14 @@ public abstract class OperationsApp(DatabaseProvider provider) : WaterfallApp(pr
                         ["phone"] = "+14155238841", ["x_handle"] = "jordan_sales",
                         ["signals"] = new Dictionary<string, object> { ["posts"] = new[] { new { platform = "x", text = "Hiring!", posted_at = "2026-11-01" } } } },
                 // Answers after the item deadline, though within the provider's own timeout.
-                new() { ["x_handle"] = "slow_sales", ["work_email"] = "slow@example.com", ["_latency_ms"] = 4000 },
+                new() { ["x_handle"] = "slow_sales", ["work_email"] = "slow@example.com", ["_latency_ms"] = 6000 },
             ],
         },
     },
     new Dictionary<string, string[]> { ["work_email"] = ["vendor_a"], ["phone"] = ["vendor_a"], ["signals"] = ["vendor_a"] },
     new Dictionary<string, object>
     {
-        ["Tributary:Jobs:PollIntervalMs"] = 50, ["Tributary:Jobs:ItemDeadlineMs"] = 2000, ["Tributary:Providers:vendor_a:TimeoutMs"] = 5000,
+        ["Tributary:Jobs:PollIntervalMs"] = 50, ["Tributary:Jobs:ItemDeadlineMs"] = 3000, ["Tributary:Providers:vendor_a:TimeoutMs"] = 8000,
     });
 
 public sealed class OperationsSqliteApp() : OperationsApp(DatabaseProvider.Sqlite);
