@@ -91,7 +91,7 @@ try
     app.UseErrorBodiesForEmptyStatusCodes();
     app.UseMiddleware<ErrorHandlingMiddleware>();
     app.UseDocsWithoutRedirect();
-    app.UsePathBase(ContactEnrichEndpoints.GatewayPathBase);
+    app.UseGatewayPathForTheCrmApi();
     app.UseRouting();
     app.UseMiddleware<RequestBodyLimitMiddleware>();
     app.UseMiddleware<ApiKeyAuthMiddleware>();

@@ -37,7 +37,8 @@ internal sealed record EnrichmentJob(
     long CreditsCharged,
     long CreditsReserved,
     double? RatePerSecond,
-    double? EtaSeconds);
+    double? EtaSeconds,
+    string? Error = null);
 
 /// <summary>Which input column holds a field, sent as <c>map=field=Column</c>.</summary>
 internal sealed record ColumnMapping(string Field, string Column);

@@ -17,7 +17,8 @@ internal sealed record EnrichJobFile(
     IReadOnlyList<ColumnMapping>? Map,
     bool Force,
     DateTimeOffset SubmittedAt,
-    string? SubmissionKey = null)
+    string? SubmissionKey = null,
+    InputFingerprint? InputFile = null)
 {
     /// <summary>Written before the submission was answered: the job, if the server created it, is known by the key only.</summary>
     public bool IsPendingSubmission => JobId == Guid.Empty;
@@ -64,7 +65,7 @@ internal sealed record EnrichJobFile(
     }
 
     /// <summary>Why this job cannot stand for the given run, or null when it can.</summary>
-    public string? DescribeMismatch(Uri server, FileInfo input, IReadOnlyList<string> channels, IReadOnlyList<ColumnMapping> map)
+    public string? DescribeMismatch(Uri server, FileInfo input, IReadOnlyList<string> channels, IReadOnlyList<ColumnMapping> map, bool force)
     {
         if (!SameServer(server))
         {
@@ -86,6 +87,16 @@ internal sealed record EnrichJobFile(
             return $"it maps the columns {DescribeMap(Map)}";
         }
 
+        if (Force != force)
+        {
+            return Force ? "it was run with --force" : "it was run without --force";
+        }
+
+        if (InputFile is not null && InputFile != InputFingerprint.Of(input))
+        {
+            return $"{Input} has changed since";
+        }
+
         return null;
     }
 
@@ -95,4 +106,14 @@ internal sealed record EnrichJobFile(
 
     private static string DescribeMap(IReadOnlyList<ColumnMapping>? map) =>
         map is { Count: > 0 } ? string.Join(',', map.Select(mapping => $"{mapping.Field}={mapping.Column}")) : "(none)";
+}
+
+/// <summary>Enough of an input file to notice it was changed: its length and when it was last written.</summary>
+internal sealed record InputFingerprint(long Length, DateTime LastWriteUtc)
+{
+    public static InputFingerprint Of(FileInfo file)
+    {
+        file.Refresh();
+        return new InputFingerprint(file.Length, file.LastWriteTimeUtc);
+    }
 }

@@ -13,6 +13,9 @@ internal sealed class EnrichRun(CliContext context, TributaryApiClient client, E
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(15);
 
+    // The server keeps a submission's key 24 hours; an hour's margin for clocks and slow uploads.
+    private static readonly TimeSpan SubmissionKeyLifetime = TimeSpan.FromHours(23);
+
     // With delays of 1, 2, 4, 8 and 15 seconds, a server that is away for about half a minute is waited for.
     private const int MaxConsecutivePollFailures = 6;
 
@@ -52,7 +55,8 @@ internal sealed class EnrichRun(CliContext context, TributaryApiClient client, E
         var job = finished.Value;
         if (job.Status != EnrichmentJobStatus.Succeeded)
         {
-            var outcome = job.Status == EnrichmentJobStatus.Cancelled ? "was cancelled" : $"ended as {job.Status}";
+            var outcome = job.Status == EnrichmentJobStatus.Cancelled ? "was cancelled"
+                : job.Error is { Length: > 0 } error ? $"ended as {job.Status} ({error.TrimEnd('.')})" : $"ended as {job.Status}";
             return context.Fail(jobFileWritten
                 ? $"job {job.Id} {outcome}; delete {jobFilePath} to submit a new job"
                 : $"job {job.Id} {outcome}");
@@ -82,7 +86,7 @@ internal sealed class EnrichRun(CliContext context, TributaryApiClient client, E
             return await SubmitAsync(NewSubmissionKey(), cancellationToken);
         }
 
-        var mismatch = previous.DescribeMismatch(client.Server, request.Input, request.Channels, request.Map);
+        var mismatch = previous.DescribeMismatch(client.Server, request.Input, request.Channels, request.Map, request.Force);
         var whose = previous.IsPendingSubmission ? "an interrupted submission" : $"job {previous.JobId}";
         if (mismatch is not null)
         {
@@ -93,8 +97,15 @@ internal sealed class EnrichRun(CliContext context, TributaryApiClient client, E
 
         if (previous.IsPendingSubmission)
         {
+            if (DateTimeOffset.UtcNow - previous.SubmittedAt > SubmissionKeyLifetime)
+            {
+                return ApiResult<EnrichmentJob>.Failed(
+                    $"{jobFilePath} records a submission from {previous.SubmittedAt:u} whose answer never arrived, older than the server "
+                    + "remembers submissions; look for a job from then in GET /v1/jobs before deleting the file to submit a new job");
+            }
+
             context.Error.WriteLine($"sending again the submission recorded in {jobFilePath}; the server answers with its job if it made one");
-            return await SubmitAsync(previous.SubmissionKey!, cancellationToken);
+            return await SubmitAsync(previous.SubmissionKey!, cancellationToken, previous.SubmittedAt);
         }
 
         var existing = await client.GetEnrichmentJobAsync(previous.JobId, cancellationToken);
@@ -133,15 +144,17 @@ internal sealed class EnrichRun(CliContext context, TributaryApiClient client, E
     /// Records the submission under its key before sending it, so that a run stopped before the answer arrives can send
     /// the same submission again; the server then answers with the job it made, and nothing is paid twice.
     /// </summary>
-    private async Task<ApiResult<EnrichmentJob>> SubmitAsync(string submissionKey, CancellationToken cancellationToken)
+    private async Task<ApiResult<EnrichmentJob>> SubmitAsync(
+        string submissionKey, CancellationToken cancellationToken, DateTimeOffset? firstSent = null)
     {
-        var pending = await RecordAsync(Guid.Empty, submissionKey);
+        var sentAt = firstSent ?? DateTimeOffset.UtcNow;
+        var pending = await RecordAsync(Guid.Empty, submissionKey, sentAt);
         var submitted = await client.SubmitEnrichmentJobAsync(
             request.Input, request.Channels, request.Map, request.Force, submissionKey, cancellationToken);
         if (!submitted.Succeeded)
         {
-            // Only an answer that may change is worth sending again under the same key; any other is final.
-            if (pending && !IsTransient(submitted))
+            // A first sending refused outright made nothing; a resend refused for its key may have made a job the first time.
+            if (pending && (firstSent is null ? !IsTransient(submitted) : IsTheSubmissionsOwnAnswer(submitted)))
             {
                 File.Delete(jobFilePath);
             }
@@ -150,7 +163,7 @@ internal sealed class EnrichRun(CliContext context, TributaryApiClient client, E
         }
 
         var job = submitted.Value;
-        if (await RecordAsync(job.Id, submissionKey))
+        if (await RecordAsync(job.Id, submissionKey, sentAt))
         {
             jobFileWritten = true;
             context.Error.WriteLine(
@@ -161,8 +174,15 @@ internal sealed class EnrichRun(CliContext context, TributaryApiClient client, E
         return submitted;
     }
 
+    /// <summary>
+    /// A final answer to this very submission, so the key is done with. Not so: no answer, a busy server, or a refused key
+    /// (401/403 come before the server looks the submission up, so a job it made earlier may still exist).
+    /// </summary>
+    private static bool IsTheSubmissionsOwnAnswer(ApiResult<EnrichmentJob> result) =>
+        !IsTransient(result) && result.StatusCode is not (401 or 403);
+
     // Written whatever happens to the caller's cancellation: the job may exist now and be paid for.
-    private async Task<bool> RecordAsync(Guid jobId, string submissionKey)
+    private async Task<bool> RecordAsync(Guid jobId, string submissionKey, DateTimeOffset submittedAt)
     {
         var record = new EnrichJobFile(
             jobId,
@@ -171,8 +191,9 @@ internal sealed class EnrichRun(CliContext context, TributaryApiClient client, E
             request.Channels,
             request.Map,
             request.Force,
-            DateTimeOffset.UtcNow,
-            submissionKey);
+            submittedAt,
+            submissionKey,
+            InputFingerprint.Of(request.Input));
         try
         {
             await record.WriteAsync(jobFilePath, CancellationToken.None);

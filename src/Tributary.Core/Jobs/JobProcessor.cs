@@ -18,6 +18,9 @@ public sealed record ItemResult(
             f.Value.EnrichedAt, f.Value.Verified, f.Value.EmailStatus)),
         done.Contact?.Id, done.EnrichmentId, done.Run.TimedOut);
 
+    /// <summary>What a processed item stored; null while it has no result.</summary>
+    public static ItemResult? Of(JobItem item) => item.ResultJson is null ? null : JsonSerializer.Deserialize<ItemResult>(item.ResultJson);
+
     /// <summary>The run was cut by the item deadline before <paramref name="channel"/> was found.</summary>
     public bool TimedOutBefore(string channel) => TimedOut && !Channels.ContainsKey(channel);
 }

@@ -17,14 +17,19 @@ public static class JobReads
     public static Task<Job> GetAsync(TributaryDb db, Guid jobId, CancellationToken ct) =>
         db.Jobs.AsNoTracking().FirstAsync(j => j.Id == jobId, ct);
 
+    /// <summary>The job's items in input order.</summary>
+    public static Task<List<JobItem>> ItemsAsync(TributaryDb db, Guid jobId, CancellationToken ct) =>
+        PageAsync(db, jobId, afterPosition: -1, take: int.MaxValue, ct);
+
     /// <summary>The job's items in input order, from after <paramref name="afterPosition"/>, at most <paramref name="take"/>.</summary>
-    public static Task<List<JobItem>> ItemsAsync(TributaryDb db, Guid jobId, CancellationToken ct, int afterPosition = -1, int take = int.MaxValue) =>
+    public static Task<List<JobItem>> PageAsync(TributaryDb db, Guid jobId, int afterPosition, int take, CancellationToken ct) =>
         db.JobItems.AsNoTracking().Where(i => i.JobId == jobId && i.Position > afterPosition).OrderBy(i => i.Position).Take(take).ToListAsync(ct);
 
     /// <summary>One item of the workspace with its job, by the item's id; null when there is none.</summary>
     public static async Task<(JobItem Item, Job Job)?> FindItemAsync(TributaryDb db, Guid workspaceId, Guid itemId, CancellationToken ct)
     {
-        var item = await db.JobItems.AsNoTracking().FirstOrDefaultAsync(i => i.Id == itemId && i.WorkspaceId == workspaceId, ct);
+        var item = await db.JobItems.AsNoTracking().FirstOrDefaultAsync(i => i.Id == itemId && i.WorkspaceId == workspaceId
+                                                                            && db.Jobs.Any(j => j.Id == i.JobId && j.Status != JobStatus.Preparing), ct);
         return item is null ? null : (item, await GetAsync(db, item.JobId, ct));
     }
 
@@ -33,7 +38,7 @@ public static class JobReads
         CancellationToken ct) =>
         db.JobItems.AsNoTracking()
             .Where(i => i.WorkspaceId == workspaceId && i.RawJson != null && rawInputs.Contains(i.RawJson)
-                        && db.Jobs.Any(j => j.Id == i.JobId && j.Kind == kind))
+                        && db.Jobs.Any(j => j.Id == i.JobId && j.Kind == kind && j.Status != JobStatus.Preparing))
             .ToListAsync(ct);
 
     /// <summary>How many of the job's items found <paramref name="channel"/>.</summary>

@@ -38,6 +38,7 @@ public sealed class WaterfallRunner(
         var ran = new HashSet<string>(missing.Where(c => providers.OrderFor(c).Count > 0));
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline);
+        var cutByDeadline = false;
         while (!deadline.IsCancellationRequested && NextProvider(missing, tried, known) is { } provider)
         {
             tried.Add(provider.Name);
@@ -53,6 +54,7 @@ public sealed class WaterfallRunner(
                 result = new ProviderResult.Failed("the request's deadline passed", Transient: true);
             }
             outcome.ProviderCalls++;
+            cutByDeadline |= deadline.IsCancellationRequested && result is ProviderResult.Failed;
             var latency = Stopwatch.GetElapsedTime(started);
             var accepted = new List<string>();
             var rejected = new List<RejectedValue>();
@@ -99,7 +101,10 @@ public sealed class WaterfallRunner(
             });
         }
 
-        outcome.TimedOut = deadline.IsCancellationRequested && missing.Count > 0;
+        // Timed out only when the deadline stopped something: a call it cut, or a provider left unasked. A run whose last
+        // provider answered "no match" as the deadline fired simply found nothing.
+        outcome.TimedOut = deadline.IsCancellationRequested && missing.Count > 0
+                           && (cutByDeadline || NextProvider(missing, tried, known) is not null);
         AddSkipped(wanted, tried, known, outcome);
         metrics.RunFinished(outcome.ProviderCalls, cacheHits);
         outcome.CacheKeys = CacheKeys.From(known, request.IsCompany);

@@ -13,11 +13,12 @@ public static class DocsPage
     /// </summary>
     public static IApplicationBuilder UseDocsWithoutRedirect(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        if (!HttpMethods.IsGet(http.Request.Method) || http.Request.Path.Value != Path)
+        if (!HttpMethods.IsGet(http.Request.Method) || !string.Equals(http.Request.Path.Value, Path, StringComparison.OrdinalIgnoreCase))
         {
             await next(http);
             return;
         }
+        var asked = http.Request.Path;
         http.Request.Path = Path + "/";
         var original = http.Response.Body;
         using var page = new MemoryStream();
@@ -29,6 +30,7 @@ public static class DocsPage
         finally
         {
             http.Response.Body = original;
+            http.Request.Path = asked;
         }
         var html = Encoding.UTF8.GetString(page.ToArray());
         var head = html.IndexOf("<head>", StringComparison.OrdinalIgnoreCase);

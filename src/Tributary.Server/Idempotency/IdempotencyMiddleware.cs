@@ -42,14 +42,15 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         http.Request.EnableBuffering(bufferThreshold: 1024 * 1024);
         using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         // Some routes take part of the request in the query (seed 002's field, a job's channels): it is part of "the same request".
-        if (http.Request.QueryString.HasValue) sha.AppendData(System.Text.Encoding.UTF8.GetBytes(http.Request.QueryString.Value + "\n"));
+        if (http.Request.QueryString.Value is { Length: > 0 } query) sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"query {query.Length}:{query}\n"));
         var chunk = new byte[81920];
         int read;
         while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0) sha.AppendData(chunk, 0, read);
         http.Request.Body.Position = 0;
         var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
         var method = http.Request.Method;
-        var path = http.Request.Path.Value ?? "/";
+        // Routing ignores case, so the scope does too: /API/enrichments is the same route as /api/enrichments.
+        var path = (http.Request.Path.Value ?? "/").ToLowerInvariant();
 
         var claim = await store.ClaimAsync(caller.WorkspaceId, method, path, key, hash, http.RequestAborted);
         // Answered here, these count against no limit, but still say where the workspace stands.

@@ -123,7 +123,7 @@ public static class JobsEndpoints
         var position = -1;
         while (true)
         {
-            var page = await JobReads.ItemsAsync(db, job.Id, ct, afterPosition: position, take: 1000);
+            var page = await JobReads.PageAsync(db, job.Id, afterPosition: position, take: 1000, ct);
             if (page.Count == 0) break;
             await writer.WriteAsync(page, await RejectedEmailsAsync(db, page, ct), ct);
             position = page[^1].Position;
@@ -215,7 +215,7 @@ public sealed class JobResultsWriter(Stream output, IReadOnlyList<string> channe
     {
         foreach (var item in items)
         {
-            var result = item.ResultJson is null ? null : JsonSerializer.Deserialize<ItemResult>(item.ResultJson);
+            var result = ItemResult.Of(item);
             if (result is not null && rejectedEmails.Count > 0)
                 result = result with
                 {

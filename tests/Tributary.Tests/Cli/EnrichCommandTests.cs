@@ -163,6 +163,13 @@ public sealed class EnrichCommandTests(EnrichCommandApp app) : IClassFixture<Enr
         pending.GetProperty("job_id").GetGuid().ShouldBe(Guid.Empty);
         pending.GetProperty("submission_key").GetString().ShouldNotBeNullOrEmpty();
 
+        // A key refused before the server looks the submission up says nothing of the job: the pending submission stays.
+        var readOnly = await app.CreateKeyAsync(ws.Id, ["read:enrich"]);
+        (exit, _, stderr) = await Run(EnrichArgs(input, output, readOnly));
+        exit.ShouldBe(1);
+        stderr.ShouldContain("403");
+        File.Exists(output + ".job").ShouldBeTrue();
+
         (exit, var stdout, stderr) = await Run(EnrichArgs(input, output, ws.Key));
 
         exit.ShouldBe(0, stderr);
@@ -172,6 +179,24 @@ public sealed class EnrichCommandTests(EnrichCommandApp app) : IClassFixture<Enr
         (await Charged(ws.Id)).ShouldBe(4, "nothing was charged twice");
         File.Exists(output + ".job").ShouldBeFalse();
         Rows(await File.ReadAllTextAsync(output)).Length.ShouldBe(6);
+    }
+
+    [Fact]
+    public async Task A_pending_submission_is_not_sent_again_for_an_input_that_changed_since()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        var (input, output) = await NewFiles();
+        (await Run(new AnswerLostOnSubmission(app.Server.CreateHandler()), EnrichArgs(input, output, ws.Key))).Exit.ShouldBe(1);
+
+        await File.AppendAllTextAsync(input, "Fay,https://www.linkedin.com/in/enrich-0,\n");
+        var (exit, stdout, stderr) = await Run(EnrichArgs(input, output, ws.Key));
+
+        exit.ShouldBe(1);
+        stdout.ShouldBeEmpty();
+        stderr.ShouldContain("interrupted submission");
+        stderr.ShouldContain("has changed since");
+        File.Exists(output + ".job").ShouldBeTrue();
+        (await JobCount(ws.Id)).ShouldBe(1);
     }
 
     [Fact]

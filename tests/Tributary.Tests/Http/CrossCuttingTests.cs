@@ -89,6 +89,7 @@ public sealed class CrossCuttingTests(SqliteApp app) : IClassFixture<SqliteApp>
         page.ShouldContain("<base href=\"/docs/\" />");
         page.ShouldContain("src=\"scalar.js\"");
         (await client.GetAsync("/docs/scalar.js")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await client.GetAsync("/DOCS")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]

@@ -102,9 +102,9 @@ public abstract class RateLimitAndIdempotencyTests(LimitsApp app)
         var ws = await app.CreateWorkspaceAsync(credits: 100);
         using var client = ws.Client();
         var body = JsonSerializer.Serialize(Record(3, "work_email", "phone"));
-        HttpRequestMessage Request(string json, string key)
+        HttpRequestMessage Request(string json, string key, string path = "/enrichment")
         {
-            var r = new HttpRequestMessage(HttpMethod.Post, "/enrichment") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+            var r = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
             r.Headers.Add("Idempotency-Key", key);
             return r;
         }
@@ -120,6 +120,10 @@ public abstract class RateLimitAndIdempotencyTests(LimitsApp app)
         again.Headers.GetValues("X-RateLimit-Remaining").Single().ShouldBe(first.Headers.GetValues("X-RateLimit-Remaining").Single());
         again.Headers.GetValues("X-RateLimit-Reset").Single().ShouldNotBeNullOrEmpty();
         (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(89);
+        // Routing ignores case, and so does the key's scope.
+        var shouted = await client.SendAsync(Request(body, "retry-key-1", "/ENRICHMENT"));
+        (await shouted.ShouldBeOk()).ToString().ShouldBe(firstBody.ToString());
+        shouted.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
 
         var reused = await client.SendAsync(Request(JsonSerializer.Serialize(Record(4, "work_email")), "retry-key-1"));
         await reused.ShouldBeError(422, "idempotency_key_reused");

@@ -77,6 +77,13 @@ public abstract class ContactEnrichTests(ContactEnrichApp app)
         var data = (await response.ShouldBeOk()).GetProperty("data");
         data.GetProperty("contact").GetProperty("id").GetGuid().ShouldBe(id);
         data.GetProperty("credits_remaining").GetInt64().ShouldBe(9);
+        (await (await client.GetAsync($"/functions/v1/api-gateway/v1/contacts/{id}")).ShouldBeOk()).GetProperty("data").GetProperty("id").GetGuid().ShouldBe(id);
+
+        // Only the /v1 API lives under the gateway path: admin, metrics and docs keep their one path.
+        using var admin = app.Admin();
+        (await admin.PostJson("/functions/v1/api-gateway/admin/workspaces", new { name = "x" })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await admin.GetAsync("/functions/v1/api-gateway/metrics")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await admin.GetAsync("/functions/v1/api-gateway/docs")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
     [DbFact]

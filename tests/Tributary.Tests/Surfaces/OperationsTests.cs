@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Tributary.Core.Jobs;
 using Tributary.Core.Storage;
+using Tributary.Server.Surfaces.Operations;
 using Tributary.Tests.Infrastructure;
 
 namespace Tributary.Tests.Surfaces;
@@ -105,6 +108,28 @@ public abstract class OperationsTests(OperationsApp app)
         items[2].GetProperty("error").GetProperty("code").GetString().ShouldBe("timeout");
         (await (await client.GetAsync($"/api/enrichments/{id}")).ShouldBeOk()).GetProperty("id").GetString().ShouldBe(id);
         app.Fakes.Calls.Last(c => c.Provider == "vendor_a" && c.Query.ContainsKey("x_handle")).ShouldNotBeNull();
+    }
+
+    [DbFact]
+    public async Task A_batch_none_of_whose_identifiers_could_be_processed_fails_and_still_lists_each_error()
+    {
+        var (ws, client) = await AccessKeyClientAsync(50);
+        using var scope = app.Services.CreateScope();
+        var queue = scope.ServiceProvider.GetRequiredService<JobQueue>();
+        // Identifiers whose stored contact is gone by the time a worker takes them cannot be processed.
+        NewItem Gone(string email) => new(new Dictionary<string, JsonElement> { ["email"] = JsonSerializer.SerializeToElement(email) },
+            JsonSerializer.Serialize(new { email }), Guid.NewGuid());
+        var options = JsonSerializer.Serialize(new Dictionary<string, object> { [OperationsEndpoints.Kind] = new { fields = new[] { "contact.email" }, single = false } });
+        var created = (CreateJobOutcome.Created)await queue.CreateAsync(new NewJob(ws.Id, OperationsEndpoints.Kind, ["work_email"], options),
+            [Gone("a@gone.io"), Gone("b@gone.io")], CancellationToken.None);
+
+        var done = await Poll(client, $"/api/operations/op_{created.Job.Id}");
+        done.GetProperty("status").GetString().ShouldBe("failed");
+        done.GetProperty("error").GetProperty("code").GetString().ShouldBe("operation_failed");
+        var items = done.GetProperty("result").GetProperty("items").EnumerateArray().ToList();
+        items.Select(i => i.GetProperty("identifier").GetProperty("email").GetString()).ShouldBe(["a@gone.io", "b@gone.io"]);
+        items.ShouldAllBe(i => i.GetProperty("status").GetString() == "failed"
+                               && i.GetProperty("error").GetProperty("code").GetString() == "processing_error");
     }
 
     [DbFact]

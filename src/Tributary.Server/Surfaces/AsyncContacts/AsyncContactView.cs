@@ -31,7 +31,7 @@ public static class AsyncContactView
     {
         var spec = JobOf(job);
         var input = JsonSerializer.Deserialize<AsyncContactInput>(item.RawJson!)!;
-        var result = item.ResultJson is null ? null : JsonSerializer.Deserialize<ItemResult>(item.ResultJson);
+        var result = ItemResult.Of(item);
         var finished = item.Status is not (JobItemStatus.Pending or JobItemStatus.Running);
         var view = new Dictionary<string, object?>
         {

@@ -25,6 +25,14 @@ public static class ContactEnrichEndpoints
     /// </summary>
     public const string GatewayPathBase = "/functions/v1/api-gateway";
 
+    /// <summary>
+    /// Serves the <c>/v1</c> API (this surface and the contacts its clients call) under <see cref="GatewayPathBase"/> too,
+    /// and nothing else: admin, metrics and docs stay at one path each, so a proxy rule on their prefix holds.
+    /// </summary>
+    public static IApplicationBuilder UseGatewayPathForTheCrmApi(this IApplicationBuilder app) =>
+        app.UseWhen(http => http.Request.Path.StartsWithSegments(GatewayPathBase + "/v1", StringComparison.OrdinalIgnoreCase),
+            gateway => gateway.UsePathBase(GatewayPathBase));
+
     /// <summary>The six safe-to-fill fields, the default whitelist.</summary>
     public static readonly IReadOnlyList<string> DefaultFields = ["job_title", "company_name", "linkedin_url", "phone", "location", "seniority"];
 

@@ -26,6 +26,7 @@ public static class LeadBulkEndpoints
 {
     public const string Kind = "lead_bulk";
     public const int MaxSelection = 1000, MaxBatch = 100, MaxQuery = 200;
+    public const string TimeoutMessage = "The enrichment did not finish in time; nothing was charged and a new request runs it again";
     private static readonly Dictionary<string, string> FieldChannels = new() { ["emails"] = WaterfallChannels.WorkEmail, ["phones"] = WaterfallChannels.Phone };
 
     public sealed record RecordKey([property: JsonPropertyName("entityId")] Guid EntityId, [property: JsonPropertyName("field")] string Field);
@@ -189,7 +190,7 @@ public static class LeadBulkEndpoints
     {
         var key = JsonSerializer.Deserialize<RecordKey>(item.RawJson!)!;
         var job = await JobReads.GetAsync(db, item.JobId, ct);
-        var result = ResultOf(item);
+        var result = ItemResult.Of(item);
         var status = StatusOf(item, key.Field);
         Guid? transaction = item.EnrichmentId is { } e
             ? await Ledger.ChargeEntryOfAsync(db, e, ct)
@@ -206,20 +207,18 @@ public static class LeadBulkEndpoints
         var error = status switch
         {
             "failed" => new { code = "ENRICHMENT_FAILED", message = item.Error ?? "The enrichment could not be completed" },
-            "timeout" => new { code = "TIMEOUT", message = "The enrichment did not finish in time; nothing was charged and a new request runs it again" },
+            "timeout" => new { code = "TIMEOUT", message = TimeoutMessage },
             _ => null,
         };
         return new EnrichmentRecordView(item.Id, job.CreatedAt, item.FinishedAt ?? job.CreatedAt, key.EntityId, "person", key.Field, status, error,
             job.CreatedByKeyId, item.WorkspaceId, null, transaction, found, data);
     }
 
-    private static ItemResult? ResultOf(JobItem item) => item.ResultJson is null ? null : JsonSerializer.Deserialize<ItemResult>(item.ResultJson);
-
     /// <summary>The record status: a run cut by the item deadline before its field was found is a timeout, not a miss.</summary>
     private static string StatusOf(JobItem item, string field) => item.Status switch
     {
         JobItemStatus.Pending or JobItemStatus.Running => "pending",
-        JobItemStatus.Done when ResultOf(item)?.TimedOutBefore(FieldChannels[field]) == true => "timeout",
+        JobItemStatus.Done when ItemResult.Of(item)?.TimedOutBefore(FieldChannels[field]) == true => "timeout",
         JobItemStatus.Done => "finished",
         JobItemStatus.Cancelled => "cancelled",
         _ => "failed",

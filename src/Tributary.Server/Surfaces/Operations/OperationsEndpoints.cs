@@ -123,20 +123,21 @@ public static class OperationsEndpoints
         };
         var progress = job.Total == 0 ? 100 : (int)(100L * job.Processed / job.Total);
         object? result = null;
-        if (job.Status == JobStatus.Succeeded)
+        var spec = JsonDocument.Parse(job.OptionsJson).RootElement.GetProperty(Kind);
+        var single = spec.GetProperty("single").GetBoolean();
+        // A batch shows its items once it has ended, failed included, so that each identifier's error is there to read.
+        if (job.Status == JobStatus.Succeeded || (job.Status == JobStatus.Failed && !single))
         {
-            var spec = JsonDocument.Parse(job.OptionsJson).RootElement.GetProperty(Kind);
             var fields = spec.GetProperty("fields").EnumerateArray().Select(x => x.GetString()!).ToList();
             var items = await JobReads.ItemsAsync(db, job.Id, ct);
-            ItemResult? ResultOf(JobItem i) => i.ResultJson is null ? null : JsonSerializer.Deserialize<ItemResult>(i.ResultJson);
-            if (spec.GetProperty("single").GetBoolean())
-                result = new { data = DataOf(fields, ResultOf(items[0])?.Channels ?? new Dictionary<string, ItemChannel>(), workspace.PhoneCountries) };
+            if (single)
+                result = new { data = DataOf(fields, ItemResult.Of(items[0])?.Channels ?? new Dictionary<string, ItemChannel>(), workspace.PhoneCountries) };
             else
                 result = new
                 {
                     items = items.Select(i =>
                     {
-                        var itemResult = ResultOf(i);
+                        var itemResult = ItemResult.Of(i);
                         var identifier = JsonDocument.Parse(i.RawJson ?? "{}").RootElement;
                         return itemResult is { Channels.Count: > 0 }
                             ? (object)new { identifier, status = "success", data = DataOf(fields, itemResult.Channels, workspace.PhoneCountries) }
