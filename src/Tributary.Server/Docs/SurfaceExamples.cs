@@ -144,8 +144,7 @@ public sealed partial class SurfaceExamples(IOptions<JsonOptions> json, Tributar
         {
             if (response is not OpenApiResponse written || !int.TryParse(status, out var code)) continue;
             var names = new List<string> { RequestIdMiddleware.Header };
-            // A 413 refused on its Content-Length is answered before the key is read; 401 and 403 before idempotency applies.
-            if (code != 413) names.AddRange(["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]);
+            names.AddRange(["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]);
             if (code == 429 || (charging && code == 409)) names.Add("Retry-After");
             if (charging && code is (>= 200 and < 300) or (>= 400 and < 500) && code is not (401 or 403 or 409 or 413 or 429))
                 names.Add("Idempotent-Replayed");

@@ -28,6 +28,9 @@ public sealed class RequestBodyLimitMiddleware(RequestDelegate next, TributaryOp
             kestrel.MaxRequestBodySize = limit;
         if (http.Request.ContentLength > limit)
         {
+            // Refused before the key is read, so nothing is counted; the headers say so.
+            if (http.GetEndpoint()?.Metadata.GetMetadata<Auth.RequiredPermission>() is not null)
+                await RateLimits.RateLimitHeaders.ReportWithoutCountingAsync(http, workspaceId: null);
             await ErrorResult.WriteAsync(http, ApiError.PayloadTooLarge(limit));
             return;
         }

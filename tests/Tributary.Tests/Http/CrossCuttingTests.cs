@@ -43,7 +43,9 @@ public sealed class CrossCuttingTests(SqliteApp app) : IClassFixture<SqliteApp>
         var ws = await app.CreateWorkspaceAsync();
         using var client = ws.Client();
         var huge = "{\"email\":\"big@body.io\",\"location\":\"" + new string('x', 1024 * 1024 + 10) + "\"}";
-        await (await client.PostRaw("/v1/contacts", huge)).ShouldBeError(413, "payload_too_large");
+        var tooLarge = await client.PostRaw("/v1/contacts", huge);
+        await tooLarge.ShouldBeError(413, "payload_too_large");
+        tooLarge.Headers.Contains("X-RateLimit-Limit").ShouldBeTrue();
 
         var chunked = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge)));
         chunked.Headers.ContentType = new("application/json");
