@@ -29,9 +29,15 @@ public sealed class Ledger(TimeProvider time)
     public static IQueryable<LedgerEntry> EntriesOf(TributaryDb db, Guid workspaceId) =>
         db.LedgerEntries.AsNoTracking().Where(e => e.WorkspaceId == workspaceId);
 
-    /// <summary>The charge entry that paid for an enrichment; null when it was free.</summary>
-    public static Task<Guid?> ChargeEntryOfAsync(TributaryDb db, Guid enrichmentId, CancellationToken ct = default) =>
-        db.LedgerEntries.Where(l => l.EnrichmentId == enrichmentId && l.Kind == LedgerKinds.Charge).Select(l => (Guid?)l.Id).FirstOrDefaultAsync(ct);
+    /// <summary>The charge entry that paid for each of these enrichments; the free ones are absent.</summary>
+    public static async Task<Dictionary<Guid, Guid>> ChargeEntriesOfAsync(TributaryDb db, IReadOnlyCollection<Guid> enrichmentIds,
+        CancellationToken ct = default)
+    {
+        var entries = await db.LedgerEntries.AsNoTracking()
+            .Where(l => l.EnrichmentId != null && enrichmentIds.Contains(l.EnrichmentId.Value) && l.Kind == LedgerKinds.Charge)
+            .Select(l => new { Enrichment = l.EnrichmentId!.Value, l.Id }).ToListAsync(ct);
+        return entries.GroupBy(e => e.Enrichment).ToDictionary(g => g.Key, g => g.First().Id);
+    }
 
     public async Task<CreditBalance> GetBalanceAsync(TributaryDb db, Guid workspaceId, CancellationToken ct = default)
     {

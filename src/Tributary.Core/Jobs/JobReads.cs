@@ -17,6 +17,10 @@ public static class JobReads
     public static Task<Job> GetAsync(TributaryDb db, Guid jobId, CancellationToken ct) =>
         db.Jobs.AsNoTracking().FirstAsync(j => j.Id == jobId, ct);
 
+    /// <summary>Jobs known to exist, by id.</summary>
+    public static Task<Dictionary<Guid, Job>> GetManyAsync(TributaryDb db, IReadOnlyCollection<Guid> jobIds, CancellationToken ct) =>
+        db.Jobs.AsNoTracking().Where(j => jobIds.Contains(j.Id)).ToDictionaryAsync(j => j.Id, ct);
+
     /// <summary>The job's items in input order.</summary>
     public static Task<List<JobItem>> ItemsAsync(TributaryDb db, Guid jobId, CancellationToken ct) =>
         PageAsync(db, jobId, afterPosition: -1, take: int.MaxValue, ct);

@@ -140,10 +140,8 @@ public static class LeadBulkEndpoints
             keys.Add(new RecordKey(entity, f.ToString()));
         }
         var latest = await LatestAsync(db, caller.WorkspaceId, keys, ct);
-        var views = new List<EnrichmentRecordView>();
-        foreach (var key in keys.Distinct())
-            if (latest.GetValueOrDefault(key) is { } item) views.Add(await ViewAsync(db, item, ct));
-        return TypedResults.Ok(views);
+        var found = keys.Distinct().Select(k => latest.GetValueOrDefault(k)).OfType<JobItem>().ToList();
+        return TypedResults.Ok(await ViewsAsync(db, found, ct));
     }
 
     /// <summary>
@@ -157,7 +155,7 @@ public static class LeadBulkEndpoints
         var keys = ids.Select(id => new RecordKey(id, field)).ToList();
         var latest = await LatestAsync(db, caller.WorkspaceId, keys, ct);
         var freshAfter = DateTime.UtcNow.AddDays(-cache.TtlDays);
-        bool Reusable(JobItem i) => StatusOf(i, field) is var status && (status == "pending" || (status == "finished" && i.FinishedAt > freshAfter));
+        bool Reusable(JobItem i) => StatusOf(i, ItemResult.Of(i), field) is var status && (status == "pending" || (status == "finished" && i.FinishedAt > freshAfter));
         var toRun = keys.Where(k => latest.GetValueOrDefault(k) is not { } i || !Reusable(i)).ToList();
         if (toRun.Count > 0)
         {
@@ -171,9 +169,7 @@ public static class LeadBulkEndpoints
                 return new ErrorResult(EnrichmentHttp.InsufficientCredits(new EnrichmentOutcome.InsufficientCredits(poor.Needed, poor.Available)));
             latest = await LatestAsync(db, caller.WorkspaceId, keys, ct);
         }
-        var views = new List<EnrichmentRecordView>();
-        foreach (var key in keys) views.Add(await ViewAsync(db, latest[key], ct));
-        return TypedResults.Ok(views);
+        return TypedResults.Ok(await ViewsAsync(db, keys.Select(k => latest[k]).ToList(), ct));
     }
 
     /// <summary>The newest record for each (lead, field).</summary>
@@ -186,15 +182,22 @@ public static class LeadBulkEndpoints
             .ToDictionary(g => g.Key, g => g.OrderByDescending(i => i.Seq).First());
     }
 
-    private static async Task<EnrichmentRecordView> ViewAsync(TributaryDb db, JobItem item, CancellationToken ct)
+    private static async Task<EnrichmentRecordView> ViewAsync(TributaryDb db, JobItem item, CancellationToken ct) =>
+        (await ViewsAsync(db, [item], ct)).Single();
+
+    /// <summary>The records of these items, reading their jobs and charges in one query each, however many there are.</summary>
+    private static async Task<List<EnrichmentRecordView>> ViewsAsync(TributaryDb db, IReadOnlyList<JobItem> items, CancellationToken ct)
+    {
+        var jobs = await JobReads.GetManyAsync(db, items.Select(i => i.JobId).ToHashSet(), ct);
+        var charges = await Ledger.ChargeEntriesOfAsync(db, items.Where(i => i.EnrichmentId is not null).Select(i => i.EnrichmentId!.Value).ToHashSet(), ct);
+        return items.Select(item => View(item, jobs[item.JobId], item.EnrichmentId is { } e && charges.TryGetValue(e, out var charge) ? charge : null)).ToList();
+    }
+
+    private static EnrichmentRecordView View(JobItem item, Job job, Guid? transaction)
     {
         var key = JsonSerializer.Deserialize<RecordKey>(item.RawJson!)!;
-        var job = await JobReads.GetAsync(db, item.JobId, ct);
         var result = ItemResult.Of(item);
-        var status = StatusOf(item, key.Field);
-        Guid? transaction = item.EnrichmentId is { } e
-            ? await Ledger.ChargeEntryOfAsync(db, e, ct)
-            : null;
+        var status = StatusOf(item, result, key.Field);
         object? data = null;
         bool? found = null;
         if (status == "finished")
@@ -215,10 +218,10 @@ public static class LeadBulkEndpoints
     }
 
     /// <summary>The record status: a run cut by the item deadline before its field was found is a timeout, not a miss.</summary>
-    private static string StatusOf(JobItem item, string field) => item.Status switch
+    private static string StatusOf(JobItem item, ItemResult? result, string field) => item.Status switch
     {
         JobItemStatus.Pending or JobItemStatus.Running => "pending",
-        JobItemStatus.Done when ItemResult.Of(item)?.TimedOutBefore(FieldChannels[field]) == true => "timeout",
+        JobItemStatus.Done when result?.TimedOutBefore(FieldChannels[field]) == true => "timeout",
         JobItemStatus.Done => "finished",
         JobItemStatus.Cancelled => "cancelled",
         _ => "failed",
