@@ -45,7 +45,7 @@ public static class JobsEndpoints
     /// <c>?channels=work_email,phone&amp;map=email=Email</c>. 202 with the job once every record is stored and credits reserved.
     /// </summary>
     static async Task<Results<Accepted<Envelope<JobView>>, ErrorResult>> CreateJob(HttpContext http, CallerContext caller, TributaryDb db,
-        JobQueue queue, CancellationToken ct)
+        JobQueue queue, TimeProvider time, CancellationToken ct)
     {
         var request = http.Request;
         var type = request.ContentType?.ToLowerInvariant() ?? "";
@@ -89,22 +89,24 @@ public static class JobsEndpoints
         if (outcome is CreateJobOutcome.InsufficientCredits insufficient)
             return new ErrorResult(EnrichmentHttp.InsufficientCredits(new(insufficient.Needed, insufficient.Available)));
         var job = ((CreateJobOutcome.Created)outcome).Job;
-        return TypedResults.Accepted($"/v1/jobs/{job.Id}", new Envelope<JobView>(await ViewAsync(db, job.Id, ct)));
+        return TypedResults.Accepted($"/v1/jobs/{job.Id}", new Envelope<JobView>(await ViewAsync(db, job.Id, time, ct)));
     }
 
-    static async Task<Results<Ok<Envelope<JobView>>, ErrorResult>> GetJob(string id, CallerContext caller, TributaryDb db, CancellationToken ct)
+    static async Task<Results<Ok<Envelope<JobView>>, ErrorResult>> GetJob(string id, CallerContext caller, TributaryDb db, TimeProvider time,
+        CancellationToken ct)
     {
         var (error, jobId) = await FindAsync(id, caller, db, ct);
         if (error is not null) return new ErrorResult(error);
-        return TypedResults.Ok(new Envelope<JobView>(await ViewAsync(db, jobId!.Value, ct)));
+        return TypedResults.Ok(new Envelope<JobView>(await ViewAsync(db, jobId!.Value, time, ct)));
     }
 
-    static async Task<Results<Ok<Envelope<JobView>>, ErrorResult>> CancelJob(string id, CallerContext caller, TributaryDb db, JobQueue queue, CancellationToken ct)
+    static async Task<Results<Ok<Envelope<JobView>>, ErrorResult>> CancelJob(string id, CallerContext caller, TributaryDb db, JobQueue queue,
+        TimeProvider time, CancellationToken ct)
     {
         var (error, jobId) = await FindAsync(id, caller, db, ct);
         if (error is not null) return new ErrorResult(error);
         await queue.CancelAsync(caller.WorkspaceId, jobId!.Value, ct);
-        return TypedResults.Ok(new Envelope<JobView>(await ViewAsync(db, jobId.Value, ct)));
+        return TypedResults.Ok(new Envelope<JobView>(await ViewAsync(db, jobId.Value, time, ct)));
     }
 
     /// <summary>Every item in input order, as it stands now: JSONL by default, CSV with <c>?format=csv</c> or Accept: text/csv.</summary>
@@ -156,7 +158,7 @@ public static class JobsEndpoints
         return await JobReads.FindAsync(db, caller.WorkspaceId, jobId, Kind, ct) is not null ? (null, jobId) : (ApiError.NotFound("Job"), null);
     }
 
-    public static async Task<JobView> ViewAsync(TributaryDb db, Guid jobId, CancellationToken ct)
+    private static async Task<JobView> ViewAsync(TributaryDb db, Guid jobId, TimeProvider time, CancellationToken ct)
     {
         var job = await JobReads.GetAsync(db, jobId, ct);
         var channels = JsonSerializer.Deserialize<List<string>>(job.ChannelsJson)!;
@@ -165,7 +167,7 @@ public static class JobsEndpoints
         double? rate = null, eta = null;
         if (job.StartedAt is { } started && job.Processed > 0)
         {
-            var seconds = Math.Max(((job.FinishedAt ?? DateTime.UtcNow) - started).TotalSeconds, 0.001);
+            var seconds = Math.Max(((job.FinishedAt ?? time.GetUtcNow().UtcDateTime) - started).TotalSeconds, 0.001);
             rate = Math.Round(job.Processed / seconds, 2);
             eta = JobStatus.IsFinal(job.Status) ? 0 : Math.Round((job.Total - job.Processed) / rate.Value, 1);
         }

@@ -53,7 +53,7 @@ public static class LeadBulkEndpoints
     }
 
     static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> BulkEnrich(JsonElement body, CallerContext caller, TributaryDb db,
-        JobQueue queue, CacheOptions cache, CancellationToken ct)
+        JobQueue queue, CacheOptions cache, TimeProvider time, CancellationToken ct)
     {
         if (Field(body, out var field) is { } fieldError) return new ErrorResult(fieldError);
         if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("selection", out var selection) || selection.ValueKind != JsonValueKind.Object)
@@ -88,26 +88,26 @@ public static class LeadBulkEndpoints
                 .Skip(start.Value).Take(target.Value).Select(c => c.Id).ToListAsync(ct);
         }
         else return new ErrorResult(ApiError.Validation("selection.mode must be manual or bulk", [new("selection.mode", "must be manual or bulk")]));
-        return await RecordsForAsync(ids, field, caller, db, queue, cache, ct);
+        return await RecordsForAsync(ids, field, caller, db, queue, cache, time, ct);
     }
 
     static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> BatchEnrich(JsonElement body, CallerContext caller, TributaryDb db,
-        JobQueue queue, CacheOptions cache, CancellationToken ct)
+        JobQueue queue, CacheOptions cache, TimeProvider time, CancellationToken ct)
     {
         if (Field(body, out var field) is { } fieldError) return new ErrorResult(fieldError);
         if (GuidList(body, "personIds", 1, MaxBatch, out var ids) is { } error) return new ErrorResult(error);
         var unknown = await UnknownLeadsAsync(db, caller.WorkspaceId, ids, ct);
         if (unknown.Count > 0) return new ErrorResult(ApiError.Validation($"Unknown personIds: {string.Join(", ", unknown)}"));
-        return await RecordsForAsync(ids, field, caller, db, queue, cache, ct);
+        return await RecordsForAsync(ids, field, caller, db, queue, cache, time, ct);
     }
 
     static async Task<Results<Ok<EnrichmentRecordView>, ErrorResult>> EnrichOne(string personId, HttpContext http, CallerContext caller,
-        TributaryDb db, JobQueue queue, CacheOptions cache, CancellationToken ct)
+        TributaryDb db, JobQueue queue, CacheOptions cache, TimeProvider time, CancellationToken ct)
     {
         if (!Guid.TryParse(personId, out var id)) return new ErrorResult(ApiError.Validation("personId must be a UUID"));
         if (QueryField(http, out var field) is { } fieldError) return new ErrorResult(fieldError);
         if ((await UnknownLeadsAsync(db, caller.WorkspaceId, [id], ct)).Count > 0) return new ErrorResult(ApiError.NotFound("Lead"));
-        var records = await RecordsForAsync([id], field, caller, db, queue, cache, ct);
+        var records = await RecordsForAsync([id], field, caller, db, queue, cache, time, ct);
         return records.Result switch
         {
             Ok<List<EnrichmentRecordView>> ok => TypedResults.Ok(ok.Value!.Single()),
@@ -149,12 +149,12 @@ public static class LeadBulkEndpoints
     /// returned as is; the others are created as one job whose credits are reserved first, all or nothing.
     /// </summary>
     private static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> RecordsForAsync(List<Guid> ids, string field, CallerContext caller,
-        TributaryDb db, JobQueue queue, CacheOptions cache, CancellationToken ct)
+        TributaryDb db, JobQueue queue, CacheOptions cache, TimeProvider time, CancellationToken ct)
     {
         ids = ids.Distinct().ToList();
         var keys = ids.Select(id => new RecordKey(id, field)).ToList();
         var latest = await LatestAsync(db, caller.WorkspaceId, keys, ct);
-        var freshAfter = DateTime.UtcNow.AddDays(-cache.TtlDays);
+        var freshAfter = time.GetUtcNow().UtcDateTime.AddDays(-cache.TtlDays);
         bool Reusable(JobItem i) => StatusOf(i, ItemResult.Of(i), field) is var status && (status == "pending" || (status == "finished" && i.FinishedAt > freshAfter));
         var toRun = keys.Where(k => latest.GetValueOrDefault(k) is not { } i || !Reusable(i)).ToList();
         if (toRun.Count > 0)

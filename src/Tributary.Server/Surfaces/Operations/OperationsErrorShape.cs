@@ -14,7 +14,7 @@ public sealed class OperationsErrorShape : IErrorShape
 
     public object Body(ApiError error, HttpContext http) => new OperationsError(
         error.Status, ReasonPhrases.GetReasonPhrase(error.Status), error.Message, http.Request.Path.Value ?? "/", http.TraceIdentifier,
-        DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"),
+        (http.RequestServices?.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
         error.Details is { Count: > 0 } d ? d.Select(x => new OperationsFieldError(x.Property, x.Message)).ToList() : null);
 }
 
