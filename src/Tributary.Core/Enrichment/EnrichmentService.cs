@@ -99,7 +99,7 @@ public sealed class EnrichmentService(
 
         try
         {
-            using var deadline = new CancellationTokenSource(request.Deadline ?? Timeout.InfiniteTimeSpan);
+            using var deadline = new CancellationTokenSource(request.Deadline ?? Timeout.InfiniteTimeSpan, time);
             var run = await runner.RunAsync(new WaterfallRequest
             {
                 WorkspaceId = request.WorkspaceId, Known = request.Known, Channels = request.Channels,
