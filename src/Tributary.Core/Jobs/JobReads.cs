@@ -48,8 +48,8 @@ public static class JobReads
     /// <summary>How many of the job's items found <paramref name="channel"/>.</summary>
     public static Task<long> CountFoundAsync(TributaryDb db, Guid jobId, string channel, CancellationToken ct)
     {
-        // Results are stored as JSON with one object per found channel: {"channels":{"work_email":{…},…}}.
-        var marker = $"\"{channel}\":{{";
+        // Results are stored as JSON with one object per found channel, its value first: {"channels":{"work_email":{"value":…},…}}.
+        var marker = $"\"{channel}\":{{\"value\":";
         return db.JobItems.LongCountAsync(i => i.JobId == jobId && i.ResultJson != null && i.ResultJson.Contains(marker), ct);
     }
 }
