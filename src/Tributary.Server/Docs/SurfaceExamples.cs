@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 using Tributary.Core.Enrichment;
 using Tributary.Core.RateLimits;
@@ -144,10 +145,10 @@ public sealed partial class SurfaceExamples(IOptions<JsonOptions> json, Tributar
         {
             if (response is not OpenApiResponse written || !int.TryParse(status, out var code)) continue;
             var names = new List<string> { RequestIdMiddleware.Header };
-            names.AddRange(["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]);
-            if (code == 429 || (charging && code == 409)) names.Add("Retry-After");
+            names.AddRange([RateLimitHeaders.Limit, RateLimitHeaders.Remaining, RateLimitHeaders.Reset]);
+            if (code == 429 || (charging && code == 409)) names.Add(HeaderNames.RetryAfter);
             if (charging && code is (>= 200 and < 300) or (>= 400 and < 500) && code is not (401 or 403 or 409 or 413 or 429))
-                names.Add("Idempotent-Replayed");
+                names.Add(IdempotencyMiddleware.ReplayedHeader);
             written.Headers ??= new Dictionary<string, IOpenApiHeader>();
             foreach (var name in names) written.Headers[name] = new OpenApiHeaderReference(name, document);
         }
@@ -206,12 +207,12 @@ public sealed partial class SurfaceExamples(IOptions<JsonOptions> json, Tributar
         [RequestIdMiddleware.Header] = Header(
             "The request's id: a sane incoming X-Request-ID is echoed, else one is generated; error bodies and logs carry it too.",
             JsonSchemaType.String, required: true),
-        ["X-RateLimit-Limit"] = Header("The limit of the counter shown: the per-minute class on enrichment POSTs, the daily limit elsewhere.",
+        [RateLimitHeaders.Limit] = Header("The limit of the counter shown: the per-minute class on enrichment POSTs, the daily limit elsewhere.",
             JsonSchemaType.Integer),
-        ["X-RateLimit-Remaining"] = Header("Requests left in the current window.", JsonSchemaType.Integer),
-        ["X-RateLimit-Reset"] = Header("When the current window ends, in Unix seconds.", JsonSchemaType.Integer),
-        ["Retry-After"] = Header("Seconds to wait before retrying.", JsonSchemaType.Integer),
-        ["Idempotent-Replayed"] = Header(
+        [RateLimitHeaders.Remaining] = Header("Requests left in the current window.", JsonSchemaType.Integer),
+        [RateLimitHeaders.Reset] = Header("When the current window ends, in Unix seconds.", JsonSchemaType.Integer),
+        [HeaderNames.RetryAfter] = Header("Seconds to wait before retrying.", JsonSchemaType.Integer),
+        [IdempotencyMiddleware.ReplayedHeader] = Header(
             "true when this is the stored answer to an earlier request with the same Idempotency-Key and body; nothing was charged again.",
             JsonSchemaType.Boolean),
     };

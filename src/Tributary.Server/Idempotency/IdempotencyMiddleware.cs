@@ -20,6 +20,7 @@ public sealed class IdempotentMetadata
 public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store)
 {
     public const string Header = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
     private static readonly string[] ReplayedHeaders = ["Content-Type", "Location", "X-Enrichment-Id"];
 
     public async Task InvokeAsync(HttpContext http, CallerContext caller)
@@ -100,7 +101,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         http.Response.StatusCode = record.StatusCode!.Value;
         foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(record.HeadersJson ?? "{}") ?? [])
             http.Response.Headers[name] = value;
-        http.Response.Headers["Idempotent-Replayed"] = "true";
+        http.Response.Headers[ReplayedHeader] = "true";
         if (record.Body is { Length: > 0 } body) await http.Response.Body.WriteAsync(body, http.RequestAborted);
     }
 }

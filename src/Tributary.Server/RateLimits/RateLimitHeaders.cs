@@ -9,12 +9,14 @@ namespace Tributary.Server.RateLimits;
 /// </summary>
 public static class RateLimitHeaders
 {
+    public const string Limit = "X-RateLimit-Limit", Remaining = "X-RateLimit-Remaining", Reset = "X-RateLimit-Reset";
+
     public static void Set(HttpContext http, RateStatus status)
     {
         var headers = http.Response.Headers;
-        headers["X-RateLimit-Limit"] = status.Limit.ToString();
-        headers["X-RateLimit-Remaining"] = status.Remaining.ToString();
-        headers["X-RateLimit-Reset"] = new DateTimeOffset(status.ResetsAt).ToUnixTimeSeconds().ToString();
+        headers[Limit] = status.Limit.ToString();
+        headers[Remaining] = status.Remaining.ToString();
+        headers[Reset] = new DateTimeOffset(status.ResetsAt).ToUnixTimeSeconds().ToString();
     }
 
     /// <summary>
