@@ -89,6 +89,17 @@ public sealed class EnrichCommandTests(EnrichCommandApp app) : IClassFixture<Enr
         return (await db.LedgerEntries.Where(e => e.WorkspaceId == workspace && e.Kind == "charge").ToListAsync()).Sum(e => e.Amount);
     }
 
+    /// <summary>The job file a run of <see cref="EnrichArgs"/> leaves while <paramref name="jobId"/> runs.</summary>
+    private static Task WriteJobFileAsync(string output, string? jobId, string input) =>
+        File.WriteAllTextAsync(output + ".job", JsonSerializer.Serialize(new
+        {
+            job_id = jobId,
+            server = "http://localhost/",
+            input,
+            channels = new[] { "work_email" },
+            map = new[] { new { field = "linkedin_url", column = "LinkedIn" } },
+        }));
+
     private static string[] Rows(string csv) => csv.Split(["\r\n", "\n"], StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
@@ -126,14 +137,7 @@ public sealed class EnrichCommandTests(EnrichCommandApp app) : IClassFixture<Enr
         // As if the first run had been interrupted after the job ended but before the output was written.
         var firstOutput = await File.ReadAllTextAsync(output);
         File.Delete(output);
-        await File.WriteAllTextAsync(output + ".job", JsonSerializer.Serialize(new
-        {
-            job_id = jobId,
-            server = "http://localhost/",
-            input,
-            channels = new[] { "work_email" },
-            map = new[] { new { field = "linkedin_url", column = "LinkedIn" } },
-        }));
+        await WriteJobFileAsync(output, jobId, input);
 
         (exit, stdout, stderr) = await Run(EnrichArgs(input, output, ws.Key));
 
@@ -221,14 +225,7 @@ public sealed class EnrichCommandTests(EnrichCommandApp app) : IClassFixture<Enr
             vendor.LatencyMs = 0;
         }
 
-        await File.WriteAllTextAsync(output + ".job", JsonSerializer.Serialize(new
-        {
-            job_id = jobId,
-            server = "http://localhost/",
-            input,
-            channels = new[] { "work_email" },
-            map = new[] { new { field = "linkedin_url", column = "LinkedIn" } },
-        }));
+        await WriteJobFileAsync(output, jobId, input);
 
         var (exit, stdout, stderr) = await Run(EnrichArgs(input, output, ws.Key));
 

@@ -152,14 +152,6 @@ public sealed class SurfacesInAProcessTests
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
-    private static async Task<JsonElement> PollAsync(HttpClient client, string url, Func<JsonElement, bool> done)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            var body = await (await client.GetAsync(url)).ShouldBeOk();
-            if (done(body)) return body;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"{url} did not finish");
-    }
+    private static Task<JsonElement> PollAsync(HttpClient client, string url, Func<JsonElement, bool> done) =>
+        Polling.UntilAsync(async () => await (await client.GetAsync(url)).ShouldBeOk(), done, url, delayMs: 100);
 }

@@ -31,16 +31,9 @@ public sealed class JobPostgresApp() : JobProvidersApp(DatabaseProvider.Postgres
 
 public abstract class JobsApiTests(JobProvidersApp app)
 {
-    private static async Task<JsonElement> WaitForEnd(HttpClient client, Guid id)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            var job = (await (await client.GetAsync($"/v1/jobs/{id}")).ShouldBeOk()).GetProperty("data");
-            if (job.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled") return job;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException("job did not end");
-    }
+    private static Task<JsonElement> WaitForEnd(HttpClient client, Guid id) =>
+        Polling.UntilAsync(async () => (await (await client.GetAsync($"/v1/jobs/{id}")).ShouldBeOk()).GetProperty("data"),
+            job => job.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled", $"job {id}", delayMs: 100);
 
     [DbFact]
     public async Task A_csv_job_runs_to_the_end_charging_each_found_value_once()

@@ -167,13 +167,9 @@ public abstract class RateLimitAndIdempotencyTests(LimitsApp app)
         var result = await (await client.PostJson("/enrichment", Record(8, "work_email"))).ShouldBeOk();
         var contactId = result.GetProperty("record_id").GetGuid();
 
-        JsonElement contact = default;
-        for (var i = 0; i < 100; i++)
-        {
-            contact = (await (await client.GetAsync($"/v1/contacts/{contactId}")).Json()).GetProperty("data");
-            if (contact.GetProperty("field_sources").GetProperty("email").GetProperty("verified").ValueKind == JsonValueKind.False) break;
-            await Task.Delay(100);
-        }
+        var contact = await Polling.UntilAsync(async () => (await (await client.GetAsync($"/v1/contacts/{contactId}")).Json()).GetProperty("data"),
+            c => c.GetProperty("field_sources").GetProperty("email").GetProperty("verified").ValueKind == JsonValueKind.False,
+            "the verification verdict", attempts: 100, delayMs: 100);
         contact.GetProperty("field_sources").GetProperty("email").GetProperty("verified").GetBoolean().ShouldBeFalse();
         var sent = JsonDocument.Parse(verifier.Received.Single().Body).RootElement;
         sent.GetProperty("email").GetString().ShouldBe("limit8@limits.io");

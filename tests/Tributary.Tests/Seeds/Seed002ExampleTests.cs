@@ -101,14 +101,9 @@ public abstract class Seed002ExampleTests(SeedWorldApp app)
     private static async Task<List<JsonElement>> QueryUntilFinished(HttpClient client, string field, params Guid[] leads)
     {
         var tasks = string.Join(", ", leads.Select(l => $$"""{ "entityId": "{{l}}", "field": "{{field}}", "entityType": "person" }"""));
-        for (var i = 0; i < 300; i++)
-        {
-            var records = (await (await client.PostRaw($"{Operations}/batch/query", $$"""{ "tasks": [{{tasks}}] }""")).ShouldAnswer())
-                .EnumerateArray().ToList();
-            if (records.Count == leads.Length && records.All(r => r.GetProperty("status").GetString() == "finished")) return records;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException("records did not finish");
+        return await Polling.UntilAsync(
+            async () => (await (await client.PostRaw($"{Operations}/batch/query", $$"""{ "tasks": [{{tasks}}] }""")).ShouldAnswer()).EnumerateArray().ToList(),
+            records => records.Count == leads.Length && records.All(r => r.GetProperty("status").GetString() == "finished"), "records");
     }
 
     private static async Task<long> Balance(HttpClient client) =>

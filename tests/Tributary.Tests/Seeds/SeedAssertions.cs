@@ -149,17 +149,8 @@ public static class SeedRequests
         return client.SendAsync(request);
     }
 
-    public static async Task<JsonElement> PollUntil(HttpClient client, string path, Func<JsonElement, bool> done)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            var response = await client.GetAsync(path);
-            var body = await response.ShouldAnswer();
-            if (done(body)) return body;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"{path} did not finish");
-    }
+    public static Task<JsonElement> PollUntil(HttpClient client, string path, Func<JsonElement, bool> done) =>
+        Polling.UntilAsync(async () => await (await client.GetAsync(path)).ShouldAnswer(), done, path);
 
     /// <summary>
     /// Spends a fresh workspace's per-minute allowance with <paramref name="spend"/>, then sends <paramref name="over"/>.

@@ -44,16 +44,9 @@ public abstract class AsyncContactsTests(AsyncContactsApp app)
         return client;
     }
 
-    private static async Task<JsonElement> PollFinished(HttpClient client, string id)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            var body = await (await client.GetAsync($"/api/v2/contacts/{id}")).ShouldBeOk();
-            if (body.GetProperty("status").GetString() == "finished") return body;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException("not finished");
-    }
+    private static Task<JsonElement> PollFinished(HttpClient client, string id) =>
+        Polling.UntilAsync(async () => await (await client.GetAsync($"/api/v2/contacts/{id}")).ShouldBeOk(),
+            body => body.GetProperty("status").GetString() == "finished", $"enrichment {id}", attempts: 200);
 
     [DbFact]
     public async Task Single_enrich_is_accepted_pending_then_finished_with_custom_echoed()

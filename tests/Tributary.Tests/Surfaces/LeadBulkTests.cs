@@ -48,13 +48,9 @@ public abstract class LeadBulkTests(LeadBulkApp app)
     private static async Task<List<JsonElement>> WaitFinished(HttpClient client, IEnumerable<Guid> leads, string field)
     {
         var tasks = leads.Select(l => new { entityId = l, field, entityType = "person" }).ToArray();
-        for (var i = 0; i < 200; i++)
-        {
-            var records = (await (await client.PostJson("/api/v1/operations/enrichment/batch/query", new { tasks })).ShouldBeOk()).EnumerateArray().ToList();
-            if (records.All(r => r.GetProperty("status").GetString() == "finished")) return records;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException();
+        return await Polling.UntilAsync(
+            async () => (await (await client.PostJson("/api/v1/operations/enrichment/batch/query", new { tasks })).ShouldBeOk()).EnumerateArray().ToList(),
+            records => records.All(r => r.GetProperty("status").GetString() == "finished"), "records", attempts: 200);
     }
 
     [DbFact]
@@ -112,13 +108,8 @@ public abstract class LeadBulkTests(LeadBulkApp app)
         using var client = ws.Client();
         var lead = (await LeadsAsync(client, LeadBulkApp.SlowLead)).Single();
         var first = (await (await client.PostJson(Bulk, new { selection = new { mode = "manual", includedIds = new[] { lead } }, field = "emails" })).ShouldBeOk())[0];
-        JsonElement record = default;
-        for (var i = 0; i < 200; i++)
-        {
-            record = await (await client.GetAsync($"/api/v1/operations/enrichment/{lead}?field=emails")).ShouldBeOk();
-            if (record.GetProperty("status").GetString() != "pending") break;
-            await Task.Delay(50);
-        }
+        var record = await Polling.UntilAsync(async () => await (await client.GetAsync($"/api/v1/operations/enrichment/{lead}?field=emails")).ShouldBeOk(),
+            r => r.GetProperty("status").GetString() != "pending", "the slow record", attempts: 200);
         record.GetProperty("status").GetString().ShouldBe("timeout");
         record.GetProperty("error").GetProperty("code").GetString().ShouldBe("TIMEOUT");
         record.GetProperty("dataFound").ValueKind.ShouldBe(JsonValueKind.Null);

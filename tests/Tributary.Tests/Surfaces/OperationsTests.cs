@@ -47,16 +47,9 @@ public abstract class OperationsTests(OperationsApp app)
         return (ws, client);
     }
 
-    private static async Task<JsonElement> Poll(HttpClient client, string pollUrl)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            var op = await (await client.GetAsync(pollUrl)).ShouldBeOk();
-            if (op.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled") return op;
-            await Task.Delay(50);
-        }
-        throw new TimeoutException();
-    }
+    private static Task<JsonElement> Poll(HttpClient client, string pollUrl) =>
+        Polling.UntilAsync(async () => await (await client.GetAsync(pollUrl)).ShouldBeOk(),
+            op => op.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled", pollUrl, attempts: 200);
 
     [DbFact]
     public async Task A_single_linkedin_identifier_asking_for_contact_fields_answers_synchronously()
