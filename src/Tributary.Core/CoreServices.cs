@@ -28,6 +28,7 @@ public static class CoreServices
         services.AddScoped<TributaryDb>(sp => sp.GetRequiredService<TributaryDbFactory>().Create());
         services.AddSingleton<CreationClock>();
         services.AddSingleton<Ledger>();
+        services.TryAddSingleton(new CreditOptions());
         services.AddSingleton<WorkspaceAdmin>();
         services.AddSingleton<CompanyStore>();
         services.AddSingleton<ContactStore>();
@@ -59,6 +60,7 @@ public static class CoreServices
         services.AddSingleton<WaterfallMetrics>();
         services.AddSingleton<WaterfallRunner>();
         services.AddSingleton<WriteBack>();
+        services.AddSingleton<InFlightWork>();
         services.AddSingleton<EnrichmentService>();
         return services;
     }

@@ -37,6 +37,7 @@ try
 
     // Services.
     builder.Services.AddTributaryOptions();
+    builder.Services.AddSingleton(sp => EnrichmentSettings.ReadCredits(sp.GetRequiredService<IConfiguration>()));
     builder.Services.AddTributaryCore(sp => ConfigurationSetup.ReadDatabaseOptions(sp.GetRequiredService<IConfiguration>()));
     builder.Services.AddTributaryEnrichment(
         sp => EnrichmentSettings.ReadProviders(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()),
@@ -51,6 +52,7 @@ try
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EmailVerifier>>()));
     builder.Services.AddTributaryJobs(sp => EnrichmentSettings.ReadJobs(sp.GetRequiredService<IConfiguration>()));
     builder.Services.AddHostedService<JobWorker>();
+    builder.Services.AddHostedService<ReservationSweeper>();
     builder.Services.AddSingleton<IJobItemListener, AsyncContactsWebhook>();
     builder.Services.AddTributaryLimits(sp => EnrichmentSettings.ReadRateLimits(sp.GetRequiredService<IConfiguration>()));
     builder.Services.AddTributaryWebhooks(sp => WebhookSettings.Read(sp.GetRequiredService<IConfiguration>()));
@@ -76,6 +78,7 @@ try
     _ = app.Services.GetRequiredService<SurfaceSettings>();
     _ = app.Services.GetRequiredService<Pricing>();
     _ = app.Services.GetRequiredService<JobOptions>();
+    _ = app.Services.GetRequiredService<Tributary.Core.Credits.CreditOptions>();
     _ = app.Services.GetRequiredService<Tributary.Core.RateLimits.RateLimitOptions>();
     _ = app.Services.GetRequiredService<WebhookOptions>();
     var providers = app.Services.GetRequiredService<ProviderRegistry>();

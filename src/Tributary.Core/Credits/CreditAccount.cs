@@ -22,7 +22,29 @@ public sealed class CreditReservation
     public required string Reason { get; set; }
     public Guid? EnrichmentId { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>
+    /// When a synchronous request's reservation is given up if its owner has not settled it (a crashed process): its
+    /// deadline plus <c>Credits:ReservationGraceSeconds</c>. Null for a job's reservation, which lives as long as the job.
+    /// </summary>
+    public DateTime? ExpiresAt { get; set; }
     public DateTime? ClosedAt { get; set; }
+}
+
+/// <summary><c>Tributary:Credits</c> (DESIGN §6, §12).</summary>
+public sealed class CreditOptions
+{
+    /// <summary>How long after its request's deadline an unsettled synchronous reservation is released.</summary>
+    public int ReservationGraceSeconds { get; set; } = 60;
+    /// <summary>How often each process looks for expired reservations.</summary>
+    public int SweepIntervalSeconds { get; set; } = 30;
+
+    public TimeSpan Grace => TimeSpan.FromSeconds(ReservationGraceSeconds);
+
+    public IEnumerable<string> Validate()
+    {
+        if (ReservationGraceSeconds is < 0 or > 86_400) yield return "Tributary:Credits:ReservationGraceSeconds must be from 0 to 86400";
+        if (SweepIntervalSeconds is < 1 or > 3600) yield return "Tributary:Credits:SweepIntervalSeconds must be from 1 to 3600";
+    }
 }
 
 public sealed class LedgerEntry

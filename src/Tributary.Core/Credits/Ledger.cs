@@ -73,9 +73,12 @@ public sealed class Ledger(TimeProvider time)
         }, ct);
     }
 
-    /// <summary>Sets aside <paramref name="amount"/> credits, all or nothing.</summary>
+    /// <summary>
+    /// Sets aside <paramref name="amount"/> credits, all or nothing. A reservation with <paramref name="expiresAt"/> is
+    /// released by <see cref="ReleaseExpiredAsync"/> once that passes unsettled, so a crashed owner never keeps credits.
+    /// </summary>
     public Task<ReserveOutcome> ReserveAsync(TributaryDb db, Guid workspaceId, long amount, string reason,
-        Guid? enrichmentId = null, CancellationToken ct = default)
+        Guid? enrichmentId = null, CancellationToken ct = default, DateTime? expiresAt = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         return InTransaction(db, async () =>
@@ -88,7 +91,7 @@ public sealed class Ledger(TimeProvider time)
             var reservation = new CreditReservation
             {
                 Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, Amount = amount, Remaining = amount,
-                Reason = reason, EnrichmentId = enrichmentId, CreatedAt = Now(),
+                Reason = reason, EnrichmentId = enrichmentId, CreatedAt = Now(), ExpiresAt = expiresAt,
             };
             db.CreditReservations.Add(reservation);
             if (amount > 0) Record(db, workspaceId, LedgerKinds.Reserve, amount, reason, enrichmentId, reservation.Id);
@@ -121,6 +124,53 @@ public sealed class Ledger(TimeProvider time)
             await db.SaveChangesAsync(ct);
             return entry.Id;
         }, ct);
+    }
+
+    /// <summary>
+    /// Settles a synchronous reservation in one step: charges <paramref name="amount"/> of it and releases the rest. Returns
+    /// what was charged: 0 when the reservation is no longer open (it expired and was released while its request ran), in
+    /// which case the request delivers its values free.
+    /// </summary>
+    public Task<long> SettleAsync(TributaryDb db, Guid reservationId, long amount, string reason, Guid? enrichmentId,
+        CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        return InTransaction(db, async () =>
+        {
+            var r = await db.CreditReservations.AsNoTracking().FirstOrDefaultAsync(x => x.Id == reservationId, ct);
+            if (r is null || r.ClosedAt is not null) return 0L;
+            if (amount > r.Remaining) throw new InvalidOperationException($"the run cost {amount}, more than the {r.Remaining} reserved");
+            var now = Now();
+            var left = r.Remaining;
+            var rows = await db.CreditReservations
+                .Where(x => x.Id == reservationId && x.Remaining == left && x.ClosedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Remaining, 0L).SetProperty(x => x.ClosedAt, now), ct);
+            if (rows == 0) return 0L;
+            await db.CreditAccounts.Where(a => a.WorkspaceId == r.WorkspaceId)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(a => a.Reserved, a => a.Reserved - left)
+                    .SetProperty(a => a.Charged, a => a.Charged + amount), ct);
+            if (amount > 0) Record(db, r.WorkspaceId, LedgerKinds.Charge, amount, reason, enrichmentId, reservationId);
+            if (left - amount > 0) Record(db, r.WorkspaceId, LedgerKinds.Release, left - amount, "unused", enrichmentId, reservationId);
+            await db.SaveChangesAsync(ct);
+            return amount;
+        }, ct);
+    }
+
+    /// <summary>
+    /// Releases every open reservation whose owner let it expire (DESIGN §6: no reservation outlives its owner). A read
+    /// that finds nothing when no process crashed, so an idle server writes nothing.
+    /// </summary>
+    public async Task<int> ReleaseExpiredAsync(TributaryDb db, CancellationToken ct = default)
+    {
+        var now = Now();
+        var expired = await db.CreditReservations.AsNoTracking()
+            .Where(r => r.ClosedAt == null && r.ExpiresAt != null && r.ExpiresAt < now)
+            .OrderBy(r => r.ExpiresAt).Select(r => r.Id).Take(500).ToListAsync(ct);
+        var released = 0;
+        foreach (var id in expired)
+            if (await ReleaseAsync(db, id, "expired: its request did not settle", ct) > 0) released++;
+        return released;
     }
 
     /// <summary>Returns whatever is left of a reservation to the balance and closes it. Safe to call twice.</summary>

@@ -34,6 +34,7 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
     public DbSet<RateCounter> RateCounters => Set<RateCounter>();
     public DbSet<WebhookMessage> WebhookMessages => Set<WebhookMessage>();
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+    public DbSet<Enrichment.InFlightClaim> InFlightClaims => Set<Enrichment.InFlightClaim>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -97,6 +98,14 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
                 t.HasCheckConstraint("ck_credit_reservations_remaining", "remaining >= 0 AND remaining <= amount"));
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.WorkspaceId);
+            e.HasIndex(x => new { x.ClosedAt, x.ExpiresAt });
+        });
+
+        model.Entity<Enrichment.InFlightClaim>(e =>
+        {
+            e.ToTable("inflight_claims");
+            e.HasKey(x => new { x.WorkspaceId, x.IdentityKey, x.Channel });
+            e.HasIndex(x => x.Owner);
         });
 
         model.Entity<LedgerEntry>(e =>

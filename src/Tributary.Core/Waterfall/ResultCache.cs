@@ -11,50 +11,93 @@ public sealed class CacheOptions
 
     [Range(1, 3650)]
     public int TtlDays { get; set; } = 30;
+
+    /// <summary>How long a clean "no provider had it" is remembered (DESIGN §6.2).</summary>
+    [Range(1, 3650)]
+    public int MissTtlDays { get; set; } = 7;
+}
+
+/// <summary>What the cache answered for one record: found values, channels known to be misses, and the trace of both.</summary>
+public sealed record CacheRead(Dictionary<string, ChannelResult> Found, HashSet<string> Misses, List<TraceStep> Trace)
+{
+    public static CacheRead Empty() => new(new(StringComparer.Ordinal), new(StringComparer.Ordinal), []);
 }
 
 /// <summary>
-/// The result cache of DESIGN §6.2, in the database so that every server process and every surface shares it.
+/// The result cache of DESIGN §6.2, in the database so that every server process and every surface shares it: one read
+/// for every identity key and channel of a record, one statement to store a run's answers under every key it knows.
 /// </summary>
 public sealed class ResultCache(TimeProvider time, CacheOptions options)
 {
-    public async Task<List<CacheEntry>> LookupAsync(TributaryDb db, Guid workspaceId, IReadOnlyList<string> keys,
-        IReadOnlyCollection<string> channels, CancellationToken ct)
+    /// <param name="keys">The record's identity keys, most specific first (a hit under an earlier key wins).</param>
+    /// <param name="missHashes">Per channel, the configuration a cached miss must match to count.</param>
+    public async Task<CacheRead> ReadAsync(TributaryDb db, Guid workspaceId, IReadOnlyList<string> keys, IReadOnlyCollection<string> channels,
+        Func<string, string> missHashes, CancellationToken ct)
     {
-        if (keys.Count == 0 || channels.Count == 0) return [];
+        var read = CacheRead.Empty();
+        if (keys.Count == 0 || channels.Count == 0) return read;
         var now = time.GetUtcNow().UtcDateTime;
-        return await db.CacheEntries.AsNoTracking()
+        var entries = await db.CacheEntries.AsNoTracking()
             .Where(e => e.WorkspaceId == workspaceId && keys.Contains(e.IdentityKey) && channels.Contains(e.Channel) && e.ExpiresAt > now)
             .ToListAsync(ct);
+        foreach (var channel in channels)
+        {
+            var forChannel = entries.Where(e => e.Channel == channel).OrderBy(e => IndexOf(keys, e.IdentityKey)).ToList();
+            if (forChannel.FirstOrDefault(e => e.Found) is { } hit)
+            {
+                read.Found[channel] = ToResult(hit);
+                read.Trace.Add(new TraceStep { Provider = "cache", Outcome = "cache_hit", ChannelsAccepted = [channel], Detail = $"{hit.IdentityKey} (from {hit.Source})" });
+            }
+            else if (forChannel.FirstOrDefault(e => !e.Found && e.ConfigHash == missHashes(channel)) is { } miss)
+            {
+                read.Misses.Add(channel);
+                read.Trace.Add(new TraceStep { Provider = "cache", Outcome = "cache_miss", ChannelsAsked = [channel], Detail = $"{miss.IdentityKey}: no provider had it" });
+            }
+        }
+        return read;
     }
 
-    /// <summary>Stores each channel's answer (a value, or null for a miss) under every identity key.</summary>
+    private static int IndexOf(IReadOnlyList<string> keys, string key)
+    {
+        for (var i = 0; i < keys.Count; i++) if (keys[i] == key) return i;
+        return keys.Count;
+    }
+
+    /// <summary>
+    /// Stores each channel's answer (a value, kept <c>TtlDays</c>; or null for a clean miss, kept <c>MissTtlDays</c>) under
+    /// every identity key, in one statement. Callers do it in the transaction that stores and charges the run, so a run
+    /// that never committed leaves nothing cached that was not paid for.
+    /// </summary>
     public async Task StoreAsync(TributaryDb db, Guid workspaceId, IReadOnlyList<string> keys,
         IEnumerable<(string Channel, ChannelResult? Result, string ConfigHash)> answers, CancellationToken ct)
     {
-        var expires = time.GetUtcNow().UtcDateTime.AddDays(options.TtlDays);
+        var now = time.GetUtcNow().UtcDateTime;
+        var found = now.AddDays(options.TtlDays);
+        var missed = now.AddDays(options.MissTtlDays);
+        var rows = new List<string>();
+        var parameters = new List<object?>();
         foreach (var (channel, result, hash) in answers)
         foreach (var key in keys)
         {
-            var found = result is not null;
-            var value = result is null ? null : result.Value.GetRawText();
-            var source = result?.Source;
-            var confidence = result?.Confidence ?? 0;
-            var enrichedAt = result?.EnrichedAt ?? time.GetUtcNow().UtcDateTime;
-            var verified = result?.Verified;
-            var status = result?.EmailStatus;
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"""
-                 INSERT INTO enrichment_cache (workspace_id, identity_key, channel, found, value_json, source, confidence,
-                                               enriched_at, verified, email_status, config_hash, expires_at)
-                 VALUES ({workspaceId}, {key}, {channel}, {found}, {value}, {source}, {confidence}, {enrichedAt}, {verified},
-                         {status}, {hash}, {expires})
-                 ON CONFLICT (workspace_id, identity_key, channel) DO UPDATE SET
-                     found = excluded.found, value_json = excluded.value_json, source = excluded.source,
-                     confidence = excluded.confidence, enriched_at = excluded.enriched_at, verified = excluded.verified,
-                     email_status = excluded.email_status, config_hash = excluded.config_hash, expires_at = excluded.expires_at
-                 """, ct);
+            var i = parameters.Count;
+            rows.Add("(" + string.Join(", ", Enumerable.Range(i, 12).Select(n => $"{{{n}}}")) + ")");
+            parameters.AddRange([
+                workspaceId, key, channel, result is not null, result?.Value.GetRawText(), result?.Source, result?.Confidence ?? 0,
+                result?.EnrichedAt ?? now, result?.Verified, result?.EmailStatus, hash, result is null ? missed : found,
+            ]);
         }
+        if (rows.Count == 0) return;
+        // Only placeholders are spliced in; every value travels as a parameter.
+        var sql = $"""
+            INSERT INTO enrichment_cache (workspace_id, identity_key, channel, found, value_json, source, confidence,
+                                          enriched_at, verified, email_status, config_hash, expires_at)
+            VALUES {string.Join(", ", rows)}
+            ON CONFLICT (workspace_id, identity_key, channel) DO UPDATE SET
+                found = excluded.found, value_json = excluded.value_json, source = excluded.source,
+                confidence = excluded.confidence, enriched_at = excluded.enriched_at, verified = excluded.verified,
+                email_status = excluded.email_status, config_hash = excluded.config_hash, expires_at = excluded.expires_at
+            """;
+        await db.Database.ExecuteSqlRawAsync(sql, parameters!, ct);
     }
 
     public static ChannelResult ToResult(CacheEntry e) => new(

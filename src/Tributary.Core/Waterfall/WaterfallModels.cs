@@ -13,9 +13,9 @@ public sealed record WaterfallRequest
     public required IReadOnlyList<string> Channels { get; init; }
     public double MinConfidence { get; init; } = 0.5;
     public JsonElement? Signals { get; init; }
-    /// <summary>Bypasses the cache lookup (the results are still cached).</summary>
-    public bool Force { get; init; }
     public bool IsCompany { get; init; }
+    /// <summary>Channels the cache (or a run this one joined) already answered: known inputs, not asked again, not priced.</summary>
+    public IReadOnlyDictionary<string, ChannelResult> Cached { get; init; } = new Dictionary<string, ChannelResult>();
 }
 
 /// <summary>A found channel value with its provenance.</summary>

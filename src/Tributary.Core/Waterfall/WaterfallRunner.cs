@@ -3,19 +3,18 @@ using System.Text.Json;
 using Tributary.Core.Providers;
 using Tributary.Core.Providers.Phones;
 using Tributary.Core.Providers.Verification;
-using Tributary.Core.Storage;
 
 namespace Tributary.Core.Waterfall;
 
 /// <summary>
-/// Runs the waterfall of DESIGN §5 for one record: cached answers first, then providers one at a time, each at most
-/// once, in the configured order of the first still-missing channel that has an eligible provider left.
+/// Runs the waterfall of DESIGN §5 for one record: providers one at a time, each at most once, in the configured order
+/// of the first still-missing channel that has an eligible provider left. It touches no database: what the cache
+/// already answered comes in with the request (<see cref="WaterfallRequest.Cached"/>), what the run found goes out in the
+/// outcome, and the caller stores both.
 /// </summary>
 public sealed class WaterfallRunner(
     ProviderRegistry providers,
     IEmailVerifier verifier,
-    ResultCache cache,
-    TributaryDbFactory dbs,
     WaterfallMetrics metrics,
     TimeProvider time)
 {
@@ -29,13 +28,20 @@ public sealed class WaterfallRunner(
         var known = new Dictionary<string, JsonElement>(request.Known, StringComparer.Ordinal);
         if (!request.IsCompany && known.TryGetValue("company_domain", out var companyDomain) && !known.ContainsKey("domain"))
             known["domain"] = companyDomain;
-        var wanted = request.Channels.Distinct().ToList();
+        foreach (var (channel, cached) in request.Cached)
+        {
+            outcome.Found[channel] = cached;
+            known[Channels.InputName(channel)] = cached.Value;
+            if (channel == Channels.CompanyDomain && !request.IsCompany) known["domain"] = cached.Value;
+        }
+        var wanted = request.Channels.Distinct().Where(c => !request.Cached.ContainsKey(c)).ToList();
         var missing = new List<string>(wanted);
-        var hashes = wanted.ToDictionary(c => c, c => CacheKeys.ConfigHash(providers.OrderFor(c), request.MinConfidence));
+        var hashes = wanted.ToDictionary(c => c, c => ConfigHash(c, request.MinConfidence));
 
-        var cacheHits = await ReadCacheAsync(request, known, missing, hashes, outcome, ct);
         var tried = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var ran = new HashSet<string>(missing.Where(c => providers.OrderFor(c).Count > 0));
+        // A channel any of whose providers failed (outage, timeout, open circuit) is never remembered as a miss (§6.2).
+        var failedFor = new HashSet<string>(StringComparer.Ordinal);
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline);
         var cutByDeadline = false;
@@ -55,6 +61,7 @@ public sealed class WaterfallRunner(
             }
             outcome.ProviderCalls++;
             cutByDeadline |= deadline.IsCancellationRequested && result is ProviderResult.Failed;
+            if (result is ProviderResult.Failed) failedFor.UnionWith(ask);
             var latency = Stopwatch.GetElapsedTime(started);
             var accepted = new List<string>();
             var rejected = new List<RejectedValue>();
@@ -106,42 +113,16 @@ public sealed class WaterfallRunner(
         outcome.TimedOut = deadline.IsCancellationRequested && missing.Count > 0
                            && (cutByDeadline || NextProvider(missing, tried, known) is not null);
         AddSkipped(wanted, tried, known, outcome);
-        metrics.RunFinished(outcome.ProviderCalls, cacheHits);
+        metrics.RunFinished(outcome.ProviderCalls, request.Cached.Count);
         outcome.CacheKeys = CacheKeys.From(known, request.IsCompany);
         outcome.CacheAnswers = ran.Select(c => (c, outcome.Found.GetValueOrDefault(c) is { FromCache: false } r ? r : null, hashes[c]))
-            .Where(a => a.Item2 is not null || (!outcome.Found.ContainsKey(a.c) && !outcome.TimedOut))
+            .Where(a => a.Item2 is not null || (!outcome.Found.ContainsKey(a.c) && !outcome.TimedOut && !failedFor.Contains(a.c)))
             .ToList();
         return outcome;
     }
 
-    private async Task<int> ReadCacheAsync(WaterfallRequest request, Dictionary<string, JsonElement> known, List<string> missing,
-        Dictionary<string, string> hashes, WaterfallOutcome outcome, CancellationToken ct)
-    {
-        if (request.Force) return 0;
-        var keys = CacheKeys.From(known, request.IsCompany);
-        await using var db = dbs.Create();
-        var entries = await cache.LookupAsync(db, request.WorkspaceId, keys, missing, ct);
-        var hits = 0;
-        foreach (var channel in missing.ToList())
-        {
-            var forChannel = entries.Where(e => e.Channel == channel).OrderBy(e => keys.IndexOf(e.IdentityKey)).ToList();
-            if (forChannel.FirstOrDefault(e => e.Found) is { } hit)
-            {
-                var result = ResultCache.ToResult(hit);
-                outcome.Found[channel] = result;
-                known[Channels.InputName(channel)] = result.Value;
-                missing.Remove(channel);
-                hits++;
-                outcome.Trace.Add(new TraceStep { Provider = "cache", Outcome = "cache_hit", ChannelsAccepted = [channel], Detail = $"{hit.IdentityKey} (from {hit.Source})" });
-            }
-            else if (forChannel.FirstOrDefault(e => !e.Found && e.ConfigHash == hashes[channel]) is { } miss)
-            {
-                missing.Remove(channel);
-                outcome.Trace.Add(new TraceStep { Provider = "cache", Outcome = "cache_miss", ChannelsAsked = [channel], Detail = $"{miss.IdentityKey}: no provider had it" });
-            }
-        }
-        return hits;
-    }
+    /// <summary>What a cached miss of <paramref name="channel"/> depends on (its provider list and min_confidence).</summary>
+    public string ConfigHash(string channel, double minConfidence) => CacheKeys.ConfigHash(providers.OrderFor(channel), minConfidence);
 
     private IEnrichmentProvider? NextProvider(List<string> missing, HashSet<string> tried, Dictionary<string, JsonElement> known)
     {
@@ -185,13 +166,4 @@ public sealed class WaterfallRunner(
             outcome.Trace.Add(new TraceStep { Provider = name, Outcome = "skipped", Detail = why });
         }
     }
-
-    /// <summary>
-    /// Files a run's answers in the cache. Callers do it in the transaction that stores and charges the run, so a run
-    /// that never committed (a crash, a lost lease) leaves nothing cached that was not paid for.
-    /// </summary>
-    public Task StoreInCacheAsync(TributaryDb db, Guid workspaceId, WaterfallOutcome outcome, CancellationToken ct) =>
-        outcome.CacheKeys.Count == 0 || outcome.CacheAnswers.Count == 0
-            ? Task.CompletedTask
-            : cache.StoreAsync(db, workspaceId, outcome.CacheKeys, outcome.CacheAnswers, ct);
 }

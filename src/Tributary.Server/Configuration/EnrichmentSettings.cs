@@ -50,10 +50,19 @@ public static class EnrichmentSettings
 
     public static CacheOptions ReadCache(IConfiguration config)
     {
-        var ttl = config["Tributary:Cache:TtlDays"];
         var options = new CacheOptions();
-        if (ttl is not null) options.TtlDays = Int("Tributary:Cache:TtlDays", ttl);
+        if (config["Tributary:Cache:TtlDays"] is { } ttl) options.TtlDays = Int("Tributary:Cache:TtlDays", ttl);
+        if (config["Tributary:Cache:MissTtlDays"] is { } missTtl) options.MissTtlDays = Int("Tributary:Cache:MissTtlDays", missTtl);
         if (options.TtlDays is < 1 or > 3650) throw new ConfigurationException("Tributary:Cache:TtlDays must be from 1 to 3650");
+        if (options.MissTtlDays is < 1 or > 3650) throw new ConfigurationException("Tributary:Cache:MissTtlDays must be from 1 to 3650");
+        return options;
+    }
+
+    public static Tributary.Core.Credits.CreditOptions ReadCredits(IConfiguration config)
+    {
+        var options = new Tributary.Core.Credits.CreditOptions();
+        config.GetSection("Tributary:Credits").Bind(options);
+        Fail(options.Validate());
         return options;
     }
 

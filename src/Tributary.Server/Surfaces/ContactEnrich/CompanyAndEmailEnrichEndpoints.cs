@@ -82,7 +82,7 @@ public static class CompanyAndEmailEnrichEndpoints
         {
             WorkspaceId = caller.WorkspaceId, Surface = "contact_enrich/company", IsCompany = true, Overwrite = body.Overwrite,
             Known = new Dictionary<string, JsonElement> { ["domain"] = JsonSerializer.SerializeToElement(domain) }, Channels = channels,
-            Deadline = settings.SyncDeadline, MaxPriceOverride = 1, PriceOverride = (_, written) => written.UpdatedFields.Count > 0 ? 1 : 0,
+            Deadline = settings.SyncDeadline, MaxPriceOverride = 1, ReportBalance = true, PriceOverride = (_, written) => written.UpdatedFields.Count > 0 ? 1 : 0,
         }, ct);
         switch (outcome)
         {
@@ -123,7 +123,7 @@ public static class CompanyAndEmailEnrichEndpoints
         var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
         {
             WorkspaceId = caller.WorkspaceId, Surface = "contact_enrich/email", Known = known, Channels = channels, WriteBack = false,
-            Deadline = settings.SyncDeadline, MaxPriceOverride = 1, PriceOverride = (run, _) => run.Found.Count > 0 ? 1 : 0,
+            Deadline = settings.SyncDeadline, MaxPriceOverride = 1, ReportBalance = true, PriceOverride = (run, _) => run.Found.Count > 0 ? 1 : 0,
         }, ct);
         if (outcome is EnrichmentOutcome.InsufficientCredits insufficient) return new ErrorResult(EnrichmentHttp.InsufficientCredits(insufficient));
         var done = (EnrichmentOutcome.Done)outcome;

@@ -80,7 +80,7 @@ public static class ContactEnrichEndpoints
         {
             WorkspaceId = caller.WorkspaceId, Surface = Surface, Known = KnownValues.Of(contact), Channels = channels, ContactId = contactId,
             Overwrite = body.Overwrite, OnlyFields = writable, Deadline = settings.SyncDeadline,
-            MaxPriceOverride = 1, PriceOverride = (_, written) => written.UpdatedFields.Count > 0 ? 1 : 0,
+            MaxPriceOverride = 1, ReportBalance = true, PriceOverride = (_, written) => written.UpdatedFields.Count > 0 ? 1 : 0,
         }, ct);
         switch (outcome)
         {

@@ -327,6 +327,10 @@ namespace Tributary.Core.Storage.Postgres.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("enrichment_id");
 
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasColumnType("text")
@@ -345,6 +349,9 @@ namespace Tributary.Core.Storage.Postgres.Migrations
 
                     b.HasIndex("WorkspaceId")
                         .HasDatabaseName("ix_credit_reservations_workspace_id");
+
+                    b.HasIndex("ClosedAt", "ExpiresAt")
+                        .HasDatabaseName("ix_credit_reservations_closed_at_expires_at");
 
                     b.ToTable("credit_reservations", null, t =>
                         {
@@ -408,6 +415,37 @@ namespace Tributary.Core.Storage.Postgres.Migrations
                         {
                             t.HasCheckConstraint("ck_ledger_entries_amount", "amount > 0");
                         });
+                });
+
+            modelBuilder.Entity("Tributary.Core.Enrichment.InFlightClaim", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("IdentityKey")
+                        .HasColumnType("text")
+                        .HasColumnName("identity_key");
+
+                    b.Property<string>("Channel")
+                        .HasColumnType("text")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTime>("LeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_expires_at");
+
+                    b.Property<Guid>("Owner")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner");
+
+                    b.HasKey("WorkspaceId", "IdentityKey", "Channel")
+                        .HasName("pk_inflight_claims");
+
+                    b.HasIndex("Owner")
+                        .HasDatabaseName("ix_inflight_claims_owner");
+
+                    b.ToTable("inflight_claims", (string)null);
                 });
 
             modelBuilder.Entity("Tributary.Core.Idempotency.IdempotencyRecord", b =>

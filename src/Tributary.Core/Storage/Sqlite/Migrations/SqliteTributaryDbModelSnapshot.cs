@@ -318,6 +318,10 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("enrichment_id");
 
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -336,6 +340,9 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
 
                     b.HasIndex("WorkspaceId")
                         .HasDatabaseName("ix_credit_reservations_workspace_id");
+
+                    b.HasIndex("ClosedAt", "ExpiresAt")
+                        .HasDatabaseName("ix_credit_reservations_closed_at_expires_at");
 
                     b.ToTable("credit_reservations", null, t =>
                         {
@@ -397,6 +404,37 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                         {
                             t.HasCheckConstraint("ck_ledger_entries_amount", "amount > 0");
                         });
+                });
+
+            modelBuilder.Entity("Tributary.Core.Enrichment.InFlightClaim", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("IdentityKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("identity_key");
+
+                    b.Property<string>("Channel")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTime>("LeaseExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_expires_at");
+
+                    b.Property<Guid>("Owner")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner");
+
+                    b.HasKey("WorkspaceId", "IdentityKey", "Channel")
+                        .HasName("pk_inflight_claims");
+
+                    b.HasIndex("Owner")
+                        .HasDatabaseName("ix_inflight_claims_owner");
+
+                    b.ToTable("inflight_claims", (string)null);
                 });
 
             modelBuilder.Entity("Tributary.Core.Idempotency.IdempotencyRecord", b =>

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Tributary.Core.Credits;
+using Tributary.Core.Storage;
+using Tributary.Tests.Infrastructure;
+
+namespace Tributary.Tests.Enrichment;
+
+/// <summary>A slow provider (so identical requests overlap) and one that can be made to fail.</summary>
+public abstract class EnrichmentPathApp(DatabaseProvider provider) : WaterfallApp(provider,
+    new Dictionary<string, FakeProviderSpec>
+    {
+        ["slow"] = new()
+        {
+            Channels = ["work_email", "phone", "linkedin_url"], LatencyMs = 400,
+            People = [.. Enumerable.Range(0, 20).Select(i => Person($"p{i}", $"p{i}@race.io", "+14155550" + (100 + i)))],
+        },
+        ["flaky"] = new() { Channels = ["work_email"], People = [Person("flo", "flo@flaky.io", null)] },
+    },
+    new Dictionary<string, string[]> { ["work_email"] = ["slow", "flaky"], ["phone"] = ["slow"], ["linkedin_url"] = ["slow"] },
+    new Dictionary<string, object>
+    {
+        ["Tributary:RateLimits:SinglePerMinute"] = 1_000_000, ["Tributary:RateLimits:PerDay"] = 1_000_000,
+        ["Tributary:Providers:slow:MaxConcurrency"] = 64, ["Tributary:Providers:slow:TimeoutMs"] = 10_000,
+    })
+{
+    public static Dictionary<string, object?> Person(string who, string? email, string? phone) => new()
+    {
+        ["first_name"] = who, ["last_name"] = "test", ["company_domain"] = "race.io",
+        ["linkedin_url"] = $"https://www.linkedin.com/in/{who}-test", ["work_email"] = email, ["phone"] = phone,
+    };
+}
+
+public sealed class EnrichmentPathSqliteApp() : EnrichmentPathApp(DatabaseProvider.Sqlite);
+public sealed class EnrichmentPathPostgresApp() : EnrichmentPathApp(DatabaseProvider.Postgres);
+
+/// <summary>DESIGN §6: cache first, concurrent identical work runs once, reservations only for what runs, misses cached only when clean.</summary>
+public abstract class EnrichmentPathTests(EnrichmentPathApp app)
+{
+    private static object ByLinkedin(string who, params string[] channels) => new { linkedin_url = $"https://linkedin.com/in/{who}-test", channels };
+
+    [DbFact]
+    public async Task A_thousand_concurrent_identical_requests_ask_the_provider_once_charge_once_and_make_one_contact()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        var calls = app.Fakes.CountFor("slow", q => q["linkedin_url"]?.ToString().Contains("p1-test") == true);
+        using var client = ws.Client();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 1000).Select(async _ =>
+        {
+            using var response = await client.PostJson("/enrichment", ByLinkedin("p1", "work_email", "phone"));
+            return (response.StatusCode, Body: await response.Json());
+        }));
+
+        responses.Select(r => r.StatusCode).Distinct().ShouldBe([HttpStatusCode.OK]);
+        foreach (var (_, body) in responses)
+        {
+            body.GetProperty("channels").GetProperty("work_email").GetProperty("value").GetString().ShouldBe("p1@race.io");
+            body.GetProperty("channels").GetProperty("phone").GetProperty("value").GetString().ShouldBe("+14155550101");
+        }
+        responses.Sum(r => r.Body.GetProperty("credits_used").GetInt64()).ShouldBe(11);
+        responses.Select(r => r.Body.GetProperty("record_id").GetGuid()).Distinct().Count().ShouldBe(1);
+        (app.Fakes.CountFor("slow", q => q["linkedin_url"]?.ToString().Contains("p1-test") == true) - calls).ShouldBe(1);
+
+        await using var db = app.NewDb();
+        (await db.Contacts.CountAsync(c => c.WorkspaceId == ws.Id)).ShouldBe(1);
+        var entries = await db.LedgerEntries.Where(e => e.WorkspaceId == ws.Id).ToListAsync();
+        entries.Where(e => e.Kind == LedgerKinds.Charge).Select(e => e.Amount).ShouldBe([11L]);
+        entries.Count(e => e.Kind == LedgerKinds.Reserve).ShouldBe(1);
+        (await db.CreditAccounts.SingleAsync(a => a.WorkspaceId == ws.Id)).ShouldSatisfyAllConditions(
+            a => (a.Granted - a.Charged - a.Reserved).ShouldBe(89), a => a.Reserved.ShouldBe(0));
+        (await db.InFlightClaims.CountAsync(c => c.WorkspaceId == ws.Id)).ShouldBe(0);
+    }
+
+    [DbFact]
+    public async Task Overlapping_concurrent_requests_share_their_common_channel_and_each_runs_its_own()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        var emailAndPhone = Enumerable.Range(0, 20).Select(_ => client.PostJson("/enrichment", ByLinkedin("p2", "work_email", "phone")));
+        var emailAndLinkedin = Enumerable.Range(0, 20).Select(_ => client.PostJson("/enrichment", ByLinkedin("p2", "linkedin_url", "work_email")));
+        var responses = await Task.WhenAll(emailAndPhone.Concat(emailAndLinkedin));
+        foreach (var response in responses)
+        {
+            var body = await response.ShouldBeOk();
+            body.GetProperty("channels").GetProperty("work_email").GetProperty("value").GetString().ShouldBe("p2@race.io");
+        }
+        // Each channel found once and charged once, whichever request ran it: work_email 1 + phone 10 + linkedin_url 1.
+        (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(88);
+    }
+
+    [DbFact]
+    public async Task A_cached_repeat_at_balance_zero_is_answered_free_with_no_ledger_entry()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 1);
+        using var client = ws.Client();
+        var first = await (await client.PostJson("/enrichment", ByLinkedin("p3", "work_email"))).ShouldBeOk();
+        first.GetProperty("credits_used").GetInt64().ShouldBe(1);
+        await using var db = app.NewDb();
+        var entries = await db.LedgerEntries.CountAsync(e => e.WorkspaceId == ws.Id);
+
+        var again = await (await client.PostJson("/enrichment", ByLinkedin("p3", "work_email"))).ShouldBeOk();
+        again.GetProperty("credits_used").GetInt64().ShouldBe(0);
+        again.GetProperty("channels").GetProperty("work_email").GetProperty("value").GetString().ShouldBe("p3@race.io");
+        // Seed 001's synchronous LinkedIn call, answered by the same cache.
+        var operations = await (await client.PostJson("/api/enrichments",
+            new { identifier = new { linkedin_url = "https://www.linkedin.com/in/p3-test" }, fields = new[] { "contact.email" } })).ShouldBeOk();
+        operations.GetProperty("data").GetProperty("contact").GetProperty("email")[0].GetProperty("value").GetString().ShouldBe("p3@race.io");
+        (await db.LedgerEntries.CountAsync(e => e.WorkspaceId == ws.Id)).ShouldBe(entries);
+
+        // Something not cached still needs credits.
+        await (await client.PostJson("/enrichment", ByLinkedin("p4", "work_email"))).ShouldBeError(402, "insufficient_credits");
+    }
+
+    [DbFact]
+    public async Task A_provider_that_failed_is_asked_again_on_the_next_request()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 10);
+        using var client = ws.Client();
+        var flo = new { first_name = "flo", last_name = "test", company_domain = "race.io", channels = new[] { "work_email" } };
+        app.Fakes.Specs["flaky"].FailWith = 400;
+        try
+        {
+            var failed = await (await client.PostJson("/enrichment", flo)).ShouldBeOk();
+            failed.GetProperty("channels").GetProperty("work_email").ValueKind.ShouldBe(JsonValueKind.Null);
+            failed.GetProperty("credits_used").GetInt64().ShouldBe(0);
+        }
+        finally
+        {
+            app.Fakes.Specs["flaky"].FailWith = null;
+        }
+        var calls = app.Fakes.Count("flaky");
+        var recovered = await (await client.PostJson("/enrichment", flo)).ShouldBeOk();
+        app.Fakes.Count("flaky").ShouldBe(calls + 1);
+        recovered.GetProperty("channels").GetProperty("work_email").GetProperty("value").GetString().ShouldBe("flo@flaky.io");
+        recovered.GetProperty("credits_used").GetInt64().ShouldBe(1);
+    }
+
+    [DbFact]
+    public async Task A_clean_miss_is_cached_and_not_asked_again()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 10);
+        using var client = ws.Client();
+        var nobody = new { email = "nobody@race.io", channels = new[] { "work_email" } };
+        (await (await client.PostJson("/enrichment", nobody)).ShouldBeOk()).GetProperty("credits_used").GetInt64().ShouldBe(0);
+        var calls = (app.Fakes.Count("slow"), app.Fakes.Count("flaky"));
+        (await (await client.PostJson("/enrichment", nobody)).ShouldBeOk()).GetProperty("credits_used").GetInt64().ShouldBe(0);
+        (app.Fakes.Count("slow"), app.Fakes.Count("flaky")).ShouldBe(calls);
+    }
+}
+
+public sealed class EnrichmentPathTests_Sqlite(EnrichmentPathSqliteApp app) : EnrichmentPathTests(app), IClassFixture<EnrichmentPathSqliteApp>;
+
+public sealed class EnrichmentPathTests_Postgres(EnrichmentPathPostgresApp app)
+    : EnrichmentPathTests(app), IClassFixture<EnrichmentPathPostgresApp>, IPostgresTests;
