@@ -30,6 +30,7 @@ public static class CoreServices
         services.AddSingleton<Ledger>();
         services.TryAddSingleton(new CreditOptions());
         services.AddSingleton<WorkspaceAdmin>();
+        services.AddSingleton<TenantCache>();
         services.AddSingleton<CompanyStore>();
         services.AddSingleton<ContactStore>();
         services.AddSingleton<ContactImport>();
@@ -77,6 +78,7 @@ public static class CoreServices
     {
         services.AddSingleton(options);
         services.AddSingleton<JobQueue>();
+        services.AddSingleton<LeadRecords>();
         services.AddSingleton<JobProcessor>();
         return services;
     }

@@ -86,14 +86,14 @@ public sealed class EnrichmentService(
     WriteBack writeBack,
     Pricing pricing,
     CreditOptions credits,
+    TenantCache tenants,
     TimeProvider time)
 {
     public async Task<EnrichmentOutcome> EnrichAsync(EnrichmentRequest request, CancellationToken ct)
     {
         var enrichmentId = Guid.CreateVersion7();
         await using var db = dbs.Create();
-        var workspace = await db.Workspaces.AsNoTracking().FirstOrDefaultAsync(w => w.Id == request.WorkspaceId, ct)
-                        ?? throw new InvalidOperationException("unknown workspace");
+        var workspace = await tenants.GetWorkspaceAsync(request.WorkspaceId, ct) ?? throw new InvalidOperationException("unknown workspace");
         if (request.Channels.Contains(Channels.PersonalEmail) && !workspace.PersonalEmailConsent) return new EnrichmentOutcome.ConsentRequired();
         Contact? target = null;
         if (request.ContactId is { } contactId)

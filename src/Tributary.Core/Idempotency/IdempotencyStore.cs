@@ -17,6 +17,8 @@ public sealed class IdempotencyRecord
     public byte[]? Body { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime ExpiresAt { get; set; }
+    /// <summary>While the first request runs, its process renews this; a claim whose lease lapsed (its owner died) is taken over by the next retry.</summary>
+    public DateTime? LeaseExpiresAt { get; set; }
 }
 
 public abstract record IdempotencyClaim
@@ -36,6 +38,8 @@ public sealed class IdempotencyStore(TributaryDbFactory dbs, TimeProvider time)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
     public static readonly TimeSpan WaitForFirst = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(3);
 
     public static bool IsValidKey(string key) => key.Length is >= 1 and <= 255 && key.All(c => c is >= '!' and <= '~');
 
@@ -47,8 +51,8 @@ public sealed class IdempotencyStore(TributaryDbFactory dbs, TimeProvider time)
             var now = time.GetUtcNow().UtcDateTime;
             await using var db = dbs.Create();
             var inserted = await db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO idempotency_records (workspace_id, method, path, key, body_hash, created_at, expires_at)
-                VALUES ({workspaceId}, {method}, {path}, {key}, {bodyHash}, {now}, {now.Add(Lifetime)})
+                INSERT INTO idempotency_records (workspace_id, method, path, key, body_hash, created_at, expires_at, lease_expires_at)
+                VALUES ({workspaceId}, {method}, {path}, {key}, {bodyHash}, {now}, {now.Add(Lifetime)}, {now.Add(Lease)})
                 ON CONFLICT (workspace_id, method, path, key) DO NOTHING
                 """, ct);
             if (inserted == 1) return new IdempotencyClaim.First();
@@ -63,9 +67,28 @@ public sealed class IdempotencyStore(TributaryDbFactory dbs, TimeProvider time)
             }
             if (record.BodyHash != bodyHash) return new IdempotencyClaim.KeyReused();
             if (record.StatusCode is not null) return new IdempotencyClaim.Replay(record);
+            // The first request's process died mid-request: this retry takes the claim over and runs.
+            if (record.LeaseExpiresAt is null || record.LeaseExpiresAt < now)
+            {
+                var taken = await db.IdempotencyRecords
+                    .Where(r => r.WorkspaceId == workspaceId && r.Method == method && r.Path == path && r.Key == key && r.StatusCode == null
+                                && (r.LeaseExpiresAt == null || r.LeaseExpiresAt < now))
+                    .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseExpiresAt, now.Add(Lease)), ct);
+                if (taken == 1) return new IdempotencyClaim.First();
+                continue;
+            }
             if (time.GetUtcNow() >= deadline) return new IdempotencyClaim.InProgress();
             await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct);
         }
+    }
+
+    /// <summary>Extends the lease of a claim whose request is still running.</summary>
+    public async Task RenewAsync(Guid workspaceId, string method, string path, string key, CancellationToken ct)
+    {
+        var expires = time.GetUtcNow().UtcDateTime.Add(Lease);
+        await using var db = dbs.Create();
+        await db.IdempotencyRecords.Where(r => r.WorkspaceId == workspaceId && r.Method == method && r.Path == path && r.Key == key && r.StatusCode == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseExpiresAt, expires), ct);
     }
 
     public async Task CompleteAsync(Guid workspaceId, string method, string path, string key, int status, string headersJson, byte[] body,

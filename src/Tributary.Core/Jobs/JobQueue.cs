@@ -11,7 +11,11 @@ public sealed record NewJob(Guid WorkspaceId, string Kind, IReadOnlyList<string>
     Guid? CreatedByKeyId = null, bool Discover = false);
 
 /// <summary>One record of a new job; <paramref name="ContactId"/> names the stored contact to enrich, when there is one.</summary>
-public sealed record NewItem(IReadOnlyDictionary<string, JsonElement> Known, string? RawJson = null, Guid? ContactId = null);
+public sealed record NewItem(IReadOnlyDictionary<string, JsonElement> Known, string? RawJson = null, Guid? ContactId = null)
+{
+    /// <summary>The item's id, when the caller needs to know it before the item exists (a record that points to it).</summary>
+    public Guid? ItemId { get; init; }
+}
 
 public abstract record CreateJobOutcome
 {
@@ -55,7 +59,7 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
             {
                 batch.Add(new JobItem
                 {
-                    Id = Guid.CreateVersion7(), JobId = job.Id, WorkspaceId = spec.WorkspaceId, Position = count++,
+                    Id = item.ItemId ?? Guid.CreateVersion7(), JobId = job.Id, WorkspaceId = spec.WorkspaceId, Position = count++,
                     InputJson = JsonSerializer.Serialize(item.Known), RawJson = item.RawJson, ContactId = item.ContactId,
                 });
                 if (batch.Count == InsertBatch) await InsertAsync(batch, ct);
@@ -72,6 +76,57 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
 
     public Task<CreateJobOutcome> CreateAsync(NewJob spec, IReadOnlyList<NewItem> items, CancellationToken ct) =>
         CreateAsync(spec, items.ToAsyncEnumerable(), ct);
+
+    public TributaryDb NewDb() => dbs.Create();
+
+    /// <summary>
+    /// Creates a small job in one transaction: the job row, then <paramref name="itemsFor"/> (which may claim rows of its own
+    /// in the same transaction and decides which items exist), the items, and their credit reservation. Nothing of it
+    /// stays when the credits are too few or no item is left; a job with no item is not created.
+    /// </summary>
+    public async Task<CreateJobOutcome?> CreateAtomicallyAsync(NewJob spec, Func<TributaryDb, Guid, Task<List<NewItem>>> itemsFor,
+        CancellationToken ct)
+    {
+        await using var db = dbs.Create();
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var job = new Job
+            {
+                Id = Guid.CreateVersion7(), WorkspaceId = spec.WorkspaceId, Kind = spec.Kind, ChannelsJson = JsonSerializer.Serialize(spec.Channels),
+                OptionsJson = spec.OptionsJson, CreatedByKeyId = spec.CreatedByKeyId, CreatedAt = Now(), Status = JobStatus.Queued,
+            };
+            db.Jobs.Add(job);
+            await db.SaveChangesAsync(ct);
+            var items = await itemsFor(db, job.Id);
+            if (items.Count == 0)
+            {
+                await tx.RollbackAsync(ct);
+                return null;
+            }
+            var maxCost = MaxItemPrice(spec.Channels, spec.Discover) * items.Count;
+            if (maxCost > 0)
+            {
+                var reserved = await ledger.ReserveAsync(db, job.WorkspaceId, maxCost, $"job {job.Id}: {items.Count} records", job.Id, ct);
+                if (reserved is ReserveOutcome.Insufficient insufficient)
+                {
+                    await tx.RollbackAsync(ct);
+                    return new CreateJobOutcome.InsufficientCredits(insufficient.Needed, insufficient.Available);
+                }
+                job.ReservationId = ((ReserveOutcome.Reserved)reserved).ReservationId;
+            }
+            db.JobItems.AddRange(items.Select((item, position) => new JobItem
+            {
+                Id = item.ItemId ?? Guid.CreateVersion7(), JobId = job.Id, WorkspaceId = spec.WorkspaceId, Position = position,
+                InputJson = JsonSerializer.Serialize(item.Known), RawJson = item.RawJson, ContactId = item.ContactId,
+            }));
+            (job.Total, job.ReservedCredits) = (items.Count, maxCost);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return (CreateJobOutcome)new CreateJobOutcome.Created(job);
+        });
+    }
 
     private async Task InsertAsync(List<JobItem> batch, CancellationToken ct)
     {

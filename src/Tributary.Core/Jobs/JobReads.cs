@@ -37,14 +37,6 @@ public static class JobReads
         return item is null ? null : (item, await GetAsync(db, item.JobId, ct));
     }
 
-    /// <summary>Every item of the workspace's jobs of one kind whose input, as sent, is one of <paramref name="rawInputs"/>.</summary>
-    public static Task<List<JobItem>> ItemsWithInputAsync(TributaryDb db, Guid workspaceId, string kind, IReadOnlyCollection<string> rawInputs,
-        CancellationToken ct) =>
-        db.JobItems.AsNoTracking()
-            .Where(i => i.WorkspaceId == workspaceId && i.RawJson != null && rawInputs.Contains(i.RawJson)
-                        && db.Jobs.Any(j => j.Id == i.JobId && j.Kind == kind && j.Status != JobStatus.Preparing))
-            .ToListAsync(ct);
-
     /// <summary>How many of the job's items found <paramref name="channel"/>.</summary>
     public static Task<long> CountFoundAsync(TributaryDb db, Guid jobId, string channel, CancellationToken ct)
     {

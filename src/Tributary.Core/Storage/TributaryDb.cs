@@ -35,6 +35,8 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
     public DbSet<WebhookMessage> WebhookMessages => Set<WebhookMessage>();
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
     public DbSet<Enrichment.InFlightClaim> InFlightClaims => Set<Enrichment.InFlightClaim>();
+    public DbSet<LeadRecord> LeadRecords => Set<LeadRecord>();
+    public DbSet<ChangeCounter> ChangeCounters => Set<ChangeCounter>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -147,6 +149,21 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
             e.HasAlternateKey(x => x.Id);
             e.HasIndex(x => new { x.JobId, x.Position });
             e.HasIndex(x => new { x.Status, x.LeaseExpiresAt });
+        });
+
+        model.Entity<ChangeCounter>(e =>
+        {
+            e.ToTable("change_counters");
+            e.HasKey(x => x.Name);
+        });
+
+        model.Entity<LeadRecord>(e =>
+        {
+            e.ToTable("lead_records");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Field).HasMaxLength(20);
+            e.HasIndex(x => new { x.WorkspaceId, x.ContactId, x.Field }).IsUnique();
+            e.HasIndex(x => x.ItemId);
         });
 
         model.Entity<IdempotencyRecord>(e =>

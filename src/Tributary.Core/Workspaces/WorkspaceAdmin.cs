@@ -7,7 +7,7 @@ namespace Tributary.Core.Workspaces;
 public sealed record CreatedKey(ApiKey Key, string Secret);
 
 /// <summary>What the operator does: workspaces, keys, credit grants. Shared by the admin API, the CLI and the demo seed.</summary>
-public sealed class WorkspaceAdmin(Ledger ledger, TimeProvider time)
+public sealed class WorkspaceAdmin(Ledger ledger, TenantCache tenants, TimeProvider time)
 {
     public async Task<Workspace> CreateWorkspaceAsync(TributaryDb db, string name, CancellationToken ct = default)
     {
@@ -43,9 +43,33 @@ public sealed class WorkspaceAdmin(Ledger ledger, TimeProvider time)
         var now = Now();
         var found = await db.ApiKeys.AnyAsync(k => k.WorkspaceId == workspaceId && k.Id == keyId, ct);
         if (!found) return false;
-        await db.ApiKeys.Where(k => k.WorkspaceId == workspaceId && k.Id == keyId && k.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), ct);
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.ApiKeys.Where(k => k.WorkspaceId == workspaceId && k.Id == keyId && k.RevokedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), ct);
+            await TenantCache.MarkChangedAsync(db, ct);
+            await tx.CommitAsync(ct);
+        }
+        tenants.Forget(); // refused by this process at once, by the others within a second
         return true;
+    }
+
+    /// <summary>
+    /// Applies a settings PATCH (see <see cref="WorkspaceSettings.TryApplyPatch"/>) to a tracked workspace and stores it;
+    /// every process sees the new settings within a second, this one at once. Returns the error, or null.
+    /// </summary>
+    public async Task<string?> UpdateSettingsAsync(TributaryDb db, Workspace workspace, System.Text.Json.JsonElement patch,
+        Webhooks.WebhookTargetGuard targets, CancellationToken ct = default)
+    {
+        if (WorkspaceSettings.TryApplyPatch(workspace, patch, targets) is { } error) return error;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+            await TenantCache.MarkChangedAsync(db, ct);
+            await tx.CommitAsync(ct);
+        }
+        tenants.Forget();
+        return null;
     }
 
     public Task<AdjustOutcome> AdjustCreditsAsync(TributaryDb db, Guid workspaceId, long amount, string reason,

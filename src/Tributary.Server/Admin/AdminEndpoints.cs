@@ -58,8 +58,7 @@ public static class AdminEndpoints
     {
         var (workspace, error) = await FindAsync(id, db, admin, ct);
         if (error is not null) return error;
-        if (WorkspaceSettings.TryApplyPatch(workspace!, body, targets) is { } invalid) return new ErrorResult(ApiError.Validation(invalid));
-        await db.SaveChangesAsync(ct);
+        if (await admin.UpdateSettingsAsync(db, workspace!, body, targets, ct) is { } invalid) return new ErrorResult(ApiError.Validation(invalid));
         return TypedResults.Ok(WorkspaceSettings.Of(workspace!));
     }
 

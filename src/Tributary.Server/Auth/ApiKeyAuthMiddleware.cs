@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Tributary.Core.Storage;
 using Tributary.Core.Workspaces;
 using Tributary.Server.Configuration;
 using Tributary.Server.Errors;
@@ -12,7 +11,7 @@ namespace Tributary.Server.Auth;
 /// Authenticates and authorises before the body is read, so an unauthenticated request costs no parsing and gets 401
 /// even when its body is malformed. Accepts every header form of DESIGN §3.
 /// </summary>
-public sealed class ApiKeyAuthMiddleware(RequestDelegate next, TimeProvider time, TributaryOptions options)
+public sealed class ApiKeyAuthMiddleware(RequestDelegate next, TimeProvider time, TributaryOptions options, TenantCache tenants)
 {
     public async Task InvokeAsync(HttpContext http, CallerContext caller)
     {
@@ -32,8 +31,9 @@ public sealed class ApiKeyAuthMiddleware(RequestDelegate next, TimeProvider time
         }
         else if (metadata?.GetMetadata<RequiredPermission>() is { } required)
         {
-            var key = await FindKeyAsync(http, http.RequestServices.GetRequiredService<TributaryDb>());
-            if (key is null || !key.IsUsableAt(time.GetUtcNow().UtcDateTime))
+            var key = await FindKeyAsync(http);
+            var workspace = key is null ? null : await tenants.GetWorkspaceAsync(key.WorkspaceId, http.RequestAborted);
+            if (key is null || workspace is null || !key.IsUsableAt(time.GetUtcNow().UtcDateTime))
             {
                 await RateLimitHeaders.ReportWithoutCountingAsync(http, workspaceId: null);
                 await ErrorResult.WriteAsync(http, ApiError.InvalidKey);
@@ -45,12 +45,12 @@ public sealed class ApiKeyAuthMiddleware(RequestDelegate next, TimeProvider time
                 await ErrorResult.WriteAsync(http, ApiError.MissingPermission(required.Permission));
                 return;
             }
-            caller.Authenticate(key);
+            caller.Authenticate(key, workspace);
         }
         await next(http);
     }
 
-    private static async Task<ApiKey?> FindKeyAsync(HttpContext http, TributaryDb db)
+    private async Task<ApiKey?> FindKeyAsync(HttpContext http)
     {
         var headers = http.Request.Headers;
         string? secret = null;
@@ -67,7 +67,7 @@ public sealed class ApiKeyAuthMiddleware(RequestDelegate next, TimeProvider time
             accessKeyId = id;
         }
         if (secret is null || !Secrets.LooksLikeApiKey(secret)) return null;
-        var key = await WorkspaceAdmin.FindKeyBySecretAsync(db, secret, http.RequestAborted);
+        var key = await tenants.FindKeyAsync(Secrets.Hash(secret), http.RequestAborted);
         return accessKeyId is { } expected && key?.Id != expected ? null : key;
     }
 

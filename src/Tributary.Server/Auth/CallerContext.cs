@@ -6,11 +6,14 @@ namespace Tributary.Server.Auth;
 public sealed class CallerContext
 {
     private ApiKey? _key;
+    private Workspace? _workspace;
 
     public ApiKey Key => _key ?? throw new InvalidOperationException("This route was not marked as needing an API key.");
     public bool IsAuthenticated => _key is not null;
     public Guid WorkspaceId => Key.WorkspaceId;
     public Guid KeyId => Key.Id;
+    /// <summary>The key's workspace and its settings, read once for the request (from the process's short-lived copy).</summary>
+    public Workspace Workspace => _workspace ?? throw new InvalidOperationException("This route was not marked as needing an API key.");
 
-    internal void Authenticate(ApiKey key) => _key = key;
+    internal void Authenticate(ApiKey key, Workspace workspace) => (_key, _workspace) = (key, workspace);
 }

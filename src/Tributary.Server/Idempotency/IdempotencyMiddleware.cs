@@ -17,7 +17,7 @@ public sealed class IdempotentMetadata
 /// 10 s for it, else gets 409; the same key with another body gets 422. 2xx and 4xx answers are kept (not 409 or 429);
 /// a 5xx is not, so a retry runs again.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store)
+public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, TimeProvider time)
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -50,8 +50,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         http.Request.Body.Position = 0;
         var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
         var method = http.Request.Method;
-        // Routing ignores case, so the scope does too: /API/enrichments is the same route as /api/enrichments.
-        var path = (http.Request.Path.Value ?? "/").ToLowerInvariant();
+        var path = Scope(http);
 
         var claim = await store.ClaimAsync(caller.WorkspaceId, method, path, key, hash, http.RequestAborted);
         // Answered here, these count against no limit, but still say where the workspace stands.
@@ -74,9 +73,13 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         using var captured = new MemoryStream();
         http.Response.Body = captured;
         var completed = false;
+        using var running = new CancellationTokenSource();
+        var renewing = RenewWhileRunningAsync(caller.WorkspaceId, method, path, key, running.Token);
         try
         {
             await next(http);
+            await running.CancelAsync();
+            await renewing;
             var status = http.Response.StatusCode;
             if (status is >= 200 and < 300 or >= 400 and < 500 && status is not (409 or 429))
             {
@@ -89,10 +92,51 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         }
         finally
         {
+            await running.CancelAsync();
+            await renewing;
             if (!completed) await store.AbandonAsync(caller.WorkspaceId, method, path, key, CancellationToken.None);
             http.Response.Body = original;
             captured.Position = 0;
             if (captured.Length > 0) await captured.CopyToAsync(original, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// The route as routed (DESIGN §7): the endpoint's template with its parameter values, lower case, without a trailing
+    /// slash (seed 000's gateway prefix is already gone), so <c>/enrichment/</c> and <c>/Enrichment</c> are one scope and
+    /// one person's route never replays another's.
+    /// </summary>
+    public static string Scope(HttpContext http)
+    {
+        if (http.GetEndpoint() is not RouteEndpoint { RoutePattern: var pattern })
+            return (http.Request.Path.Value ?? "/").TrimEnd('/').ToLowerInvariant();
+        var segments = pattern.PathSegments.Select(segment => string.Concat(segment.Parts.Select(part => part switch
+        {
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal => literal.Content,
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart parameter =>
+                Uri.EscapeDataString(http.Request.RouteValues[parameter.Name]?.ToString() ?? ""),
+            Microsoft.AspNetCore.Routing.Patterns.RoutePatternSeparatorPart separator => separator.Content,
+            _ => "",
+        })));
+        return ("/" + string.Join('/', segments)).TrimEnd('/').ToLowerInvariant() is { Length: > 0 } scope ? scope : "/";
+    }
+
+    private async Task RenewWhileRunningAsync(Guid workspaceId, string method, string path, string key, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(IdempotencyStore.RenewEvery, time, stop);
+                await store.RenewAsync(workspaceId, method, path, key, stop);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception)
+        {
+            // Tried again at the next tick; a lapsed lease only lets a retry run as well.
         }
     }
 

@@ -23,7 +23,7 @@ public static class ContactImportEndpoint
         if (declared is { Error: { } error }) return new ErrorResult(error);
         var format = declared.Format ?? await SniffAsync(http.Request, ct);
         var body = http.Request.BodyReader.AsStream();
-        var workspace = await db.Workspaces.FindAsync([caller.WorkspaceId], ct);
+        var workspace = caller.Workspace;
         var report = await import.RunAsync(caller.WorkspaceId, body, format, workspace!.PhoneCountries, ct);
         return TypedResults.Ok(new Envelope<ImportResult>(new ImportResult(
             report.Created, report.Updated, report.Skipped, report.Failed, report.Errors, report.IgnoredColumns)));

@@ -51,7 +51,7 @@ public static class ContactsEndpoints
         var input = ContactInput.FromJson(body, out var errors);
         if (errors.Count > 0) return new ErrorResult(ApiError.Validation(string.Join("; ", errors)));
         if (input.IsEmpty) return new ErrorResult(ApiError.Validation("A contact needs at least one field"));
-        var workspace = await db.Workspaces.FindAsync([caller.WorkspaceId], ct);
+        var workspace = caller.Workspace;
         var contact = await contacts.CreateAsync(db, caller.WorkspaceId, input, workspace!.PhoneCountries, ct);
         return TypedResults.Created($"/v1/contacts/{contact.Id}", new Envelope<ContactDto>(ContactDto.Of(contact)));
     }
@@ -62,7 +62,7 @@ public static class ContactsEndpoints
         if (Ids.TryParse(id, "contact", out var contactId) is { } bad) return new ErrorResult(bad);
         var input = ContactInput.FromJson(body, out var errors);
         if (errors.Count > 0) return new ErrorResult(ApiError.Validation(string.Join("; ", errors)));
-        var workspace = await db.Workspaces.FindAsync([caller.WorkspaceId], ct);
+        var workspace = caller.Workspace;
         var contact = await contacts.UpdateAsync(db, caller.WorkspaceId, contactId, input, workspace!.PhoneCountries, ct);
         return contact is null ? new ErrorResult(ApiError.NotFound("Contact")) : TypedResults.Ok(new Envelope<ContactDto>(ContactDto.Of(contact)));
     }
@@ -98,7 +98,7 @@ public static class ContactsEndpoints
         }
         if (details.Count > 0)
             return new ErrorResult(ApiError.Validation($"{details.Count} contact(s) are invalid; nothing was saved", details));
-        var workspace = await db.Workspaces.FindAsync([caller.WorkspaceId], ct);
+        var workspace = caller.Workspace;
         var outcomes = await contacts.UpsertManyAsync(db, caller.WorkspaceId, inputs, workspace!.PhoneCountries, ct);
         return TypedResults.Ok(new Envelope<BulkResult>(new BulkResult(
             outcomes.Select(o => ContactDto.Of(o.Contact)).ToList(),

@@ -81,7 +81,7 @@ public static class JobsEndpoints
         if (channels is not { Count: > 0 }) return new ErrorResult(ApiError.Validation($"'channels' is required: some of {string.Join(", ", WaterfallChannels.Person)}"));
         var unknown = channels.Where(ch => !WaterfallChannels.IsKnown(ch)).ToList();
         if (unknown.Count > 0) return new ErrorResult(ApiError.Validation($"unknown channel(s): {string.Join(", ", unknown)}"));
-        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        var workspace = caller.Workspace;
         if (channels.Contains(WaterfallChannels.PersonalEmail) && !workspace.PersonalEmailConsent) return new ErrorResult(EnrichmentHttp.ConsentRequired());
 
         var options = JsonSerializer.Serialize(new JobRunOptions { Force = force });

@@ -19,18 +19,14 @@ public static class SettingsEndpoints
         return app;
     }
 
-    static async Task<Ok<Envelope<WorkspaceSettings>>> GetSettings(CallerContext caller, TributaryDb db, CancellationToken ct)
-    {
-        var workspace = await db.Workspaces.FindAsync([caller.WorkspaceId], ct);
-        return TypedResults.Ok(new Envelope<WorkspaceSettings>(WorkspaceSettings.Of(workspace!)));
-    }
+    static Ok<Envelope<WorkspaceSettings>> GetSettings(CallerContext caller) =>
+        TypedResults.Ok(new Envelope<WorkspaceSettings>(WorkspaceSettings.Of(caller.Workspace)));
 
     static async Task<Results<Ok<Envelope<WorkspaceSettings>>, ErrorResult>> UpdateSettings(
-        JsonElement body, CallerContext caller, TributaryDb db, WebhookTargetGuard targets, CancellationToken ct)
+        JsonElement body, CallerContext caller, TributaryDb db, WorkspaceAdmin admin, WebhookTargetGuard targets, CancellationToken ct)
     {
         var workspace = await db.Workspaces.FindAsync([caller.WorkspaceId], ct);
-        if (WorkspaceSettings.TryApplyPatch(workspace!, body, targets) is { } error) return new ErrorResult(ApiError.Validation(error));
-        await db.SaveChangesAsync(ct);
+        if (await admin.UpdateSettingsAsync(db, workspace!, body, targets, ct) is { } error) return new ErrorResult(ApiError.Validation(error));
         return TypedResults.Ok(new Envelope<WorkspaceSettings>(WorkspaceSettings.Of(workspace!)));
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Tributary.Core.Workspaces;
@@ -56,6 +57,8 @@ public abstract class AuthTests(TributaryApp app)
             await db.ApiKeys.Where(k => k.SecretHash == hash)
                 .ExecuteUpdateAsync(s => s.SetProperty(k => k.ExpiresAt, DateTime.UtcNow.AddSeconds(-1)));
         }
+        // Changed behind the server's back: drop the process's copy of the key, as a change through the API would.
+        app.Services.GetRequiredService<Tributary.Core.Workspaces.TenantCache>().Forget();
         await (await client.GetAsync("/v1/contacts")).ShouldBeError(401, "invalid_key");
     }
 

@@ -21,7 +21,8 @@ public abstract class EnrichmentPathApp(DatabaseProvider provider) : WaterfallAp
     new Dictionary<string, string[]> { ["work_email"] = ["slow", "flaky"], ["phone"] = ["slow"], ["linkedin_url"] = ["slow"] },
     new Dictionary<string, object>
     {
-        ["Tributary:RateLimits:SinglePerMinute"] = 1_000_000, ["Tributary:RateLimits:PerDay"] = 1_000_000,
+        ["Tributary:RateLimits:SinglePerMinute"] = 1_000_000, ["Tributary:RateLimits:BulkPerMinute"] = 1_000_000,
+        ["Tributary:RateLimits:PerDay"] = 1_000_000, ["Tributary:Jobs:PollIntervalMs"] = 50,
         ["Tributary:Providers:slow:MaxConcurrency"] = 64, ["Tributary:Providers:slow:TimeoutMs"] = 10_000,
     })
 {
@@ -36,6 +37,7 @@ public sealed class EnrichmentPathSqliteApp() : EnrichmentPathApp(DatabaseProvid
 public sealed class EnrichmentPathPostgresApp() : EnrichmentPathApp(DatabaseProvider.Postgres);
 
 /// <summary>DESIGN §6: cache first, concurrent identical work runs once, reservations only for what runs, misses cached only when clean.</summary>
+[Collection(HeavyLoadCollection.Name)]
 public abstract class EnrichmentPathTests(EnrichmentPathApp app)
 {
     private static object ByLinkedin(string who, params string[] channels) => new { linkedin_url = $"https://linkedin.com/in/{who}-test", channels };
@@ -70,6 +72,33 @@ public abstract class EnrichmentPathTests(EnrichmentPathApp app)
         (await db.CreditAccounts.SingleAsync(a => a.WorkspaceId == ws.Id)).ShouldSatisfyAllConditions(
             a => (a.Granted - a.Charged - a.Reserved).ShouldBe(89), a => a.Reserved.ShouldBe(0));
         (await db.InFlightClaims.CountAsync(c => c.WorkspaceId == ws.Id)).ShouldBe(0);
+    }
+
+    [DbFact]
+    public async Task A_thousand_concurrent_seed_002_requests_for_one_lead_make_one_record_and_one_charge()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        var lead = (await (await client.PostJson("/v1/contacts", new { first_name = "P5", last_name = "Test", linkedin_url = "https://www.linkedin.com/in/p5-test" }))
+            .ShouldBeOk(201)).GetProperty("data").GetProperty("id").GetGuid();
+        var body = new { selection = new { mode = "manual", includedIds = new[] { lead } }, field = "phones" };
+        var responses = await Task.WhenAll(Enumerable.Range(0, 1000).Select(async _ =>
+        {
+            using var response = await client.PostJson("/api/v1/operations/enrichment/bulk", body);
+            return (response.StatusCode, Body: await response.Json());
+        }));
+        responses.Where(r => r.StatusCode != HttpStatusCode.OK).Select(r => r.Body.ToString()).ShouldBeEmpty();
+        responses.Select(r => r.Body[0].GetProperty("id").GetGuid()).Distinct().Count().ShouldBe(1);
+
+        var finished = await Polling.UntilAsync(
+            async () => await (await client.GetAsync($"/api/v1/operations/enrichment/{lead}?field=phones")).ShouldBeOk(),
+            r => r.GetProperty("status").GetString() == "finished", "the record", attempts: 200);
+        finished.GetProperty("data").GetProperty("phones")[0].GetProperty("value").GetString().ShouldBe("+14155550105");
+        await using var db = app.NewDb();
+        (await db.LeadRecords.CountAsync(r => r.WorkspaceId == ws.Id)).ShouldBe(1);
+        (await db.JobItems.CountAsync(i => i.WorkspaceId == ws.Id)).ShouldBe(1);
+        (await db.LedgerEntries.Where(e => e.WorkspaceId == ws.Id && e.Kind == LedgerKinds.Charge).SumAsync(e => e.Amount)).ShouldBe(10);
+        (await db.CreditAccounts.SingleAsync(a => a.WorkspaceId == ws.Id)).Reserved.ShouldBe(0);
     }
 
     [DbFact]

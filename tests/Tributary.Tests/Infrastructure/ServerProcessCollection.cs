@@ -9,3 +9,13 @@ public sealed class ServerProcessCollection
 {
     public const string Name = "server processes";
 }
+
+/// <summary>
+/// In-process tests that put a thousand concurrent requests through one server run alone too, so that neither they nor
+/// the timing-sensitive tests beside them are starved of the machine's two cores.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HeavyLoadCollection
+{
+    public const string Name = "heavy load";
+}

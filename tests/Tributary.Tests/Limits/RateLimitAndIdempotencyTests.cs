@@ -33,7 +33,7 @@ public abstract class LimitsApp(DatabaseProvider provider) : WaterfallApp(provid
 public sealed class LimitsSqliteApp() : LimitsApp(DatabaseProvider.Sqlite);
 public sealed class LimitsPostgresApp() : LimitsApp(DatabaseProvider.Postgres);
 
-public abstract class RateLimitAndIdempotencyTests(LimitsApp app)
+public abstract partial class RateLimitAndIdempotencyTests(LimitsApp app)
 {
     private static object Record(int i, params string[] channels) => new { linkedin_url = $"https://www.linkedin.com/in/limit-{i}", channels };
 
@@ -124,6 +124,11 @@ public abstract class RateLimitAndIdempotencyTests(LimitsApp app)
         var shouted = await client.SendAsync(Request(body, "retry-key-1", "/ENRICHMENT"));
         (await shouted.ShouldBeOk()).ToString().ShouldBe(firstBody.ToString());
         shouted.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
+        // A trailing slash routes to the same endpoint, so it is the same scope: replayed, not run and charged again.
+        var slashed = await client.SendAsync(Request(body, "retry-key-1", "/enrichment/"));
+        (await slashed.ShouldBeOk()).ToString().ShouldBe(firstBody.ToString());
+        slashed.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
+        (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(89);
 
         var reused = await client.SendAsync(Request(JsonSerializer.Serialize(Record(4, "work_email")), "retry-key-1"));
         await reused.ShouldBeError(422, "idempotency_key_reused");
@@ -183,6 +188,44 @@ public abstract class RateLimitAndIdempotencyTests(LimitsApp app)
             await Task.Delay(100);
         var exported = await client.GetStringAsync($"/v1/jobs/{job}/results?format=csv");
         exported.ShouldNotContain("limit8@limits.io,vendor");
+    }
+}
+
+public abstract partial class RateLimitAndIdempotencyTests
+{
+    [DbFact]
+    public async Task A_retry_takes_over_a_claim_whose_first_request_died_and_runs_once()
+    {
+        await AwayFromMinuteEdge();
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        var body = JsonSerializer.Serialize(Record(6, "work_email"));
+        // What a process killed mid-request leaves behind: a claim with no response whose lease has run out.
+        await using (var db = app.NewDb())
+        {
+            var now = DateTime.UtcNow;
+            db.IdempotencyRecords.Add(new Tributary.Core.Idempotency.IdempotencyRecord
+            {
+                WorkspaceId = ws.Id, Method = "POST", Path = "/enrichment", Key = "orphaned-1",
+                BodyHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(body))),
+                CreatedAt = now.AddSeconds(-30), ExpiresAt = now.AddHours(24), LeaseExpiresAt = now.AddSeconds(-15),
+            });
+            await db.SaveChangesAsync();
+        }
+        HttpRequestMessage Retry()
+        {
+            var r = new HttpRequestMessage(HttpMethod.Post, "/enrichment") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            r.Headers.Add("Idempotency-Key", "orphaned-1");
+            return r;
+        }
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var taken = await (await client.SendAsync(Retry())).ShouldBeOk();
+        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(8)); // did not wait out the in-progress window
+        taken.GetProperty("credits_used").GetInt64().ShouldBe(1);
+        var replayed = await client.SendAsync(Retry());
+        (await replayed.ShouldBeOk()).ToString().ShouldBe(taken.ToString());
+        replayed.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
+        (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(99);
     }
 }
 

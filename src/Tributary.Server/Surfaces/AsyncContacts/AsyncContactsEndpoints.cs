@@ -45,7 +45,7 @@ public static class AsyncContactsEndpoints
     static async Task<Results<Ok<Accepted>, ErrorResult>> SingleEnrich(JsonElement body, CallerContext caller, TributaryDb db, JobQueue queue,
         WebhookTargetGuard guard, CancellationToken ct)
     {
-        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        var workspace = caller.Workspace;
         if (ParseTypes(body, out var types) is { } typeError) return new ErrorResult(typeError);
         if (ParseContact(body, types, out var contact) is { } error) return new ErrorResult(error);
         if (Webhook(body, guard, out var webhook) is { } hookError) return new ErrorResult(hookError);
@@ -60,7 +60,7 @@ public static class AsyncContactsEndpoints
     static async Task<Results<Accepted<BulkAccepted>, ErrorResult>> BulkEnrich(JsonElement body, CallerContext caller, TributaryDb db,
         JobQueue queue, WebhookTargetGuard guard, CancellationToken ct)
     {
-        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        var workspace = caller.Workspace;
         if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("contacts", out var list) || list.ValueKind != JsonValueKind.Array
             || list.GetArrayLength() is < MinBulk or > MaxBulk)
             return new ErrorResult(ApiError.Validation($"contacts must be an array of {MinBulk} to {MaxBulk} contacts"));
@@ -88,7 +88,7 @@ public static class AsyncContactsEndpoints
         TributaryDb db, CancellationToken ct)
     {
         if (!Guid.TryParse(enrichmentId, out var id)) return new ErrorResult(ApiError.NotFound("Enrichment"));
-        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        var workspace = caller.Workspace;
         if (await JobReads.FindItemAsync(db, caller.WorkspaceId, id, ct) is var (item, job) && job.Kind == AsyncContactView.Kind)
             return TypedResults.Ok(AsyncContactView.Of(job, item, workspace.PhoneCountries));
         var batch = await JobReads.FindAsync(db, caller.WorkspaceId, id, AsyncContactView.Kind, ct);

@@ -48,7 +48,7 @@ public static class ChannelsEndpoints
     private static async Task<Results<Ok<ChannelEnrichResponse>, ErrorResult>> RunOneAsync(ChannelEnrichRequest body, bool discover,
         HttpContext http, CallerContext caller, TributaryDb db, EnrichmentService enrichment, SurfaceSettings settings, CancellationToken ct)
     {
-        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        var workspace = caller.Workspace;
         var plan = Plan(body, discover, workspace);
         if (plan.Error is not null) return new ErrorResult(plan.Error);
         var (result, error) = await EnrichAsync(plan, discover, caller, enrichment, settings, ct);
@@ -63,7 +63,7 @@ public static class ChannelsEndpoints
         if (body.Records is not { Count: > 0 and <= MaxBulk } records)
             return new ErrorResult(ApiError.Validation($"'records' must hold 1 to {MaxBulk} records"));
         if (UnknownChannel(body.Channels) is { } unknown) return new ErrorResult(unknown);
-        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        var workspace = caller.Workspace;
         var plans = new List<RecordPlan>();
         foreach (var record in records)
         {

@@ -69,7 +69,7 @@ public static class ContactEnrichEndpoints
             if (fields.Count == 0 || unknown.Count > 0)
                 return new ErrorResult(ApiError.Validation($"unknown field(s): {string.Join(", ", unknown)}; allowed: {string.Join(", ", AllowedFields)}"));
         }
-        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        var workspace = caller.Workspace;
         if (fields.Contains("personal_email") && !workspace.PersonalEmailConsent) return new ErrorResult(EnrichmentHttp.ConsentRequired());
         var contact = await ContactStore.InWorkspace(db, caller.WorkspaceId).AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId, ct);
         if (contact is null) return new ErrorResult(ApiError.NotFound("Contact"));

@@ -24,7 +24,7 @@ namespace Tributary.Server.Surfaces.LeadBulk;
 /// </summary>
 public static class LeadBulkEndpoints
 {
-    public const string Kind = "lead_bulk";
+    public const string Kind = LeadRecords.Kind;
     public const int MaxSelection = 1000, MaxBatch = 100, MaxQuery = 200;
     public const string TimeoutMessage = "The enrichment did not finish in time; nothing was charged and a new request runs it again";
     private static readonly Dictionary<string, string> FieldChannels = new() { ["emails"] = WaterfallChannels.WorkEmail, ["phones"] = WaterfallChannels.Phone };
@@ -53,7 +53,7 @@ public static class LeadBulkEndpoints
     }
 
     static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> BulkEnrich(JsonElement body, CallerContext caller, TributaryDb db,
-        JobQueue queue, CacheOptions cache, TimeProvider time, CancellationToken ct)
+        LeadRecords records, CacheOptions cache, TimeProvider time, CancellationToken ct)
     {
         if (Field(body, out var field) is { } fieldError) return new ErrorResult(fieldError);
         if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("selection", out var selection) || selection.ValueKind != JsonValueKind.Object)
@@ -88,27 +88,27 @@ public static class LeadBulkEndpoints
                 .Skip(start.Value).Take(target.Value).Select(c => c.Id).ToListAsync(ct);
         }
         else return new ErrorResult(ApiError.Validation("selection.mode must be manual or bulk", [new("selection.mode", "must be manual or bulk")]));
-        return await RecordsForAsync(ids, field, caller, db, queue, cache, time, ct);
+        return await RecordsForAsync(ids, field, caller, db, records, cache, time, ct);
     }
 
     static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> BatchEnrich(JsonElement body, CallerContext caller, TributaryDb db,
-        JobQueue queue, CacheOptions cache, TimeProvider time, CancellationToken ct)
+        LeadRecords records, CacheOptions cache, TimeProvider time, CancellationToken ct)
     {
         if (Field(body, out var field) is { } fieldError) return new ErrorResult(fieldError);
         if (GuidList(body, "personIds", 1, MaxBatch, out var ids) is { } error) return new ErrorResult(error);
         var unknown = await UnknownLeadsAsync(db, caller.WorkspaceId, ids, ct);
         if (unknown.Count > 0) return new ErrorResult(ApiError.Validation($"Unknown personIds: {string.Join(", ", unknown)}"));
-        return await RecordsForAsync(ids, field, caller, db, queue, cache, time, ct);
+        return await RecordsForAsync(ids, field, caller, db, records, cache, time, ct);
     }
 
     static async Task<Results<Ok<EnrichmentRecordView>, ErrorResult>> EnrichOne(string personId, HttpContext http, CallerContext caller,
-        TributaryDb db, JobQueue queue, CacheOptions cache, TimeProvider time, CancellationToken ct)
+        TributaryDb db, LeadRecords records, CacheOptions cache, TimeProvider time, CancellationToken ct)
     {
         if (!Guid.TryParse(personId, out var id)) return new ErrorResult(ApiError.Validation("personId must be a UUID"));
         if (QueryField(http, out var field) is { } fieldError) return new ErrorResult(fieldError);
         if ((await UnknownLeadsAsync(db, caller.WorkspaceId, [id], ct)).Count > 0) return new ErrorResult(ApiError.NotFound("Lead"));
-        var records = await RecordsForAsync([id], field, caller, db, queue, cache, time, ct);
-        return records.Result switch
+        var one = await RecordsForAsync([id], field, caller, db, records, cache, time, ct);
+        return one.Result switch
         {
             Ok<List<EnrichmentRecordView>> ok => TypedResults.Ok(ok.Value!.Single()),
             ErrorResult error => error,
@@ -121,8 +121,8 @@ public static class LeadBulkEndpoints
     {
         if (!Guid.TryParse(personId, out var id)) return new ErrorResult(ApiError.Validation("personId must be a UUID"));
         if (QueryField(http, out var field) is { } fieldError) return new ErrorResult(fieldError);
-        var latest = (await LatestAsync(db, caller.WorkspaceId, [new RecordKey(id, field)], ct)).GetValueOrDefault(new RecordKey(id, field));
-        return latest is null ? new ErrorResult(ApiError.NotFound("Enrichment")) : TypedResults.Ok(await ViewAsync(db, latest, ct));
+        var record = (await LeadRecords.ReadAsync(db, caller.WorkspaceId, [(id, field)], ct)).GetValueOrDefault(id);
+        return record is null ? new ErrorResult(ApiError.NotFound("Enrichment")) : TypedResults.Ok((await ViewsAsync(db, [record], ct)).Single());
     }
 
     static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> QueryRecords(JsonElement body, CallerContext caller, TributaryDb db,
@@ -131,81 +131,68 @@ public static class LeadBulkEndpoints
         if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("tasks", out var tasks) || tasks.ValueKind != JsonValueKind.Array
             || tasks.GetArrayLength() > MaxQuery)
             return new ErrorResult(ApiError.Validation($"tasks must be an array of at most {MaxQuery} tasks"));
-        var keys = new List<RecordKey>();
+        var keys = new List<(Guid Lead, string Field)>();
         foreach (var task in tasks.EnumerateArray())
         {
             if (task.ValueKind != JsonValueKind.Object || !task.TryGetProperty("entityId", out var e) || !Guid.TryParse(e.ToString(), out var entity)
                 || !task.TryGetProperty("field", out var f) || !FieldChannels.ContainsKey(f.ToString()))
                 return new ErrorResult(ApiError.Validation("each task needs an entityId (UUID) and a field (emails or phones)"));
-            keys.Add(new RecordKey(entity, f.ToString()));
+            keys.Add((entity, f.ToString()));
         }
-        var latest = await LatestAsync(db, caller.WorkspaceId, keys, ct);
-        var found = keys.Distinct().Select(k => latest.GetValueOrDefault(k)).OfType<JobItem>().ToList();
-        return TypedResults.Ok(await ViewsAsync(db, found, ct));
+        var found = new List<LeadRecordView>();
+        foreach (var byField in keys.Distinct().GroupBy(k => k.Field))
+        {
+            var records = await LeadRecords.ReadAsync(db, caller.WorkspaceId, byField.ToList(), ct);
+            found.AddRange(byField.Select(k => records.GetValueOrDefault(k.Lead)).OfType<LeadRecordView>());
+        }
+        var order = keys.Distinct().Select((k, i) => (k, i)).ToDictionary(x => x.k, x => x.i);
+        return TypedResults.Ok(await ViewsAsync(db, found.OrderBy(r => order[(r.Record.ContactId, r.Record.Field)]).ToList(), ct));
     }
 
     /// <summary>
     /// One record per lead in selection order: an existing pending one, or one finished within the cache lifetime, is
-    /// returned as is; the others are created as one job whose credits are reserved first, all or nothing.
+    /// returned as is; the others run as one job whose credits are reserved first, all or nothing (see <see cref="LeadRecords"/>).
     /// </summary>
     private static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> RecordsForAsync(List<Guid> ids, string field, CallerContext caller,
-        TributaryDb db, JobQueue queue, CacheOptions cache, TimeProvider time, CancellationToken ct)
+        TributaryDb db, LeadRecords records, CacheOptions cache, TimeProvider time, CancellationToken ct)
     {
-        ids = ids.Distinct().ToList();
-        var keys = ids.Select(id => new RecordKey(id, field)).ToList();
-        var latest = await LatestAsync(db, caller.WorkspaceId, keys, ct);
         var freshAfter = time.GetUtcNow().UtcDateTime.AddDays(-cache.TtlDays);
         bool Reusable(JobItem i) => StatusOf(i, ItemResult.Of(i), field) is var status && (status == "pending" || (status == "finished" && i.FinishedAt > freshAfter));
-        var toRun = keys.Where(k => latest.GetValueOrDefault(k) is not { } i || !Reusable(i)).ToList();
-        if (toRun.Count > 0)
+        var contacts = await ContactStore.InWorkspace(db, caller.WorkspaceId).AsNoTracking()
+            .Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        var outcome = await records.EnsureAsync(caller.WorkspaceId, caller.KeyId, field, FieldChannels[field], ids, Reusable,
+            lead => new NewItem(KnownValues.Of(contacts[lead]), JsonSerializer.Serialize(new RecordKey(lead, field)), lead), ct);
+        return outcome switch
         {
-            var contacts = await ContactStore.InWorkspace(db, caller.WorkspaceId).AsNoTracking()
-                .Where(c => toRun.Select(k => k.EntityId).Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
-            var items = toRun.Select(k => new NewItem(KnownValues.Of(contacts[k.EntityId]),
-                JsonSerializer.Serialize(k), k.EntityId)).ToList();
-            var created = await queue.CreateAsync(new NewJob(caller.WorkspaceId, Kind, [FieldChannels[field]],
-                JsonSerializer.Serialize(new JobRunOptions()), caller.KeyId), items, ct);
-            if (created is CreateJobOutcome.InsufficientCredits poor)
-                return new ErrorResult(EnrichmentHttp.InsufficientCredits(new EnrichmentOutcome.InsufficientCredits(poor.Needed, poor.Available)));
-            latest = await LatestAsync(db, caller.WorkspaceId, keys, ct);
-        }
-        return TypedResults.Ok(await ViewsAsync(db, keys.Select(k => latest[k]).ToList(), ct));
+            LeadRecordsOutcome.InsufficientCredits poor =>
+                new ErrorResult(EnrichmentHttp.InsufficientCredits(new EnrichmentOutcome.InsufficientCredits(poor.Needed, poor.Available))),
+            LeadRecordsOutcome.Records done => TypedResults.Ok(await ViewsAsync(db, done.Views, ct)),
+            _ => throw new InvalidOperationException($"unexpected outcome {outcome}"),
+        };
     }
 
-    /// <summary>The newest record for each (lead, field).</summary>
-    private static async Task<Dictionary<RecordKey, JobItem>> LatestAsync(TributaryDb db, Guid workspaceId, IReadOnlyCollection<RecordKey> keys,
-        CancellationToken ct)
+    /// <summary>The views of these records, reading their jobs and charges in one query each, however many there are.</summary>
+    private static async Task<List<EnrichmentRecordView>> ViewsAsync(TributaryDb db, IReadOnlyList<LeadRecordView> records, CancellationToken ct)
     {
-        var raws = keys.Select(k => JsonSerializer.Serialize(k)).Distinct().ToList();
-        var items = await JobReads.ItemsWithInputAsync(db, workspaceId, Kind, raws, ct);
-        return items.GroupBy(i => JsonSerializer.Deserialize<RecordKey>(i.RawJson!)!)
-            .ToDictionary(g => g.Key, g => g.OrderByDescending(i => i.Seq).First());
+        var jobs = await JobReads.GetManyAsync(db, records.Select(r => r.Item.JobId).ToHashSet(), ct);
+        var charges = await Ledger.ChargeEntriesOfAsync(db, records.Where(r => r.Item.EnrichmentId is not null).Select(r => r.Item.EnrichmentId!.Value).ToHashSet(), ct);
+        return records.Select(r => View(r, jobs[r.Item.JobId], r.Item.EnrichmentId is { } e && charges.TryGetValue(e, out var charge) ? charge : null)).ToList();
     }
 
-    private static async Task<EnrichmentRecordView> ViewAsync(TributaryDb db, JobItem item, CancellationToken ct) =>
-        (await ViewsAsync(db, [item], ct)).Single();
-
-    /// <summary>The records of these items, reading their jobs and charges in one query each, however many there are.</summary>
-    private static async Task<List<EnrichmentRecordView>> ViewsAsync(TributaryDb db, IReadOnlyList<JobItem> items, CancellationToken ct)
+    private static EnrichmentRecordView View(LeadRecordView record, Job job, Guid? transaction)
     {
-        var jobs = await JobReads.GetManyAsync(db, items.Select(i => i.JobId).ToHashSet(), ct);
-        var charges = await Ledger.ChargeEntriesOfAsync(db, items.Where(i => i.EnrichmentId is not null).Select(i => i.EnrichmentId!.Value).ToHashSet(), ct);
-        return items.Select(item => View(item, jobs[item.JobId], item.EnrichmentId is { } e && charges.TryGetValue(e, out var charge) ? charge : null)).ToList();
-    }
-
-    private static EnrichmentRecordView View(JobItem item, Job job, Guid? transaction)
-    {
-        var key = JsonSerializer.Deserialize<RecordKey>(item.RawJson!)!;
+        var item = record.Item;
+        var field = record.Record.Field;
         var result = ItemResult.Of(item);
-        var status = StatusOf(item, result, key.Field);
+        var status = StatusOf(item, result, field);
         object? data = null;
         bool? found = null;
         if (status == "finished")
         {
-            var channel = result?.Channels.GetValueOrDefault(FieldChannels[key.Field]);
+            var channel = result?.Channels.GetValueOrDefault(FieldChannels[field]);
             found = channel is not null;
             var values = channel is null ? [] : new[] { new { value = channel.Value.ToString(), status = channel.EmailStatus ?? "found" } };
-            data = key.Field == "emails" ? new { emails = values } : new { phones = values };
+            data = field == "emails" ? new { emails = values } : new { phones = values };
         }
         var error = status switch
         {
@@ -213,8 +200,8 @@ public static class LeadBulkEndpoints
             "timeout" => new { code = "TIMEOUT", message = TimeoutMessage },
             _ => null,
         };
-        return new EnrichmentRecordView(item.Id, job.CreatedAt, item.FinishedAt ?? job.CreatedAt, key.EntityId, "person", key.Field, status, error,
-            job.CreatedByKeyId, item.WorkspaceId, null, transaction, found, data);
+        return new EnrichmentRecordView(record.Record.Id, record.Record.CreatedAt, item.FinishedAt ?? record.Record.UpdatedAt, record.Record.ContactId,
+            "person", field, status, error, job.CreatedByKeyId, item.WorkspaceId, null, transaction, found, data);
     }
 
     /// <summary>The record status: a run cut by the item deadline before its field was found is a timeout, not a miss.</summary>

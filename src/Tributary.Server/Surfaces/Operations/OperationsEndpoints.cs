@@ -79,7 +79,7 @@ public static class OperationsEndpoints
         JsonElement? signals = body.TryGetProperty("signals_config", out var sc) && sc.ValueKind == JsonValueKind.Object ? sc.Clone() : null;
         if (details.Count > 0) return Invalid("Validation failed", [.. details]);
 
-        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        var workspace = caller.Workspace;
         var channels = ChannelsFor(fields, workspace.PersonalEmailConsent);
         var requestId = http.TraceIdentifier;
 
@@ -114,7 +114,7 @@ public static class OperationsEndpoints
             return new ErrorResult(ApiError.NotFound("Operation"));
         var job = await JobReads.FindAsync(db, caller.WorkspaceId, jobId, Kind, ct);
         if (job is null) return new ErrorResult(ApiError.NotFound("Operation"));
-        var workspace = (await db.Workspaces.FindAsync([caller.WorkspaceId], ct))!;
+        var workspace = caller.Workspace;
         var status = job.Status switch
         {
             JobStatus.Preparing or JobStatus.Queued => "queued",

@@ -487,6 +487,10 @@ namespace Tributary.Core.Storage.Postgres.Migrations
                         .HasColumnType("text")
                         .HasColumnName("headers_json");
 
+                    b.Property<DateTime?>("LeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_expires_at");
+
                     b.Property<int?>("StatusCode")
                         .HasColumnType("integer")
                         .HasColumnName("status_code");
@@ -683,6 +687,52 @@ namespace Tributary.Core.Storage.Postgres.Migrations
                         .HasDatabaseName("ix_job_items_status_lease_expires_at");
 
                     b.ToTable("job_items", (string)null);
+                });
+
+            modelBuilder.Entity("Tributary.Core.Jobs.LeadRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ContactId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("field");
+
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("item_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_lead_records");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_lead_records_item_id");
+
+                    b.HasIndex("WorkspaceId", "ContactId", "Field")
+                        .IsUnique()
+                        .HasDatabaseName("ix_lead_records_workspace_id_contact_id_field");
+
+                    b.ToTable("lead_records", (string)null);
                 });
 
             modelBuilder.Entity("Tributary.Core.RateLimits.RateCounter", b =>
@@ -975,6 +1025,22 @@ namespace Tributary.Core.Storage.Postgres.Migrations
                         .HasDatabaseName("ix_api_keys_workspace_id");
 
                     b.ToTable("api_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Tributary.Core.Workspaces.ChangeCounter", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("bigint")
+                        .HasColumnName("value");
+
+                    b.HasKey("Name")
+                        .HasName("pk_change_counters");
+
+                    b.ToTable("change_counters", (string)null);
                 });
 
             modelBuilder.Entity("Tributary.Core.Workspaces.Workspace", b =>

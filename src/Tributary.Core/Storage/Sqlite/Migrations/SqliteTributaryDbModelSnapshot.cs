@@ -476,6 +476,10 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("headers_json");
 
+                    b.Property<DateTime?>("LeaseExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_expires_at");
+
                     b.Property<int?>("StatusCode")
                         .HasColumnType("INTEGER")
                         .HasColumnName("status_code");
@@ -670,6 +674,52 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                         .HasDatabaseName("ix_job_items_status_lease_expires_at");
 
                     b.ToTable("job_items", (string)null);
+                });
+
+            modelBuilder.Entity("Tributary.Core.Jobs.LeadRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("ContactId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("field");
+
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("item_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_lead_records");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_lead_records_item_id");
+
+                    b.HasIndex("WorkspaceId", "ContactId", "Field")
+                        .IsUnique()
+                        .HasDatabaseName("ix_lead_records_workspace_id_contact_id_field");
+
+                    b.ToTable("lead_records", (string)null);
                 });
 
             modelBuilder.Entity("Tributary.Core.RateLimits.RateCounter", b =>
@@ -960,6 +1010,22 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                         .HasDatabaseName("ix_api_keys_workspace_id");
 
                     b.ToTable("api_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Tributary.Core.Workspaces.ChangeCounter", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("value");
+
+                    b.HasKey("Name")
+                        .HasName("pk_change_counters");
+
+                    b.ToTable("change_counters", (string)null);
                 });
 
             modelBuilder.Entity("Tributary.Core.Workspaces.Workspace", b =>
