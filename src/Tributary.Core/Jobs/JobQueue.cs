@@ -179,6 +179,10 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
         var now = Now();
         var expires = now.AddSeconds(options.LeaseSeconds);
         await using var db = dbs.Create();
+        // A read first, so an idle worker's poll writes nothing (and takes no SQLite write lock).
+        if (!await db.JobItems.AnyAsync(i => (i.Status == JobItemStatus.Pending || (i.Status == JobItemStatus.Running && i.LeaseExpiresAt < now))
+                                             && db.Jobs.Any(j => j.Id == i.JobId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing)), ct))
+            return [];
         var seqs = db.Provider == DatabaseProvider.Postgres
             ? await db.Database.SqlQuery<long>($"""
                 UPDATE job_items SET status = 'running', lease_owner = {owner}, lease_token = {token}, lease_expires_at = {expires}, attempts = attempts + 1

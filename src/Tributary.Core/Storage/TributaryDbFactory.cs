@@ -1,30 +1,44 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace Tributary.Core.Storage;
 
-/// <summary>Creates contexts of the configured provider; registered once, used by requests and background work alike.</summary>
+/// <summary>
+/// Creates contexts of the configured provider from a pool (a context is reset and reused when disposed, instead of being
+/// built anew for each of the several units of work a request does); registered once, used by requests and background
+/// work alike. EF's own logging goes to the host's loggers.
+/// </summary>
 public sealed class TributaryDbFactory
 {
+    private const int PoolSize = 1024;
     private readonly DatabaseOptions _options;
-    private readonly DbContextOptions<SqliteTributaryDb>? _sqlite;
-    private readonly DbContextOptions<PostgresTributaryDb>? _postgres;
+    private readonly PooledDbContextFactory<SqliteTributaryDb>? _sqlite;
+    private readonly PooledDbContextFactory<PostgresTributaryDb>? _postgres;
 
-    public TributaryDbFactory(DatabaseOptions options)
+    public TributaryDbFactory(DatabaseOptions options) : this(options, null)
+    {
+    }
+
+    public TributaryDbFactory(DatabaseOptions options, ILoggerFactory? logging)
     {
         _options = options;
         if (options.Provider == DatabaseProvider.Sqlite)
-            _sqlite = SqliteOptions(SqliteConnectionString(options.ConnectionString));
+            _sqlite = new(WithLogging(SqliteOptions(SqliteConnectionString(options.ConnectionString)), logging), PoolSize);
         else
-            _postgres = PostgresOptions(options.ConnectionString);
+            _postgres = new(WithLogging(PostgresOptions(options.ConnectionString), logging), PoolSize);
     }
 
     public DatabaseProvider Provider => _options.Provider;
 
     public TributaryDb Create() => _options.Provider == DatabaseProvider.Sqlite
-        ? new SqliteTributaryDb(_sqlite!)
-        : new PostgresTributaryDb(_postgres!);
+        ? _sqlite!.CreateDbContext()
+        : _postgres!.CreateDbContext();
+
+    private static DbContextOptions<T> WithLogging<T>(DbContextOptions<T> options, ILoggerFactory? logging) where T : DbContext =>
+        logging is null ? options : new DbContextOptionsBuilder<T>(options).UseLoggerFactory(logging).Options;
 
     /// <summary>Applies pending migrations; for SQLite also switches the file to WAL so readers never wait for writers.</summary>
     public async Task MigrateAsync(CancellationToken ct = default)

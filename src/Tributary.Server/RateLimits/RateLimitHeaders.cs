@@ -11,12 +11,34 @@ public static class RateLimitHeaders
 {
     public const string Limit = "X-RateLimit-Limit", Remaining = "X-RateLimit-Remaining", Reset = "X-RateLimit-Reset";
 
+    /// <summary>Where the request's workspace stands, kept for the request and written to the response once, as it starts.</summary>
+    private sealed class Standing
+    {
+        public RateStatus Status;
+    }
+
+    /// <summary>
+    /// Records the standing the response reports; whichever step knows it last (authentication, idempotency, counting)
+    /// wins, and the headers are written in one place, when the response starts.
+    /// </summary>
     public static void Set(HttpContext http, RateStatus status)
     {
-        var headers = http.Response.Headers;
-        headers[Limit] = status.Limit.ToString();
-        headers[Remaining] = status.Remaining.ToString();
-        headers[Reset] = new DateTimeOffset(status.ResetsAt).ToUnixTimeSeconds().ToString();
+        if (http.Features.Get<Standing>() is { } standing)
+        {
+            standing.Status = status;
+            return;
+        }
+        standing = new Standing { Status = status };
+        http.Features.Set(standing);
+        http.Response.OnStarting(static state =>
+        {
+            var (response, standing) = ((HttpResponse, Standing))state;
+            var headers = response.Headers;
+            headers[Limit] = standing.Status.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            headers[Remaining] = standing.Status.Remaining.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            headers[Reset] = new DateTimeOffset(standing.Status.ResetsAt).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        }, (http.Response, standing));
     }
 
     /// <summary>

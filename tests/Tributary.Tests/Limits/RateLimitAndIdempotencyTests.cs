@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -86,13 +87,23 @@ public abstract partial class RateLimitAndIdempotencyTests(LimitsApp app)
     }
 
     [DbFact]
-    public async Task Counters_live_in_the_database_so_every_process_shares_them()
+    public async Task Two_processes_sharing_the_counter_never_admit_more_than_the_limit()
     {
+        await AwayFromMinuteEdge();
         var ws = await app.CreateWorkspaceAsync();
-        var options = new RateLimitOptions { SinglePerMinute = 1000 };
+        var options = new RateLimitOptions { BulkPerMinute = 100 };
+        // Two limiters over one database: what two server processes are to each other.
         var two = new[] { "a", "b" }.Select(_ => new RateLimiter(new TributaryDbFactory(app.Database.Options), options, TimeProvider.System)).ToArray();
-        var hits = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => two[i % 2].HitAsync(ws.Id, RateClass.Bulk, CancellationToken.None)));
-        hits.Select(h => h.Used).Order().ShouldBe(Enumerable.Range(1, 40).Select(i => (long)i));
+        two[0].BlockSize(RateClass.Bulk).ShouldBe(5);
+        var hits = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => two[i % 2].HitAsync(ws.Id, RateClass.Bulk, CancellationToken.None)));
+        var admitted = hits.Count(h => !h.Exceeded);
+        admitted.ShouldBeLessThanOrEqualTo(100);
+        admitted.ShouldBeGreaterThanOrEqualTo(100 - two[0].BlockSize(RateClass.Bulk)); // refused early by at most one unused block elsewhere
+        hits.Where(h => !h.Exceeded).Select(h => h.Used).ShouldAllBe(u => u >= 1 && u <= 100);
+        await using var db = app.NewDb();
+        (await db.RateCounters.Where(c => c.WorkspaceId == ws.Id && c.Class == "bulk").SumAsync(c => c.Count)).ShouldBeLessThanOrEqualTo(100);
+        // Taking permits costs one statement per block, not per request.
+        (await db.RateCounters.CountAsync(c => c.WorkspaceId == ws.Id)).ShouldBe(1);
     }
 
     [DbFact]

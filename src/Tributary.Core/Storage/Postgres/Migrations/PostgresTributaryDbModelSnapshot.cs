@@ -753,6 +753,10 @@ namespace Tributary.Core.Storage.Postgres.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("count");
 
+                    b.Property<long>("LastTake")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_take");
+
                     b.HasKey("WorkspaceId", "Class", "WindowStart")
                         .HasName("pk_rate_counters");
 

@@ -740,6 +740,10 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("count");
 
+                    b.Property<long>("LastTake")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_take");
+
                     b.HasKey("WorkspaceId", "Class", "WindowStart")
                         .HasName("pk_rate_counters");
 
