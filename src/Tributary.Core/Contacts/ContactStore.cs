@@ -23,6 +23,7 @@ public sealed class ContactStore(CompanyStore companies, CreationClock clock)
         db.Contacts.Add(contact);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
+        await IdentityClaims.ClaimAsync(db, contact, ct); // keys another contact owns stay with it
         await EnsureCompaniesAsync(db, workspaceId, [contact], ct);
         await tx.CommitAsync(ct);
         return contact;
@@ -36,11 +37,15 @@ public sealed class ContactStore(CompanyStore companies, CreationClock clock)
     {
         var contact = await GetAsync(db, workspaceId, id, ct);
         if (contact is null) return null;
+        var keysBefore = CacheKeys.OfContact(contact);
         var changed = ContactFields.ApplyUserInput(contact, input, ContactFields.WriteMode.Replace, phoneCountries);
         if (changed.Count == 0) return contact;
         contact.UpdatedAt = clock.Next();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
+        var keysAfter = CacheKeys.OfContact(contact);
+        await IdentityClaims.ReleaseAsync(db, workspaceId, contact.Id, keysBefore.Except(keysAfter).ToList(), ct);
+        await IdentityClaims.ClaimAsync(db, contact, ct);
         if (changed.Contains("company_domain") || changed.Contains("company_name"))
             await EnsureCompaniesAsync(db, workspaceId, [contact], ct);
         await tx.CommitAsync(ct);
@@ -55,6 +60,7 @@ public sealed class ContactStore(CompanyStore companies, CreationClock clock)
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await InWorkspace(db, workspaceId).Where(c => c.Id == id).ExecuteDeleteAsync(ct);
         var keys = CacheKeys.OfContact(contact);
+        await IdentityClaims.ReleaseAsync(db, workspaceId, id, keys, ct);
         if (keys.Count > 0)
             await db.CacheEntries.Where(e => e.WorkspaceId == workspaceId && keys.Contains(e.IdentityKey)).ExecuteDeleteAsync(ct);
         await WebhookOutbox.ForgetContactAsync(db, workspaceId, id, ct);
@@ -103,7 +109,9 @@ public sealed class ContactStore(CompanyStore companies, CreationClock clock)
                 }
             }
             await db.SaveChangesAsync(ct);
-            await EnsureCompaniesAsync(db, workspaceId, outcomes.Where(o => o.Created || o.ChangedFields.Count > 0).Select(o => o.Contact), ct);
+            var touched = outcomes.Where(o => o.Created || o.ChangedFields.Count > 0).Select(o => o.Contact).ToList();
+            await IdentityClaims.ClaimAsync(db, workspaceId, touched.SelectMany(c => CacheKeys.OfContact(c).Select(k => (c.Id, k))), ct);
+            await EnsureCompaniesAsync(db, workspaceId, touched, ct);
             await tx.CommitAsync(ct);
             db.ChangeTracker.Clear();
             return outcomes;

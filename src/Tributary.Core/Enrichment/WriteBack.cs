@@ -32,19 +32,58 @@ public sealed class WriteBack(CreationClock clock, CompanyStore companies)
     {
         var contact = target ?? await MatchAsync(db, workspaceId, known, found, ct);
         var created = false;
+        List<string> updated;
         if (contact is null)
         {
             if (found.Count == 0 || !found.Keys.Any(c => FieldFor(c) is not null)) return new WriteBackResult(null, [], false);
             var now = clock.Next();
-            contact = new Contact { Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, CreatedAt = now, UpdatedAt = now };
+            var fresh = new Contact { Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, CreatedAt = now, UpdatedAt = now };
             var given = new ContactInput();
             foreach (var field in ContactFields.Scalars)
                 if (known.TryGetValue(InputNameOf(field), out var v) && v.ValueKind == JsonValueKind.String) given.Values[field] = v.GetString();
-            ContactFields.ApplyUserInput(contact, given, ContactFields.WriteMode.Replace, phoneCountries);
-            db.Contacts.Add(contact);
-            created = true;
+            ContactFields.ApplyUserInput(fresh, given, ContactFields.WriteMode.Replace, phoneCountries);
+            updated = Apply(fresh, found, overwrite, onlyFields);
+            ContactFields.RefreshKeys(fresh);
+            // The person is new only if this run claims every key it knows them by; a writer that got there first owns
+            // them, and this run writes to that contact instead (DESIGN §4).
+            var keys = CacheKeys.OfContact(fresh);
+            var claimed = await IdentityClaims.ClaimAsync(db, workspaceId, keys.Select(k => (fresh.Id, k)), ct);
+            if (claimed.Count == keys.Count)
+            {
+                db.Contacts.Add(fresh);
+                contact = fresh;
+                created = true;
+            }
+            else
+            {
+                var winner = (await IdentityClaims.OwnerAsync(db, workspaceId, keys.Where(k => !claimed.Contains(k)).ToList(), ct))!.Value;
+                await db.IdentityClaims.Where(c => c.WorkspaceId == workspaceId && c.ContactId == fresh.Id)
+                    .ExecuteUpdateAsync(u => u.SetProperty(c => c.ContactId, winner), ct);
+                contact = await ContactStore.InWorkspace(db, workspaceId).FirstAsync(c => c.Id == winner, ct);
+                updated = Apply(contact, found, overwrite, onlyFields);
+            }
         }
+        else updated = Apply(contact, found, overwrite, onlyFields);
 
+        if (updated.Count > 0 || created)
+        {
+            var keysBefore = created ? [] : CacheKeys.OfContact(contact);
+            ContactFields.RefreshKeys(contact);
+            contact.UpdatedAt = clock.Next();
+            await db.SaveChangesAsync(ct);
+            if (!created)
+            {
+                await IdentityClaims.ReleaseAsync(db, workspaceId, contact.Id, keysBefore.Except(CacheKeys.OfContact(contact)).ToList(), ct);
+                await IdentityClaims.ClaimAsync(db, contact, ct);
+            }
+            if (contact.CompanyDomain is { } domain) await companies.EnsureAsync(db, workspaceId, [(domain, contact.CompanyName)], ct);
+        }
+        return new WriteBackResult(contact, updated, created);
+    }
+
+    /// <summary>Writes the found values a contact may take: never over a value its user entered, unless <paramref name="overwrite"/>.</summary>
+    private static List<string> Apply(Contact contact, IReadOnlyDictionary<string, ChannelResult> found, bool overwrite, IReadOnlySet<string>? onlyFields)
+    {
         var sources = FieldSource.ReadAll(contact.FieldSourcesJson);
         var updated = new List<string>();
         foreach (var (channel, result) in found)
@@ -60,30 +99,26 @@ public sealed class WriteBack(CreationClock clock, CompanyStore companies)
             sources[field] = new FieldSource(result.Source, result.Confidence, result.EnrichedAt, result.Verified);
             updated.Add(field);
         }
-        if (updated.Count > 0 || created)
-        {
-            contact.FieldSourcesJson = FieldSource.WriteAll(sources);
-            ContactFields.RefreshKeys(contact);
-            contact.UpdatedAt = clock.Next();
-            await db.SaveChangesAsync(ct);
-            if (contact.CompanyDomain is { } domain) await companies.EnsureAsync(db, workspaceId, [(domain, contact.CompanyName)], ct);
-        }
-        return new WriteBackResult(contact, updated, created);
+        if (updated.Count > 0) contact.FieldSourcesJson = FieldSource.WriteAll(sources);
+        return updated;
     }
 
+    /// <summary>The workspace contact a record belongs to: the owner of its most specific identity key (DESIGN §4).</summary>
     public static async Task<Contact?> MatchAsync(TributaryDb db, Guid workspaceId, IReadOnlyDictionary<string, JsonElement> known,
         IReadOnlyDictionary<string, ChannelResult> found, CancellationToken ct)
     {
         string? Text(string input, string channel) =>
             known.TryGetValue(input, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()
             : found.TryGetValue(channel, out var r) && r.Value.ValueKind == JsonValueKind.String ? r.Value.GetString() : null;
-        var keys = new MatchKeys(
-            Identity.EmailKey(Text("email", Channels.WorkEmail)), Identity.LinkedinKey(Text("linkedin_url", Channels.LinkedinUrl)),
-            Identity.XKey(Text("x_handle", Channels.XHandle)), Identity.GithubKey(Text("github_username", Channels.GithubUsername)),
-            Identity.NameKey(Text("first_name", "first_name"), Text("last_name", "last_name"), Text("company_domain", Channels.CompanyDomain)));
-        if (keys.IsEmpty) return null;
-        var matcher = await ContactMatcher.LoadAsync(ContactStore.InWorkspace(db, workspaceId), [keys], ct);
-        return matcher.Find(keys);
+        var keys = new List<string>();
+        if (Identity.EmailKey(Text("email", Channels.WorkEmail)) is { } e) keys.Add("email:" + e);
+        if (Identity.LinkedinKey(Text("linkedin_url", Channels.LinkedinUrl)) is { } l) keys.Add("linkedin:" + l);
+        if (Identity.XKey(Text("x_handle", Channels.XHandle)) is { } x) keys.Add("x:" + x);
+        if (Identity.GithubKey(Text("github_username", Channels.GithubUsername)) is { } g) keys.Add("github:" + g);
+        if (Identity.NameKey(Text("first_name", "first_name"), Text("last_name", "last_name"), Text("company_domain", Channels.CompanyDomain)) is { } n)
+            keys.Add("name:" + n);
+        if (await IdentityClaims.OwnerAsync(db, workspaceId, keys, ct) is not { } owner) return null;
+        return await ContactStore.InWorkspace(db, workspaceId).FirstOrDefaultAsync(c => c.Id == owner, ct);
     }
 
     /// <summary>Stores company channels on the company of that domain (one record per domain), creating it if needed.</summary>

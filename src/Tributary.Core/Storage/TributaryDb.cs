@@ -37,6 +37,7 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
     public DbSet<Enrichment.InFlightClaim> InFlightClaims => Set<Enrichment.InFlightClaim>();
     public DbSet<LeadRecord> LeadRecords => Set<LeadRecord>();
     public DbSet<ChangeCounter> ChangeCounters => Set<ChangeCounter>();
+    public DbSet<IdentityClaim> IdentityClaims => Set<IdentityClaim>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -149,6 +150,13 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
             e.HasAlternateKey(x => x.Id);
             e.HasIndex(x => new { x.JobId, x.Position });
             e.HasIndex(x => new { x.Status, x.LeaseExpiresAt });
+        });
+
+        model.Entity<IdentityClaim>(e =>
+        {
+            e.ToTable("identity_claims");
+            e.HasKey(x => new { x.WorkspaceId, x.IdentityKey });
+            e.HasIndex(x => x.ContactId);
         });
 
         model.Entity<ChangeCounter>(e =>

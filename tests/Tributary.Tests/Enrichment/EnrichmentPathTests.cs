@@ -102,6 +102,38 @@ public abstract class EnrichmentPathTests(EnrichmentPathApp app)
     }
 
     [DbFact]
+    public async Task Concurrent_requests_for_different_channels_of_one_person_make_one_contact()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 1000);
+        using var client = ws.Client();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i =>
+            client.PostJson("/enrichment", ByLinkedin("p6", i % 2 == 0 ? "work_email" : "phone"))));
+        foreach (var response in responses) await response.ShouldBeOk();
+        await using var db = app.NewDb();
+        (await db.Contacts.CountAsync(c => c.WorkspaceId == ws.Id)).ShouldBe(1);
+        var contact = await db.Contacts.SingleAsync(c => c.WorkspaceId == ws.Id);
+        (contact.Email, contact.Phone).ShouldBe(("p6@race.io", "+14155550106"));
+    }
+
+    [DbFact]
+    public async Task Write_back_goes_to_the_oldest_holder_of_a_key_and_passes_to_the_next_when_it_is_deleted()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        async Task<Guid> Create() => (await (await client.PostJson("/v1/contacts", new { linkedin_url = "https://www.linkedin.com/in/p7-test" }))
+            .ShouldBeOk(201)).GetProperty("data").GetProperty("id").GetGuid();
+        var older = await Create();
+        var newer = await Create(); // POST /v1/contacts may duplicate; the older one owns the key
+        var first = await (await client.PostJson("/enrichment", ByLinkedin("p7", "work_email"))).ShouldBeOk();
+        first.GetProperty("record_id").GetGuid().ShouldBe(older);
+        (await client.DeleteAsync($"/v1/contacts/{older}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var again = await (await client.PostJson("/enrichment", ByLinkedin("p7", "phone"))).ShouldBeOk();
+        again.GetProperty("record_id").GetGuid().ShouldBe(newer);
+        await using var db = app.NewDb();
+        (await db.Contacts.CountAsync(c => c.WorkspaceId == ws.Id)).ShouldBe(1);
+    }
+
+    [DbFact]
     public async Task Overlapping_concurrent_requests_share_their_common_channel_and_each_runs_its_own()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 100);

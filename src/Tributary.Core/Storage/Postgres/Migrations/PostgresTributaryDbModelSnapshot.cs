@@ -272,6 +272,29 @@ namespace Tributary.Core.Storage.Postgres.Migrations
                     b.ToTable("contacts", (string)null);
                 });
 
+            modelBuilder.Entity("Tributary.Core.Contacts.IdentityClaim", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("IdentityKey")
+                        .HasColumnType("text")
+                        .HasColumnName("identity_key");
+
+                    b.Property<Guid>("ContactId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contact_id");
+
+                    b.HasKey("WorkspaceId", "IdentityKey")
+                        .HasName("pk_identity_claims");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_identity_claims_contact_id");
+
+                    b.ToTable("identity_claims", (string)null);
+                });
+
             modelBuilder.Entity("Tributary.Core.Credits.CreditAccount", b =>
                 {
                     b.Property<Guid>("WorkspaceId")

@@ -263,6 +263,29 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                     b.ToTable("contacts", (string)null);
                 });
 
+            modelBuilder.Entity("Tributary.Core.Contacts.IdentityClaim", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("IdentityKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("identity_key");
+
+                    b.Property<Guid>("ContactId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.HasKey("WorkspaceId", "IdentityKey")
+                        .HasName("pk_identity_claims");
+
+                    b.HasIndex("ContactId")
+                        .HasDatabaseName("ix_identity_claims_contact_id");
+
+                    b.ToTable("identity_claims", (string)null);
+                });
+
             modelBuilder.Entity("Tributary.Core.Credits.CreditAccount", b =>
                 {
                     b.Property<Guid>("WorkspaceId")
