@@ -62,6 +62,7 @@ public static class CoreServices
         services.AddSingleton<WaterfallRunner>();
         services.AddSingleton<WriteBack>();
         services.AddSingleton<InFlightWork>();
+        services.AddSingleton<TraceBatch>();
         services.AddSingleton<EnrichmentService>();
         return services;
     }

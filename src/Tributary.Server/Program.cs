@@ -53,6 +53,7 @@ try
     builder.Services.AddTributaryJobs(sp => EnrichmentSettings.ReadJobs(sp.GetRequiredService<IConfiguration>()));
     builder.Services.AddHostedService<JobWorker>();
     builder.Services.AddHostedService<ReservationSweeper>();
+    builder.Services.AddHostedService<TraceBatchWorker>();
     builder.Services.AddSingleton<IJobItemListener, AsyncContactsWebhook>();
     builder.Services.AddTributaryLimits(sp => EnrichmentSettings.ReadRateLimits(sp.GetRequiredService<IConfiguration>()));
     builder.Services.AddTributaryWebhooks(sp => WebhookSettings.Read(sp.GetRequiredService<IConfiguration>()));

@@ -87,6 +87,7 @@ public sealed class EnrichmentService(
     Pricing pricing,
     CreditOptions credits,
     TenantCache tenants,
+    TraceBatch traces,
     TimeProvider time)
 {
     public async Task<EnrichmentOutcome> EnrichAsync(EnrichmentRequest request, CancellationToken ct)
@@ -158,6 +159,12 @@ public sealed class EnrichmentService(
             }, ct, deadline.Token);
             outcome.Trace.InsertRange(0, answered.Trace);
             outcome.TimedOut |= cutWhileWaiting;
+            if (reservation is null && request.JobItem is null && !claimed
+                && await AnsweredWithoutWritingAsync(db, request, enrichmentId, outcome, target, ct) is { } cached)
+            {
+                settled = true;
+                return cached;
+            }
             var done = await SettleAsync(db, workspace, request, enrichmentId, outcome, target, reservation, ownReservation, claimed ? run : null, ct);
             settled = true;
             return done;
@@ -216,7 +223,7 @@ public sealed class EnrichmentService(
                 var late = await ReadCacheAsync(db, request, keys, pending, minConfidence, ct);
                 Merge(answered, late, null);
                 pending.RemoveAll(c => late.Found.ContainsKey(c) || late.Misses.Contains(c));
-                return (pending, true);
+                return (pending, inFlight.UsesDatabase);
             }
             else
             {
@@ -266,6 +273,31 @@ public sealed class EnrichmentService(
         {
             // A renewal that failed once is tried again at the next tick; a claim that lapses only lets a waiter run too.
         }
+    }
+
+    /// <summary>
+    /// A run that asked no provider, charges nothing and finds the contact as it already is changes nothing: it is answered
+    /// without a transaction, and its trace joins the next batch (<see cref="TraceBatch"/>). Null when it must settle.
+    /// </summary>
+    private async Task<EnrichmentOutcome?> AnsweredWithoutWritingAsync(TributaryDb db, EnrichmentRequest request, Guid enrichmentId,
+        WaterfallOutcome run, Contact? target, CancellationToken ct)
+    {
+        if (run.ProviderCalls > 0 || run.CacheAnswers.Count > 0 || run.NewlyFound.Any() || request.PriceOverride is not null || request.IsCompany && request.WriteBack)
+            return null;
+        Contact? contact = null;
+        if (request.WriteBack)
+        {
+            contact = target ?? await WriteBack.MatchAsync(db, request.WorkspaceId, request.Known, run.Found, ct);
+            if (contact is null ? run.Found.Keys.Any(c => WriteBack.FieldFor(c) is not null)
+                : WriteBack.WouldChange(contact, run.Found, request.Overwrite, request.OnlyFields))
+                return null;
+        }
+        traces.Enqueue(new EnrichmentRecord
+        {
+            Id = enrichmentId, WorkspaceId = request.WorkspaceId, Surface = request.Surface, CreatedAt = time.GetUtcNow().UtcDateTime,
+            TraceJson = TraceDocument.Serialize(enrichmentId, request, run, 0),
+        });
+        return new EnrichmentOutcome.Done(enrichmentId, run, 0, contact, [], null, 0);
     }
 
     private async Task<Guid?> ReserveAsync(TributaryDb db, EnrichmentRequest request, long amount, Guid enrichmentId, CancellationToken ct)

@@ -47,6 +47,13 @@ public sealed class InFlightWork(TributaryDbFactory dbs, TimeProvider time)
     /// <summary>The pair name of a channel: discover runs join only discover runs.</summary>
     public static string PairChannel(string channel, bool discover) => discover ? "discover:" + channel : channel;
 
+    /// <summary>
+    /// Claims go to the database only where several processes share it (PostgreSQL). A SQLite file has one server process
+    /// (DESIGN §8), for which the in-memory registry is the whole truth, and a claim row would cost a write transaction on
+    /// the file's single write lock for every run.
+    /// </summary>
+    public bool UsesDatabase { get; } = dbs.Provider == DatabaseProvider.Postgres;
+
     public Run Begin(Guid runId, Guid workspaceId) => new(runId, workspaceId);
 
     /// <summary>
@@ -84,7 +91,7 @@ public sealed class InFlightWork(TributaryDbFactory dbs, TimeProvider time)
     /// </summary>
     public async Task<bool> TryClaimAllAsync(Run run, IReadOnlyList<string> keys, IReadOnlyList<string> channels, CancellationToken ct)
     {
-        if (channels.Count == 0 || keys.Count == 0) return true;
+        if (channels.Count == 0 || keys.Count == 0 || !UsesDatabase) return true;
         var now = Now();
         var expires = now + Lease;
         var values = new List<string>();
@@ -118,7 +125,7 @@ public sealed class InFlightWork(TributaryDbFactory dbs, TimeProvider time)
     public async Task<Guid?> WaitForOthersAsync(Run run, IReadOnlyList<string> keys, IReadOnlyList<string> channels, CancellationToken until)
     {
         Guid? owner = null;
-        while (!until.IsCancellationRequested)
+        while (!until.IsCancellationRequested && UsesDatabase)
         {
             var now = Now();
             await using (var db = dbs.Create())

@@ -86,6 +86,23 @@ public sealed class WriteBack(CreationClock clock, CompanyStore companies)
     {
         var sources = FieldSource.ReadAll(contact.FieldSourcesJson);
         var updated = new List<string>();
+        foreach (var (field, value, result) in Changes(contact, sources, found, overwrite, onlyFields))
+        {
+            ContactFields.Set(contact, field, value);
+            sources[field] = new FieldSource(result.Source, result.Confidence, result.EnrichedAt, result.Verified);
+            updated.Add(field);
+        }
+        if (updated.Count > 0) contact.FieldSourcesJson = FieldSource.WriteAll(sources);
+        return updated;
+    }
+
+    /// <summary>Whether writing these values back would change the contact (a cached answer usually changes nothing).</summary>
+    public static bool WouldChange(Contact contact, IReadOnlyDictionary<string, ChannelResult> found, bool overwrite, IReadOnlySet<string>? onlyFields) =>
+        Changes(contact, FieldSource.ReadAll(contact.FieldSourcesJson), found, overwrite, onlyFields).Any();
+
+    private static IEnumerable<(string Field, string Value, ChannelResult Result)> Changes(Contact contact, Dictionary<string, FieldSource> sources,
+        IReadOnlyDictionary<string, ChannelResult> found, bool overwrite, IReadOnlySet<string>? onlyFields)
+    {
         foreach (var (channel, result) in found)
         {
             if (FieldFor(channel) is not { } field || (onlyFields is not null && !onlyFields.Contains(field))) continue;
@@ -95,12 +112,8 @@ public sealed class WriteBack(CreationClock clock, CompanyStore companies)
             var userOwned = sources.TryGetValue(field, out var source) && source.IsUser && !string.IsNullOrEmpty(current);
             if (userOwned && !overwrite) continue;
             if (current == value) continue;
-            ContactFields.Set(contact, field, value);
-            sources[field] = new FieldSource(result.Source, result.Confidence, result.EnrichedAt, result.Verified);
-            updated.Add(field);
+            yield return (field, value, result);
         }
-        if (updated.Count > 0) contact.FieldSourcesJson = FieldSource.WriteAll(sources);
-        return updated;
     }
 
     /// <summary>The workspace contact a record belongs to: the owner of its most specific identity key (DESIGN §4).</summary>

@@ -63,6 +63,7 @@ public sealed class TributaryDbFactory
     internal static DbContextOptions<SqliteTributaryDb> SqliteOptions(string connectionString) =>
         new DbContextOptionsBuilder<SqliteTributaryDb>()
             .UseSqlite(connectionString, o => o.MigrationsHistoryTable("__migrations"))
+            .AddInterceptors(SqliteConnectionSetup.Instance)
             .Options;
 
     internal static DbContextOptions<PostgresTributaryDb> PostgresOptions(string connectionString) =>
@@ -82,4 +83,31 @@ public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<Post
 {
     public PostgresTributaryDb CreateDbContext(string[] args) =>
         new(TributaryDbFactory.PostgresOptions("Host=localhost;Database=design"));
+}
+
+/// <summary>
+/// Per-connection SQLite settings. In WAL mode, <c>synchronous=NORMAL</c> keeps every committed transaction through a
+/// crash or a kill of the process (the WAL is written before the commit returns) and gives up only the last transactions
+/// before a power loss; <c>FULL</c> would add an fsync to every commit, which on a shared disk caps the whole server at a
+/// few hundred transactions per second (measured: the 200 requests/s overhead run collapsed to 40 s queues).
+/// </summary>
+internal sealed class SqliteConnectionSetup : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    public static readonly SqliteConnectionSetup Instance = new();
+    private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;";
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = Pragmas;
+        cmd.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection,
+        Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = Pragmas;
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

@@ -174,6 +174,24 @@ public abstract class EnrichmentPathTests(EnrichmentPathApp app)
     }
 
     [DbFact]
+    public async Task A_fully_cached_answer_writes_its_trace_within_a_second()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 10);
+        using var client = ws.Client();
+        await (await client.PostJson("/enrichment", ByLinkedin("p8", "work_email"))).ShouldBeOk();
+        var again = await client.PostJson("/enrichment", ByLinkedin("p8", "work_email"));
+        (await again.ShouldBeOk()).GetProperty("credits_used").GetInt64().ShouldBe(0);
+        var id = again.Headers.GetValues("X-Enrichment-Id").Single();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var trace = await Polling.UntilAsync(() => client.GetAsync($"/v1/enrichments/{id}/trace"), r => r.StatusCode == HttpStatusCode.OK,
+            "the cached answer's trace", attempts: 100);
+        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(3));
+        var steps = (await trace.Json()).GetProperty("data").GetProperty("steps").EnumerateArray().ToList();
+        steps.ShouldContain(s => s.GetProperty("outcome").GetString() == "cache_hit");
+        (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(9);
+    }
+
+    [DbFact]
     public async Task A_provider_that_failed_is_asked_again_on_the_next_request()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 10);

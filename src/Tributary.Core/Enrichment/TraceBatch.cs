@@ -1,0 +1,39 @@
+using System.Threading.Channels;
+using Tributary.Core.Storage;
+using Tributary.Core.Waterfall;
+
+namespace Tributary.Core.Enrichment;
+
+/// <summary>
+/// Traces of fully cached answers, written in one batch at most a second later (DESIGN §11): such an answer changes
+/// nothing else, so it needs no transaction of its own, and a thousand of them cost one insert instead of a thousand
+/// commits on the database's write lock. A trace lost to a crash within that second loses no result and no credit.
+/// </summary>
+public sealed class TraceBatch(TributaryDbFactory dbs)
+{
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
+    private const int MaxBatch = 1000;
+    private readonly Channel<EnrichmentRecord> _pending = Channel.CreateUnbounded<EnrichmentRecord>(new UnboundedChannelOptions { SingleReader = true });
+
+    public void Enqueue(EnrichmentRecord record) => _pending.Writer.TryWrite(record);
+
+    /// <summary>Waits until a trace is queued (or <paramref name="ct"/> fires).</summary>
+    public ValueTask<bool> WaitAsync(CancellationToken ct) => _pending.Reader.WaitToReadAsync(ct);
+
+    /// <summary>Writes what is queued, in batches; returns how many were written.</summary>
+    public async Task<int> FlushAsync(CancellationToken ct)
+    {
+        var written = 0;
+        var batch = new List<EnrichmentRecord>(MaxBatch);
+        while (true)
+        {
+            while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var record)) batch.Add(record);
+            if (batch.Count == 0) return written;
+            await using var db = dbs.Create();
+            db.EnrichmentRecords.AddRange(batch);
+            await db.SaveChangesAsync(ct);
+            written += batch.Count;
+            batch.Clear();
+        }
+    }
+}
