@@ -18,7 +18,7 @@ public sealed record Sizes(bool Full)
     public int WaterfallRecords => Full ? 10_000 : 2_000;
     public int EmailRecords => Full ? 10_000 : 3_000;
     public int ImportRows => Full ? 1_000_000 : 50_000;
-    public int ImportJobRows => Full ? 1_000_000 : 10_000;
+    public int ImportJobRows => Full ? 1_000_000 : 5_000;
     public int ScaleOutRecords => Full ? 5_000 : 1_000;
 }
 
