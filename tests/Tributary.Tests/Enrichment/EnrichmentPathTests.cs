@@ -216,6 +216,17 @@ public abstract class EnrichmentPathTests(EnrichmentPathApp app)
     }
 
     [DbFact]
+    public async Task Provider_requests_carry_a_content_length_never_chunked()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 10);
+        using var client = ws.Client();
+        await (await client.PostJson("/enrichment", ByLinkedin("p9", "work_email"))).ShouldBeOk();
+        var call = app.Fakes.Calls.Last(c => c.Query["linkedin_url"]?.ToString().Contains("p9-test") == true);
+        call.ContentLength.ShouldNotBeNull();
+        call.ContentLength!.Value.ShouldBeGreaterThan(0);
+    }
+
+    [DbFact]
     public async Task A_clean_miss_is_cached_and_not_asked_again()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 10);

@@ -26,7 +26,7 @@ public sealed class FakeProviderSpec
     public string[] Requires { get; init; } = [];
 }
 
-public sealed record FakeCall(string Provider, JsonObject Query, string[] Channels, DateTime At);
+public sealed record FakeCall(string Provider, JsonObject Query, string[] Channels, DateTime At, long? ContentLength = null);
 
 /// <summary>
 /// Providers speaking the Tributary provider protocol (DESIGN §5.3) on a real loopback port, one path per provider,
@@ -85,7 +85,7 @@ public sealed class FakeProviders : IAsyncDisposable
         var body = (await JsonNode.ParseAsync(http.Request.Body))!.AsObject();
         var query = body["query"]?.AsObject() ?? [];
         var channels = body["channels"]?.AsArray().Select(c => c!.GetValue<string>()).ToArray() ?? [];
-        _calls.Enqueue(new FakeCall(name, (JsonObject)query.DeepClone(), channels, DateTime.UtcNow));
+        _calls.Enqueue(new FakeCall(name, (JsonObject)query.DeepClone(), channels, DateTime.UtcNow, http.Request.ContentLength));
         if (!Specs.TryGetValue(name, out var spec)) return Results.NotFound();
         var now = _inFlight.AddOrUpdate(name, 1, (_, n) => n + 1);
         _maxInFlight.AddOrUpdate(name, now, (_, max) => Math.Max(max, now));

@@ -41,7 +41,9 @@ public sealed class HttpProtocolProvider : IEnrichmentProvider
         {
             using var response = await _pipeline.ExecuteAsync(async token =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, _definition.Url) { Content = JsonContent.Create(body) };
+                // Serialised up front so the request carries Content-Length: JsonContent streams it chunked, which minimal servers cannot read (§5.3).
+                using var request = new HttpRequestMessage(HttpMethod.Post, _definition.Url) { Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body)) };
+                request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
                 foreach (var (k, v) in _definition.Headers) request.Headers.TryAddWithoutValidation(k, v);
                 return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
             }, ct);
