@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Tributary.Core.Contacts;
 using Tributary.Core.Credits;
@@ -117,9 +116,9 @@ public sealed class EnrichmentService(
             // Seed 000 costs a fixed 1 per call that changes something, cached or not: reserved before anything runs.
             if (request.JobItem is null && request.MaxPriceOverride is > 0)
             {
-                if (await ReserveAsync(db, request, request.MaxPriceOverride.Value, enrichmentId, ct) is not { } fixedReservation)
-                    return await InsufficientAsync(db, request, request.MaxPriceOverride.Value, ct);
-                (reservation, ownReservation) = (fixedReservation, true);
+                var fixedPrice = await ReserveAsync(db, request, request.MaxPriceOverride.Value, enrichmentId, ct);
+                if (fixedPrice is ReserveOutcome.Insufficient poor) return new EnrichmentOutcome.InsufficientCredits(poor.Needed, poor.Available);
+                (reservation, ownReservation) = (((ReserveOutcome.Reserved)fixedPrice).ReservationId, true);
             }
 
             // 1. The cache.
@@ -144,8 +143,9 @@ public sealed class EnrichmentService(
                 var maxPrice = pricing.PriceOf(mine.Where(c => providers.OrderFor(c).Count > 0), request.Discover);
                 if (maxPrice > 0)
                 {
-                    if (await ReserveAsync(db, request, maxPrice, enrichmentId, ct) is not { } r) return await InsufficientAsync(db, request, maxPrice, ct);
-                    (reservation, ownReservation) = (r, true);
+                    var reserved = await ReserveAsync(db, request, maxPrice, enrichmentId, ct);
+                    if (reserved is ReserveOutcome.Insufficient poor) return new EnrichmentOutcome.InsufficientCredits(poor.Needed, poor.Available);
+                    (reservation, ownReservation) = (((ReserveOutcome.Reserved)reserved).ReservationId, true);
                 }
             }
 
@@ -300,15 +300,12 @@ public sealed class EnrichmentService(
         return new EnrichmentOutcome.Done(enrichmentId, run, 0, contact, [], null, 0);
     }
 
-    private async Task<Guid?> ReserveAsync(TributaryDb db, EnrichmentRequest request, long amount, Guid enrichmentId, CancellationToken ct)
+    /// <summary>A synchronous reservation expires at the request's deadline plus the grace, so a crashed owner never keeps it.</summary>
+    private Task<ReserveOutcome> ReserveAsync(TributaryDb db, EnrichmentRequest request, long amount, Guid enrichmentId, CancellationToken ct)
     {
         DateTime? expires = request.Deadline is { } d ? time.GetUtcNow().UtcDateTime + d + credits.Grace : null;
-        var reserved = await ledger.ReserveAsync(db, request.WorkspaceId, amount, $"{request.Surface}: reserved", enrichmentId, ct, expires);
-        return (reserved as ReserveOutcome.Reserved)?.ReservationId;
+        return ledger.ReserveAsync(db, request.WorkspaceId, amount, $"{request.Surface}: reserved", enrichmentId, ct, expires);
     }
-
-    private async Task<EnrichmentOutcome> InsufficientAsync(TributaryDb db, EnrichmentRequest request, long needed, CancellationToken ct) =>
-        new EnrichmentOutcome.InsufficientCredits(needed, (await ledger.GetBalanceAsync(db, request.WorkspaceId, ct)).Balance);
 
     private async Task<EnrichmentOutcome> SettleAsync(TributaryDb db, Workspace workspace, EnrichmentRequest request, Guid enrichmentId,
         WaterfallOutcome run, Contact? target, Guid? reservation, bool ownReservation, InFlightWork.Run? claims, CancellationToken ct)

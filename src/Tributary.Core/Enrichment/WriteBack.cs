@@ -120,16 +120,10 @@ public sealed class WriteBack(CreationClock clock, CompanyStore companies)
     public static async Task<Contact?> MatchAsync(TributaryDb db, Guid workspaceId, IReadOnlyDictionary<string, JsonElement> known,
         IReadOnlyDictionary<string, ChannelResult> found, CancellationToken ct)
     {
-        string? Text(string input, string channel) =>
-            known.TryGetValue(input, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()
-            : found.TryGetValue(channel, out var r) && r.Value.ValueKind == JsonValueKind.String ? r.Value.GetString() : null;
-        var keys = new List<string>();
-        if (Identity.EmailKey(Text("email", Channels.WorkEmail)) is { } e) keys.Add("email:" + e);
-        if (Identity.LinkedinKey(Text("linkedin_url", Channels.LinkedinUrl)) is { } l) keys.Add("linkedin:" + l);
-        if (Identity.XKey(Text("x_handle", Channels.XHandle)) is { } x) keys.Add("x:" + x);
-        if (Identity.GithubKey(Text("github_username", Channels.GithubUsername)) is { } g) keys.Add("github:" + g);
-        if (Identity.NameKey(Text("first_name", "first_name"), Text("last_name", "last_name"), Text("company_domain", Channels.CompanyDomain)) is { } n)
-            keys.Add("name:" + n);
+        // What the caller gave wins over what the run found, key by key.
+        var identity = new Dictionary<string, JsonElement>(known, StringComparer.Ordinal);
+        foreach (var (channel, result) in found) identity.TryAdd(Channels.InputName(channel), result.Value);
+        var keys = CacheKeys.From(identity, company: false);
         if (await IdentityClaims.OwnerAsync(db, workspaceId, keys, ct) is not { } owner) return null;
         return await ContactStore.InWorkspace(db, workspaceId).FirstOrDefaultAsync(c => c.Id == owner, ct);
     }

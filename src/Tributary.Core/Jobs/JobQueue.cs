@@ -57,11 +57,7 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
             var batch = new List<JobItem>(InsertBatch);
             await foreach (var item in items.WithCancellation(ct))
             {
-                batch.Add(new JobItem
-                {
-                    Id = item.ItemId ?? Guid.CreateVersion7(), JobId = job.Id, WorkspaceId = spec.WorkspaceId, Position = count++,
-                    InputJson = JsonSerializer.Serialize(item.Known), RawJson = item.RawJson, ContactId = item.ContactId,
-                });
+                batch.Add(ItemOf(job, item, count++));
                 if (batch.Count == InsertBatch) await InsertAsync(batch, ct);
             }
             if (batch.Count > 0) await InsertAsync(batch, ct);
@@ -116,17 +112,19 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
                 }
                 job.ReservationId = ((ReserveOutcome.Reserved)reserved).ReservationId;
             }
-            db.JobItems.AddRange(items.Select((item, position) => new JobItem
-            {
-                Id = item.ItemId ?? Guid.CreateVersion7(), JobId = job.Id, WorkspaceId = spec.WorkspaceId, Position = position,
-                InputJson = JsonSerializer.Serialize(item.Known), RawJson = item.RawJson, ContactId = item.ContactId,
-            }));
+            db.JobItems.AddRange(items.Select((item, position) => ItemOf(job, item, position)));
             (job.Total, job.ReservedCredits) = (items.Count, maxCost);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return (CreateJobOutcome)new CreateJobOutcome.Created(job);
         });
     }
+
+    private static JobItem ItemOf(Job job, NewItem item, int position) => new()
+    {
+        Id = item.ItemId ?? Guid.CreateVersion7(), JobId = job.Id, WorkspaceId = job.WorkspaceId, Position = position,
+        InputJson = JsonSerializer.Serialize(item.Known), RawJson = item.RawJson, ContactId = item.ContactId,
+    };
 
     private async Task InsertAsync(List<JobItem> batch, CancellationToken ct)
     {
