@@ -130,6 +130,8 @@ public sealed class ServerUnderTest : IAsyncDisposable
     private void Append(string? line)
     {
         if (line is null) return;
+        // TRIBUTARY_BENCH_ECHO=1 shows the server's own output while a scenario runs (to look into a figure).
+        if (Environment.GetEnvironmentVariable("TRIBUTARY_BENCH_ECHO") is not null) Console.Error.WriteLine(line);
         lock (_output) { if (_output.Length < 200_000) _output.AppendLine(line); }
     }
 

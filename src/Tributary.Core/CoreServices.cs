@@ -63,6 +63,7 @@ public static class CoreServices
         services.AddSingleton<WriteBack>();
         services.AddSingleton<InFlightWork>();
         services.AddSingleton<TraceBatch>();
+        services.AddSingleton<BatchCommitter>();
         services.AddSingleton<EnrichmentService>();
         return services;
     }

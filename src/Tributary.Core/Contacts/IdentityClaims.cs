@@ -26,10 +26,12 @@ public static class IdentityClaims
     public static async Task<Guid?> OwnerAsync(TributaryDb db, Guid workspaceId, IReadOnlyList<string> keys, CancellationToken ct)
     {
         if (keys.Count == 0) return null;
-        var owners = await db.IdentityClaims.AsNoTracking().Where(c => c.WorkspaceId == workspaceId && keys.Contains(c.IdentityKey))
-            .Select(c => new { c.IdentityKey, c.ContactId }).ToListAsync(ct);
+        var owners = await Sql.QueryAsync(db,
+            $"SELECT identity_key, contact_id FROM identity_claims WHERE workspace_id = {{0}} AND identity_key IN ({Sql.InList(keys.Count, 1)})",
+            [workspaceId, .. keys], r => (Key: r.GetString(0), Contact: r.GetGuid(1)), ct);
         foreach (var key in keys)
-            if (owners.FirstOrDefault(o => o.IdentityKey == key) is { } owner) return owner.ContactId;
+            foreach (var owner in owners)
+                if (owner.Key == key) return owner.Contact;
         return null;
     }
 
@@ -41,21 +43,14 @@ public static class IdentityClaims
         var rows = claims.DistinctBy(c => c.Key).OrderBy(c => c.Key, StringComparer.Ordinal).ToList();
         foreach (var chunk in rows.Chunk(RowsPerStatement))
         {
-            var parameters = new List<object> { workspaceId };
-            var values = new List<string>();
-            foreach (var (contact, key) in chunk)
-            {
-                values.Add($"({{0}}, {{{parameters.Count}}}, {{{parameters.Count + 1}}})");
-                parameters.Add(key);
-                parameters.Add(contact);
-            }
-            // Only placeholders are spliced in; every value travels as a parameter.
+            var args = new List<object?>(chunk.Length * 3);
+            foreach (var (contact, key) in chunk) args.AddRange([workspaceId, key, contact]);
             var sql = $"""
-                INSERT INTO identity_claims (workspace_id, identity_key, contact_id) VALUES {string.Join(", ", values)}
+                INSERT INTO identity_claims (workspace_id, identity_key, contact_id) VALUES {Sql.ValuesList(chunk.Length, 3)}
                 ON CONFLICT (workspace_id, identity_key) DO NOTHING
-                RETURNING identity_key AS "Value"
+                RETURNING identity_key
                 """;
-            claimed.UnionWith(await db.Database.SqlQueryRaw<string>(sql, parameters.ToArray()).ToListAsync(ct));
+            claimed.UnionWith(await Sql.QueryAsync(db, sql, args, r => r.GetString(0), ct));
         }
         return claimed;
     }

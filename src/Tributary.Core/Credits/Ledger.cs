@@ -83,20 +83,18 @@ public sealed class Ledger(TimeProvider time)
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         return InTransaction(db, async () =>
         {
-            var rows = amount == 0 ? 1 : await db.CreditAccounts
-                .Where(a => a.WorkspaceId == workspaceId && a.Granted - a.Charged - a.Reserved >= amount)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Reserved, a => a.Reserved + amount), ct);
+            var rows = amount == 0 ? 1 : await Sql.ExecuteAsync(db,
+                $"UPDATE credit_accounts SET reserved = reserved + {amount} WHERE workspace_id = {workspaceId} AND granted - charged - reserved >= {amount}", ct);
             if (rows == 0)
                 return (ReserveOutcome)new ReserveOutcome.Insufficient(amount, (await GetBalanceAsync(db, workspaceId, ct)).Balance);
-            var reservation = new CreditReservation
-            {
-                Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, Amount = amount, Remaining = amount,
-                Reason = reason, EnrichmentId = enrichmentId, CreatedAt = Now(), ExpiresAt = expiresAt,
-            };
-            db.CreditReservations.Add(reservation);
-            if (amount > 0) Record(db, workspaceId, LedgerKinds.Reserve, amount, reason, enrichmentId, reservation.Id);
-            await db.SaveChangesAsync(ct);
-            return new ReserveOutcome.Reserved(reservation.Id, amount);
+            var id = Guid.CreateVersion7();
+            var now = Now();
+            await Sql.ExecuteAsync(db, $"""
+                INSERT INTO credit_reservations (id, workspace_id, amount, remaining, reason, enrichment_id, created_at, expires_at)
+                VALUES ({id}, {workspaceId}, {amount}, {amount}, {reason}, {enrichmentId}, {now}, {expiresAt})
+                """, ct);
+            if (amount > 0) await InsertAsync(db, [Entry(workspaceId, LedgerKinds.Reserve, amount, reason, enrichmentId, id)], ct);
+            return new ReserveOutcome.Reserved(id, amount);
         }, ct);
     }
 
@@ -127,6 +125,18 @@ public sealed class Ledger(TimeProvider time)
     }
 
     /// <summary>
+    /// Inside a commit batch: records a charge of <paramref name="amount"/> out of a job's reservation now and moves the
+    /// credits once for the whole batch (<see cref="ReservationCharges"/>), so that a hundred items of one job cost two
+    /// updates instead of three hundred. A reservation with less left than the batch charges fails the batch.
+    /// </summary>
+    public void ChargeInBatch(CommitBatch batch, Guid workspaceId, Guid reservationId, long amount, string reason, Guid? enrichmentId)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
+        batch.Deferred<BatchInserts>().Add(Entry(workspaceId, LedgerKinds.Charge, amount, reason, enrichmentId, reservationId));
+        batch.Deferred<ReservationCharges>().Add(workspaceId, reservationId, amount);
+    }
+
+    /// <summary>
     /// Settles a synchronous reservation in one step: charges <paramref name="amount"/> of it and releases the rest. Returns
     /// what was charged: 0 when the reservation is no longer open (it expired and was released while its request ran), in
     /// which case the request delivers its values free.
@@ -137,22 +147,22 @@ public sealed class Ledger(TimeProvider time)
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         return InTransaction(db, async () =>
         {
-            var r = await db.CreditReservations.AsNoTracking().FirstOrDefaultAsync(x => x.Id == reservationId, ct);
-            if (r is null || r.ClosedAt is not null) return 0L;
-            if (amount > r.Remaining) throw new InvalidOperationException($"the run cost {amount}, more than the {r.Remaining} reserved");
+            var open = await Sql.QueryAsync(db,
+                $"SELECT workspace_id, remaining FROM credit_reservations WHERE id = {reservationId} AND closed_at IS NULL",
+                r => (Workspace: r.GetGuid(0), Remaining: r.GetInt64(1)), ct);
+            if (open.Count == 0) return 0L;
+            var (workspaceId, left) = open[0];
+            if (amount > left) throw new InvalidOperationException($"the run cost {amount}, more than the {left} reserved");
             var now = Now();
-            var left = r.Remaining;
-            var rows = await db.CreditReservations
-                .Where(x => x.Id == reservationId && x.Remaining == left && x.ClosedAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Remaining, 0L).SetProperty(x => x.ClosedAt, now), ct);
+            var rows = await Sql.ExecuteAsync(db,
+                $"UPDATE credit_reservations SET remaining = 0, closed_at = {now} WHERE id = {reservationId} AND remaining = {left} AND closed_at IS NULL", ct);
             if (rows == 0) return 0L;
-            await db.CreditAccounts.Where(a => a.WorkspaceId == r.WorkspaceId)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(a => a.Reserved, a => a.Reserved - left)
-                    .SetProperty(a => a.Charged, a => a.Charged + amount), ct);
-            if (amount > 0) Record(db, r.WorkspaceId, LedgerKinds.Charge, amount, reason, enrichmentId, reservationId);
-            if (left - amount > 0) Record(db, r.WorkspaceId, LedgerKinds.Release, left - amount, "unused", enrichmentId, reservationId);
-            await db.SaveChangesAsync(ct);
+            await Sql.ExecuteAsync(db,
+                $"UPDATE credit_accounts SET reserved = reserved - {left}, charged = charged + {amount} WHERE workspace_id = {workspaceId}", ct);
+            var entries = new List<LedgerEntry>(2);
+            if (amount > 0) entries.Add(Entry(workspaceId, LedgerKinds.Charge, amount, reason, enrichmentId, reservationId));
+            if (left - amount > 0) entries.Add(Entry(workspaceId, LedgerKinds.Release, left - amount, "unused", enrichmentId, reservationId));
+            await InsertAsync(db, entries, ct);
             return amount;
         }, ct);
     }
@@ -199,14 +209,25 @@ public sealed class Ledger(TimeProvider time)
     private LedgerEntry Record(TributaryDb db, Guid workspaceId, string kind, long amount, string reason,
         Guid? enrichmentId, Guid? reservationId)
     {
-        var entry = new LedgerEntry
-        {
-            Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, Kind = kind, Amount = amount, Reason = reason,
-            EnrichmentId = enrichmentId, ReservationId = reservationId, CreatedAt = Now(),
-        };
+        var entry = Entry(workspaceId, kind, amount, reason, enrichmentId, reservationId);
         db.LedgerEntries.Add(entry);
         return entry;
     }
+
+    /// <summary>Inserts ledger entries with one statement per 500.</summary>
+    internal static async Task InsertAsync(TributaryDb db, IReadOnlyList<LedgerEntry> entries, CancellationToken ct)
+    {
+        foreach (var chunk in entries.Chunk(500))
+            await Sql.ExecuteAsync(db,
+                $"INSERT INTO ledger_entries (id, workspace_id, kind, amount, reason, enrichment_id, reservation_id, created_at) VALUES {Sql.ValuesList(chunk.Length, 8)}",
+                chunk.SelectMany(e => new object?[] { e.Id, e.WorkspaceId, e.Kind, e.Amount, e.Reason, e.EnrichmentId, e.ReservationId, e.CreatedAt }).ToList(), ct);
+    }
+
+    private LedgerEntry Entry(Guid workspaceId, string kind, long amount, string reason, Guid? enrichmentId, Guid? reservationId) => new()
+    {
+        Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, Kind = kind, Amount = amount, Reason = reason,
+        EnrichmentId = enrichmentId, ReservationId = reservationId, CreatedAt = Now(),
+    };
 
     private DateTime Now() => time.GetUtcNow().UtcDateTime;
 
@@ -221,5 +242,28 @@ public sealed class Ledger(TimeProvider time)
             await tx.CommitAsync(ct);
             return result;
         });
+    }
+}
+
+/// <summary>The charges of one commit batch per reservation, applied as one conditional update each before it commits.</summary>
+public sealed class ReservationCharges : IDeferredWrite
+{
+    private readonly Dictionary<Guid, (Guid Workspace, long Amount)> _byReservation = [];
+
+    public int Order => 0;
+
+    public void Add(Guid workspaceId, Guid reservationId, long amount) =>
+        _byReservation[reservationId] = (workspaceId, (_byReservation.TryGetValue(reservationId, out var sum) ? sum.Amount : 0) + amount);
+
+    public async Task FlushAsync(TributaryDb db, CancellationToken ct)
+    {
+        foreach (var (reservationId, (workspaceId, amount)) in _byReservation.OrderBy(r => r.Key))
+        {
+            var rows = await Sql.ExecuteAsync(db,
+                $"UPDATE credit_reservations SET remaining = remaining - {amount} WHERE id = {reservationId} AND remaining >= {amount}", ct);
+            if (rows == 0) throw new InvalidOperationException($"reservation {reservationId} has less left than the {amount} charged");
+            await Sql.ExecuteAsync(db,
+                $"UPDATE credit_accounts SET reserved = reserved - {amount}, charged = charged + {amount} WHERE workspace_id = {workspaceId}", ct);
+        }
     }
 }

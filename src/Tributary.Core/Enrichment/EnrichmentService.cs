@@ -36,18 +36,12 @@ public sealed record EnrichmentRequest
     public long? MaxPriceOverride { get; init; }
     /// <summary>The caller shows the balance after the run (seed 000's credits_remaining): read once it settled.</summary>
     public bool ReportBalance { get; init; }
-    /// <summary>Set for a job item: its credits come from the job's reservation, and it commits only while its lease holds.</summary>
-    public JobItemCommit? JobItem { get; init; }
+    /// <summary>Set for a job item: its credits come from the job's reservation, and the job processor commits it.</summary>
+    public JobCharge? Job { get; init; }
 }
 
-/// <summary>
-/// How a job item commits: charged from the job's reservation, fenced by the item's lease, and recorded on the item in
-/// the same transaction as its result and its charge.
-/// </summary>
-public sealed record JobItemCommit(
-    Guid? ReservationId,
-    Func<TributaryDb, CancellationToken, Task<bool>> Fence,
-    Func<TributaryDb, EnrichmentOutcome.Done, CancellationToken, Task> Record);
+/// <summary>A job item's run is charged from the job's reservation (made when the job was accepted).</summary>
+public sealed record JobCharge(Guid? ReservationId);
 
 public abstract record EnrichmentOutcome
 {
@@ -72,8 +66,9 @@ public abstract record EnrichmentOutcome
 /// 2. join the work already in flight for the same (identity key, channel), waiting for it and reading the cache again,
 ///    or claim what is still missing;
 /// 3. reserve the most that what this request runs itself can cost (nothing when the cache or a joined run answered it);
-/// 4. run the providers (the waterfall touches no database), then settle once, in one transaction: write-back, charge
-///    and release, the cache, the trace, the end of the claims (and, for a job item, its lease fence and its record).
+/// 4. run the providers (the waterfall touches no database), then settle once, in the transaction of a commit batch
+///    (<see cref="BatchCommitter"/>): write-back, charge and release, the cache, the trace, the end of the claims. A job
+///    item's commit (its lease fence, this settlement, its record) is the job processor's, in the same kind of batch.
 /// </summary>
 public sealed class EnrichmentService(
     TributaryDbFactory dbs,
@@ -87,103 +82,179 @@ public sealed class EnrichmentService(
     CreditOptions credits,
     TenantCache tenants,
     TraceBatch traces,
+    BatchCommitter committer,
     TimeProvider time)
 {
+    // Fields rather than captured parameters, so that PendingEnrichment (nested) can use them.
+    private readonly TributaryDbFactory dbs = dbs;
+    private readonly WaterfallRunner runner = runner;
+    private readonly ProviderRegistry providers = providers;
+    private readonly InFlightWork inFlight = inFlight;
+    private readonly Ledger ledger = ledger;
+    private readonly Pricing pricing = pricing;
+    private readonly CreditOptions credits = credits;
+    private readonly TenantCache tenants = tenants;
+    private readonly TimeProvider time = time;
+    private readonly BatchCommitter committer = committer;
+
+    /// <summary>Runs and settles one enrichment (every surface but the job processor, which commits its items itself).</summary>
     public async Task<EnrichmentOutcome> EnrichAsync(EnrichmentRequest request, CancellationToken ct)
     {
-        var enrichmentId = Guid.CreateVersion7();
+        await using var pending = await RunAsync(request, ct);
+        if (pending.Answered is { } answered) return answered;
+        var outcome = await committer.CommitAsync((batch, batchCt) => pending.SettleInAsync(batch, batchCt));
+        if (outcome is not EnrichmentOutcome.Done done) return outcome;
+        pending.Committed();
+        if (!request.ReportBalance) return done;
         await using var db = dbs.Create();
-        var workspace = await tenants.GetWorkspaceAsync(request.WorkspaceId, ct) ?? throw new InvalidOperationException("unknown workspace");
-        if (request.Channels.Contains(Channels.PersonalEmail) && !workspace.PersonalEmailConsent) return new EnrichmentOutcome.ConsentRequired();
-        Contact? target = null;
-        if (request.ContactId is { } contactId)
-        {
-            target = await ContactStore.InWorkspace(db, request.WorkspaceId).FirstOrDefaultAsync(c => c.Id == contactId, ct);
-            if (target is null) return new EnrichmentOutcome.ContactNotFound();
-        }
+        return done with { BalanceAfter = (await ledger.GetBalanceAsync(db, request.WorkspaceId, ct)).Balance };
+    }
 
-        using var deadline = new CancellationTokenSource(request.Deadline ?? Timeout.InfiniteTimeSpan, time);
-        using var deadlineOrAbort = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, ct);
-        var run = inFlight.Begin(enrichmentId, request.WorkspaceId);
-        var reservation = request.JobItem?.ReservationId;
-        var ownReservation = false;
-        var claimed = false;
-        var settled = false;
-        using var renewal = new CancellationTokenSource();
-        Task? renewing = null;
+    /// <summary>
+    /// Steps 1 to 3 and the run of step 4. The result is settled by <see cref="PendingEnrichment.SettleInAsync"/> inside a
+    /// commit batch, unless it is already <see cref="PendingEnrichment.Answered"/> (refused, or answered without a write).
+    /// Disposing it gives back whatever an unsettled run held.
+    /// </summary>
+    public async Task<PendingEnrichment> RunAsync(EnrichmentRequest request, CancellationToken ct)
+    {
+        var pending = new PendingEnrichment(this, request, Guid.CreateVersion7());
         try
         {
-            // Seed 000 costs a fixed 1 per call that changes something, cached or not: reserved before anything runs.
-            if (request.JobItem is null && request.MaxPriceOverride is > 0)
+            await pending.RunAsync(ct);
+            return pending;
+        }
+        catch
+        {
+            await pending.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>One enrichment between its run and its settlement.</summary>
+    public sealed class PendingEnrichment(EnrichmentService service, EnrichmentRequest request, Guid enrichmentId) : IAsyncDisposable
+    {
+        private readonly InFlightWork.Run _run = service.inFlight.Begin(enrichmentId, request.WorkspaceId);
+        private readonly CancellationTokenSource _renewal = new();
+        private Task? _renewing;
+        private Workspace _workspace = null!;
+        private WaterfallOutcome _outcome = null!;
+        private Guid? _reservation = request.Job?.ReservationId;
+        private bool _ownReservation;
+        private bool _claimed;
+        private bool _committed;
+
+        public Guid EnrichmentId => enrichmentId;
+
+        /// <summary>Set when nothing is left to settle: a refusal, or a cached answer that changes nothing.</summary>
+        public EnrichmentOutcome? Answered { get; private set; }
+
+        internal async Task RunAsync(CancellationToken ct)
+        {
+            await using var db = service.dbs.Create();
+            _workspace = await service.tenants.GetWorkspaceAsync(request.WorkspaceId, ct) ?? throw new InvalidOperationException("unknown workspace");
+            if (request.Channels.Contains(Channels.PersonalEmail) && !_workspace.PersonalEmailConsent)
             {
-                var fixedPrice = await ReserveAsync(db, request, request.MaxPriceOverride.Value, enrichmentId, ct);
-                if (fixedPrice is ReserveOutcome.Insufficient poor) return new EnrichmentOutcome.InsufficientCredits(poor.Needed, poor.Available);
-                (reservation, ownReservation) = (((ReserveOutcome.Reserved)fixedPrice).ReservationId, true);
+                Answered = new EnrichmentOutcome.ConsentRequired();
+                return;
             }
+            Contact? target = null;
+            if (request.ContactId is { } contactId)
+            {
+                target = await ContactStore.InWorkspace(db, request.WorkspaceId).AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId, ct);
+                if (target is null)
+                {
+                    Answered = new EnrichmentOutcome.ContactNotFound();
+                    return;
+                }
+            }
+            using var deadline = new CancellationTokenSource(request.Deadline ?? Timeout.InfiniteTimeSpan, service.time);
+            using var deadlineOrAbort = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, ct);
+
+            // Seed 000 costs a fixed 1 per call that changes something, cached or not: reserved before anything runs.
+            if (request.Job is null && request.MaxPriceOverride is > 0 && !await ReserveAsync(db, request.MaxPriceOverride.Value, ct)) return;
 
             // 1. The cache.
             var keys = CacheKeys.From(request.Known, request.IsCompany);
             var wanted = request.Channels.Distinct().ToList();
-            var answered = request.Force ? CacheRead.Empty() : await ReadCacheAsync(db, request, keys, wanted, workspace.MinConfidence, ct);
+            var answered = request.Force ? CacheRead.Empty() : await service.ReadCacheAsync(db, request, keys, wanted, _workspace.MinConfidence, ct);
 
             // 2. Join or claim what the cache did not answer (force runs neither join nor are joined).
             var missing = wanted.Where(c => !answered.Found.ContainsKey(c) && !answered.Misses.Contains(c)).ToList();
-            var runnable = missing.Where(c => providers.OrderFor(c).Count > 0).ToList();
+            var runnable = missing.Where(c => service.providers.OrderFor(c).Count > 0).ToList();
             var mine = missing;
             if (!request.Force && keys.Count > 0 && runnable.Count > 0)
             {
-                (mine, claimed) = await JoinOrClaimAsync(db, run, request, keys, runnable, answered, workspace.MinConfidence, deadlineOrAbort.Token, ct);
+                (mine, _claimed) = await service.JoinOrClaimAsync(db, _run, request, keys, runnable, answered, _workspace.MinConfidence,
+                    deadlineOrAbort.Token, ct);
                 mine.AddRange(missing.Except(runnable)); // channels no provider serves: the run says so in its trace
             }
             var cutWhileWaiting = missing.Any(c => !mine.Contains(c) && !answered.Found.ContainsKey(c) && !answered.Misses.Contains(c));
 
             // 3. Reserve what this request runs itself.
-            if (request.JobItem is null && request.MaxPriceOverride is null)
+            if (request.Job is null && request.MaxPriceOverride is null)
             {
-                var maxPrice = pricing.PriceOf(mine.Where(c => providers.OrderFor(c).Count > 0), request.Discover);
-                if (maxPrice > 0)
-                {
-                    var reserved = await ReserveAsync(db, request, maxPrice, enrichmentId, ct);
-                    if (reserved is ReserveOutcome.Insufficient poor) return new EnrichmentOutcome.InsufficientCredits(poor.Needed, poor.Available);
-                    (reservation, ownReservation) = (((ReserveOutcome.Reserved)reserved).ReservationId, true);
-                }
+                var maxPrice = service.pricing.PriceOf(mine.Where(c => service.providers.OrderFor(c).Count > 0), request.Discover);
+                if (maxPrice > 0 && !await ReserveAsync(db, maxPrice, ct)) return;
             }
 
-            // 4. Run, then settle.
-            if (claimed) renewing = RenewWhileRunningAsync(run, renewal.Token);
-            var outcome = await runner.RunAsync(new WaterfallRequest
+            // 4. Run (the settlement follows in a commit batch).
+            if (_claimed) _renewing = service.RenewWhileRunningAsync(_run, _renewal.Token);
+            _outcome = await service.runner.RunAsync(new WaterfallRequest
             {
-                WorkspaceId = request.WorkspaceId, Known = request.Known, MinConfidence = workspace.MinConfidence, Signals = request.Signals,
+                WorkspaceId = request.WorkspaceId, Known = request.Known, MinConfidence = _workspace.MinConfidence, Signals = request.Signals,
                 IsCompany = request.IsCompany, Cached = answered.Found,
                 Channels = wanted.Where(c => mine.Contains(c) || answered.Found.ContainsKey(c)).ToList(),
             }, ct, deadline.Token);
-            outcome.Trace.InsertRange(0, answered.Trace);
-            outcome.TimedOut |= cutWhileWaiting;
-            if (reservation is null && request.JobItem is null && !claimed
-                && await AnsweredWithoutWritingAsync(db, request, enrichmentId, outcome, target, ct) is { } cached)
-            {
-                settled = true;
-                return cached;
-            }
-            var done = await SettleAsync(db, workspace, request, enrichmentId, outcome, target, reservation, ownReservation, claimed ? run : null, ct);
-            settled = true;
-            return done;
+            _outcome.Trace.InsertRange(0, answered.Trace);
+            _outcome.TimedOut |= cutWhileWaiting;
+            if (_reservation is null && request.Job is null && !_claimed)
+                Answered = await service.AnsweredWithoutWritingAsync(db, request, enrichmentId, _outcome, target, ct);
         }
-        catch
+
+
+        /// <summary>A synchronous reservation expires at the request's deadline plus the grace, so a crashed owner never keeps it.</summary>
+        private async Task<bool> ReserveAsync(TributaryDb db, long amount, CancellationToken ct)
         {
-            if (ownReservation && reservation is { } r)
+            DateTime? expires = request.Deadline is { } d ? service.time.GetUtcNow().UtcDateTime + d + service.credits.Grace : null;
+            var reason = $"{request.Surface}: reserved";
+            var reserved = service.committer.HoldsTheOnlyWriteLock
+                ? await service.committer.CommitAsync((batch, batchCt) => service.ledger.ReserveAsync(batch.Db, request.WorkspaceId, amount, reason, enrichmentId, batchCt, expires))
+                : await service.ledger.ReserveAsync(db, request.WorkspaceId, amount, reason, enrichmentId, ct, expires);
+            if (reserved is ReserveOutcome.Insufficient poor)
             {
-                await using var cleanup = dbs.Create();
-                await ledger.ReleaseAsync(cleanup, r, $"{request.Surface}: failed", CancellationToken.None);
+                Answered = new EnrichmentOutcome.InsufficientCredits(poor.Needed, poor.Available);
+                return false;
             }
-            throw;
+            (_reservation, _ownReservation) = (((ReserveOutcome.Reserved)reserved).ReservationId, true);
+            return true;
         }
-        finally
+
+        /// <summary>
+        /// Step 4's settlement, inside the batch's transaction: write-back, charge (and release), the cache, the trace, the
+        /// end of the claims. <see cref="EnrichmentOutcome.ContactNotFound"/> when the contact it was asked to enrich was
+        /// deleted while it ran (nothing is written: a deleted person is not brought back).
+        /// </summary>
+        public Task<EnrichmentOutcome> SettleInAsync(CommitBatch batch, CancellationToken ct) =>
+            service.SettleInAsync(batch, _workspace, request, enrichmentId, _outcome, _reservation, _ownReservation, _claimed ? _run : null, ct);
+
+        /// <summary>The batch that held <see cref="SettleInAsync"/> committed: the claims ended with it and the reservation is settled.</summary>
+        public void Committed() => _committed = true;
+
+        public async ValueTask DisposeAsync()
         {
-            await renewal.CancelAsync();
-            if (renewing is not null) await renewing;
-            if (claimed && !settled) await inFlight.AbandonAsync(run);
-            inFlight.Finish(run);
+            await _renewal.CancelAsync();
+            if (_renewing is not null) await _renewing;
+            _renewal.Dispose();
+            if (!_committed)
+            {
+                if (_claimed) await service.inFlight.AbandonAsync(_run);
+                if (_ownReservation && _reservation is { } r)
+                {
+                    await using var cleanup = service.dbs.Create();
+                    await service.ledger.ReleaseAsync(cleanup, r, $"{request.Surface}: not settled", CancellationToken.None);
+                }
+            }
+            service.inFlight.Finish(_run);
         }
     }
 
@@ -300,71 +371,54 @@ public sealed class EnrichmentService(
         return new EnrichmentOutcome.Done(enrichmentId, run, 0, contact, [], null, 0);
     }
 
-    /// <summary>A synchronous reservation expires at the request's deadline plus the grace, so a crashed owner never keeps it.</summary>
-    private Task<ReserveOutcome> ReserveAsync(TributaryDb db, EnrichmentRequest request, long amount, Guid enrichmentId, CancellationToken ct)
+    private async Task<EnrichmentOutcome> SettleInAsync(CommitBatch batch, Workspace workspace, EnrichmentRequest request, Guid enrichmentId,
+        WaterfallOutcome run, Guid? reservation, bool ownReservation, InFlightWork.Run? claims, CancellationToken ct)
     {
-        DateTime? expires = request.Deadline is { } d ? time.GetUtcNow().UtcDateTime + d + credits.Grace : null;
-        return ledger.ReserveAsync(db, request.WorkspaceId, amount, $"{request.Surface}: reserved", enrichmentId, ct, expires);
-    }
-
-    private async Task<EnrichmentOutcome> SettleAsync(TributaryDb db, Workspace workspace, EnrichmentRequest request, Guid enrichmentId,
-        WaterfallOutcome run, Contact? target, Guid? reservation, bool ownReservation, InFlightWork.Run? claims, CancellationToken ct)
-    {
-        var strategy = db.Database.CreateExecutionStrategy();
-        var done = await strategy.ExecuteAsync<EnrichmentOutcome>(async () =>
+        var db = batch.Db;
+        Contact? target = null;
+        if (request.ContactId is { } contactId)
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            if (request.JobItem is { } fenced && !await fenced.Fence(db, ct))
+            target = await ContactStore.InWorkspace(db, request.WorkspaceId).FirstOrDefaultAsync(c => c.Id == contactId, ct);
+            if (target is null) return new EnrichmentOutcome.ContactNotFound();
+        }
+        var contactResult = new WriteBackResult(target, [], false);
+        Companies.Company? company = null;
+        if (request.WriteBack && request.IsCompany)
+        {
+            var domain = request.Known.TryGetValue("domain", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+            if (domain is not null && run.Found.Count > 0)
             {
-                await tx.RollbackAsync(ct);
-                return new EnrichmentOutcome.Fenced();
+                (company, var companyUpdated) = await writeBack.ToCompanyAsync(db, request.WorkspaceId, domain, run.Found, request.Overwrite, ct);
+                contactResult = new WriteBackResult(null, companyUpdated, false);
             }
-            var contactResult = new WriteBackResult(target, [], false);
-            Companies.Company? company = null;
-            if (request.WriteBack && request.IsCompany)
-            {
-                var domain = request.Known.TryGetValue("domain", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
-                if (domain is not null && run.Found.Count > 0)
-                {
-                    (company, var companyUpdated) = await writeBack.ToCompanyAsync(db, request.WorkspaceId, domain, run.Found, request.Overwrite, ct);
-                    contactResult = new WriteBackResult(null, companyUpdated, false);
-                }
-            }
-            else if (request.WriteBack)
-                contactResult = await writeBack.ToContactAsync(db, request.WorkspaceId, request.Known, run.Found, request.Overwrite,
-                    workspace.PhoneCountries, request.OnlyFields, target, ct);
+        }
+        else if (request.WriteBack)
+            contactResult = await writeBack.ToContactAsync(db, request.WorkspaceId, request.Known, run.Found, request.Overwrite,
+                workspace.PhoneCountries, request.OnlyFields, target, ct);
 
-            if (contactResult.Contact is { } stored)
-                VerificationRequests.EnqueueForNewEmails(db, workspace, stored,
-                    contactResult.UpdatedFields.Where(f => f is "email" or "personal_email").Select(f => (f, ContactFields.Get(stored, f)!)), time);
+        if (contactResult.Contact is { } stored)
+            VerificationRequests.EnqueueForNewEmails(db, workspace, stored,
+                contactResult.UpdatedFields.Where(f => f is "email" or "personal_email").Select(f => (f, ContactFields.Get(stored, f)!)), time);
 
-            var price = request.PriceOverride?.Invoke(run, contactResult) ?? pricing.PriceOf(run.NewlyFound, request.Discover);
-            var reason = $"{request.Surface}: {string.Join(", ", run.NewlyFound)}";
-            long charged = 0;
-            if (reservation is { } r && ownReservation)
-                charged = await ledger.SettleAsync(db, r, price, reason, enrichmentId, ct);
-            else if (reservation is { } jobReservation && price > 0)
-            {
-                if (await ledger.ChargeAsync(db, jobReservation, price, reason, enrichmentId, ct) is null)
-                    throw new InvalidOperationException($"the run cost {price}, more than was reserved");
-                charged = price;
-            }
-            if (run.CacheKeys.Count > 0 && run.CacheAnswers.Count > 0)
-                await cache.StoreAsync(db, request.WorkspaceId, run.CacheKeys, run.CacheAnswers, ct);
-            db.EnrichmentRecords.Add(new EnrichmentRecord
-            {
-                Id = enrichmentId, WorkspaceId = request.WorkspaceId, Surface = request.Surface, CreatedAt = time.GetUtcNow().UtcDateTime,
-                TraceJson = TraceDocument.Serialize(enrichmentId, request, run, charged),
-            });
-            await db.SaveChangesAsync(ct);
-            if (claims is not null) await InFlightWork.EndInAsync(db, claims, ct);
-            var result = new EnrichmentOutcome.Done(enrichmentId, run, charged, contactResult.Contact, contactResult.UpdatedFields, company, 0);
-            if (request.JobItem is { } item) await item.Record(db, result, ct);
-            await tx.CommitAsync(ct);
-            return result;
+        var price = request.PriceOverride?.Invoke(run, contactResult) ?? pricing.PriceOf(run.NewlyFound, request.Discover);
+        var reason = $"{request.Surface}: {string.Join(", ", run.NewlyFound)}";
+        long charged = 0;
+        if (reservation is { } r && ownReservation)
+            charged = await ledger.SettleAsync(db, r, price, reason, enrichmentId, ct);
+        else if (reservation is { } jobReservation && price > 0)
+        {
+            ledger.ChargeInBatch(batch, request.WorkspaceId, jobReservation, price, reason, enrichmentId);
+            charged = price;
+        }
+        if (run.CacheKeys.Count > 0 && run.CacheAnswers.Count > 0)
+            await cache.StoreAsync(db, request.WorkspaceId, run.CacheKeys, run.CacheAnswers, ct);
+        batch.Deferred<BatchInserts>().Add(new EnrichmentRecord
+        {
+            Id = enrichmentId, WorkspaceId = request.WorkspaceId, Surface = request.Surface, CreatedAt = time.GetUtcNow().UtcDateTime,
+            TraceJson = TraceDocument.Serialize(enrichmentId, request, run, charged),
         });
-        if (done is EnrichmentOutcome.Done d && request.ReportBalance)
-            return d with { BalanceAfter = (await ledger.GetBalanceAsync(db, request.WorkspaceId, ct)).Balance };
-        return done;
+        if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
+        if (claims is not null) await InFlightWork.EndInAsync(db, claims, ct);
+        return new EnrichmentOutcome.Done(enrichmentId, run, charged, contactResult.Contact, contactResult.UpdatedFields, company, 0);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Tributary.Core.Enrichment;
+using Tributary.Core.Storage;
 using Tributary.Core.Waterfall;
 
 namespace Tributary.Core.Jobs;
@@ -42,8 +43,8 @@ public sealed record JobRunOptions
     [JsonPropertyName("write_back")] public bool WriteBack { get; init; } = true;
 }
 
-/// <summary>Runs one claimed item: the waterfall under a renewed lease, then a fenced commit of result and charge.</summary>
-public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, JobOptions options, TimeProvider time,
+/// <summary>Runs one claimed item: the waterfall under a renewed lease, then a fenced commit of result and charge in a batch.</summary>
+public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, BatchCommitter committer, JobOptions options, TimeProvider time,
     IEnumerable<IJobItemListener> listeners, ILogger<JobProcessor> logger)
 {
     public async Task ProcessAsync(JobItem item, Job job, CancellationToken stopping)
@@ -60,23 +61,18 @@ public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, J
             var known = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(item.InputJson) ?? [];
             var channels = JsonSerializer.Deserialize<List<string>>(job.ChannelsJson) ?? [];
             var run = JsonSerializer.Deserialize<JobRunOptions>(job.OptionsJson) ?? new JobRunOptions();
-            var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
+            await using var pending = await enrichment.RunAsync(new EnrichmentRequest
             {
                 WorkspaceId = job.WorkspaceId, Surface = $"job {job.Kind}", Known = known, Channels = channels,
                 Force = run.Force, Discover = run.Discover, Signals = run.Signals, WriteBack = run.WriteBack, ContactId = item.ContactId,
-                Deadline = options.ItemDeadline,
-                JobItem = new JobItemCommit(job.ReservationId,
-                    (db, ct) => JobQueue.HoldsLeaseAsync(db, item, ct),
-                    async (db, done, ct) =>
-                    {
-                        await queue.RecordItemAsync(db, item, JobItemStatus.Done, JsonSerializer.Serialize(ItemResult.Of(done)),
-                            done.Charged, done.Run.Found.Count > 0, done.EnrichmentId, done.Contact?.Id, null, ct);
-                        foreach (var listener in listeners.Where(l => l.Kind == job.Kind))
-                            await listener.OnItemDoneAsync(db, job, item, done, ct);
-                    }),
+                Deadline = options.ItemDeadline, Job = new JobCharge(job.ReservationId),
             }, lease.Token);
-            if (outcome is EnrichmentOutcome.ContactNotFound)
+            var outcome = pending.Answered ?? await committer.CommitAsync((batch, ct) => CommitAsync(batch, item, job, pending, ct));
+            if (outcome is EnrichmentOutcome.Done) pending.Committed();
+            else if (outcome is EnrichmentOutcome.ContactNotFound)
                 await queue.FailItemAsync(item, "the contact no longer exists", stopping);
+            else if (outcome is EnrichmentOutcome.ConsentRequired)
+                await queue.FailItemAsync(item, "personal email needs the workspace's consent", stopping);
             else if (outcome is EnrichmentOutcome.Fenced)
                 logger.LogInformation("Job item {Item} lost its lease before committing; another worker will take it", item.Id);
         }
@@ -94,6 +90,22 @@ public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, J
             await lease.CancelAsync();
             await renewal;
         }
+    }
+
+    /// <summary>
+    /// One item's commit, inside its batch's transaction: the lease fence (a reclaimed item or a cancelled job commits
+    /// nothing), the settlement of its run, the item's record (its job's counters follow once per batch), its listeners.
+    /// </summary>
+    private async Task<EnrichmentOutcome> CommitAsync(CommitBatch batch, JobItem item, Job job, EnrichmentService.PendingEnrichment pending,
+        CancellationToken ct)
+    {
+        if (!await JobQueue.HoldsLeaseAsync(batch.Db, item, ct)) return new EnrichmentOutcome.Fenced();
+        if (await pending.SettleInAsync(batch, ct) is not EnrichmentOutcome.Done done) return new EnrichmentOutcome.ContactNotFound();
+        await queue.RecordItemAsync(batch, item, JobItemStatus.Done, JsonSerializer.Serialize(ItemResult.Of(done)),
+            done.Charged, done.Run.Found.Count > 0, done.EnrichmentId, done.Contact?.Id, null, ct);
+        foreach (var listener in listeners.Where(l => l.Kind == job.Kind))
+            await listener.OnItemDoneAsync(batch.Db, job, item, done, ct);
+        return done;
     }
 
     private async Task RenewWhileRunningAsync(JobItem item, CancellationTokenSource lease)

@@ -29,7 +29,7 @@ public abstract record CreateJobOutcome
 /// a reclaimed item can never be stored or charged twice.
 /// </summary>
 public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pricing, ProviderRegistry providers, JobOptions options,
-    TimeProvider time)
+    BatchCommitter committer, TimeProvider time)
 {
     public const int InsertBatch = 1000;
     public const string EveryItemFailed = "No record of this job could be processed; nothing was charged";
@@ -181,6 +181,14 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
         if (!await db.JobItems.AnyAsync(i => (i.Status == JobItemStatus.Pending || (i.Status == JobItemStatus.Running && i.LeaseExpiresAt < now))
                                              && db.Jobs.Any(j => j.Id == i.JobId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing)), ct))
             return [];
+        return committer.HoldsTheOnlyWriteLock
+            ? await committer.CommitAsync((batch, batchCt) => ClaimInAsync(batch.Db, owner, token, now, expires, max, batchCt))
+            : await ClaimInAsync(db, owner, token, now, expires, max, ct);
+    }
+
+    private static async Task<List<(JobItem Item, Job Job)>> ClaimInAsync(TributaryDb db, string owner, Guid token, DateTime now, DateTime expires,
+        int max, CancellationToken ct)
+    {
         var seqs = db.Provider == DatabaseProvider.Postgres
             ? await db.Database.SqlQuery<long>($"""
                 UPDATE job_items SET status = 'running', lease_owner = {owner}, lease_token = {token}, lease_expires_at = {expires}, attempts = attempts + 1
@@ -225,33 +233,58 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
     /// takes the item's row lock (PostgreSQL), so a reclaim cannot slip in between the check and the commit.
     /// </summary>
     public static async Task<bool> HoldsLeaseAsync(TributaryDb db, JobItem item, CancellationToken ct) =>
-        await db.JobItems
-            .Where(i => i.Seq == item.Seq && i.LeaseOwner == item.LeaseOwner && i.LeaseToken == item.LeaseToken && i.Status == JobItemStatus.Running
-                        && db.Jobs.Any(j => j.Id == i.JobId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing)))
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Attempts, i => i.Attempts), ct) == 1;
+        await Sql.ExecuteAsync(db, $"""
+            UPDATE job_items SET attempts = attempts
+            WHERE seq = {item.Seq} AND lease_owner = {item.LeaseOwner} AND lease_token = {item.LeaseToken} AND status = 'running'
+              AND EXISTS (SELECT 1 FROM jobs j WHERE j.id = job_items.job_id AND j.status IN ('queued', 'processing'))
+            """, ct) == 1;
 
     /// <summary>Inside the committing transaction: stores the item's end and counts it on its job; ends the job with its last item.</summary>
     public async Task RecordItemAsync(TributaryDb db, JobItem item, string status, string? resultJson, long charged, bool found,
         Guid? enrichmentId, Guid? contactId, string? error, CancellationToken ct)
     {
+        await StoreItemEndAsync(db, item, status, resultJson, charged, enrichmentId, contactId, error, ct);
+        await CountAsync(db, item.JobId, new ItemCounts(1, found ? 1 : 0, status == JobItemStatus.Failed ? 1 : 0, charged), ct);
+    }
+
+    /// <summary>
+    /// Inside a commit batch: stores the item's end now and counts it on its job when the batch flushes, once per job
+    /// (<see cref="JobCounts"/>).
+    /// </summary>
+    public Task RecordItemAsync(CommitBatch batch, JobItem item, string status, string? resultJson, long charged, bool found,
+        Guid? enrichmentId, Guid? contactId, string? error, CancellationToken ct)
+    {
+        batch.Deferred<JobCounts>().Add(this, item.JobId, new ItemCounts(1, found ? 1 : 0, status == JobItemStatus.Failed ? 1 : 0, charged));
+        return StoreItemEndAsync(batch.Db, item, status, resultJson, charged, enrichmentId, contactId, error, ct);
+    }
+
+    private Task<int> StoreItemEndAsync(TributaryDb db, JobItem item, string status, string? resultJson, long charged,
+        Guid? enrichmentId, Guid? contactId, string? error, CancellationToken ct)
+    {
         var now = Now();
-        await db.JobItems.Where(i => i.Seq == item.Seq).ExecuteUpdateAsync(s => s
-            .SetProperty(i => i.Status, status).SetProperty(i => i.ResultJson, resultJson).SetProperty(i => i.Charged, charged)
-            .SetProperty(i => i.EnrichmentId, enrichmentId).SetProperty(i => i.ContactId, contactId).SetProperty(i => i.Error, error)
-            .SetProperty(i => i.FinishedAt, now).SetProperty(i => i.LeaseOwner, (string?)null).SetProperty(i => i.LeaseExpiresAt, (DateTime?)null), ct);
-        var succeeded = found ? 1 : 0;
-        var failed = status == JobItemStatus.Failed ? 1 : 0;
-        await db.Jobs.Where(j => j.Id == item.JobId).ExecuteUpdateAsync(s => s
-            .SetProperty(j => j.Processed, j => j.Processed + 1).SetProperty(j => j.Succeeded, j => j.Succeeded + succeeded)
-            .SetProperty(j => j.Failed, j => j.Failed + failed).SetProperty(j => j.Charged, j => j.Charged + charged), ct);
+        return Sql.ExecuteAsync(db, $"""
+            UPDATE job_items SET status = {status}, result_json = {resultJson}, charged = {charged}, enrichment_id = {enrichmentId},
+                contact_id = {contactId}, error = {error}, finished_at = {now}, lease_owner = NULL, lease_expires_at = NULL
+            WHERE seq = {item.Seq}
+            """, ct);
+    }
+
+    /// <summary>Adds finished items to their job's counters; the job ends with its last item and gives back what it did not use.</summary>
+    internal async Task CountAsync(TributaryDb db, Guid jobId, ItemCounts counts, CancellationToken ct)
+    {
+        var now = Now();
+        await Sql.ExecuteAsync(db, $"""
+            UPDATE jobs SET processed = processed + {counts.Processed}, succeeded = succeeded + {counts.Succeeded},
+                failed = failed + {counts.Failed}, charged = charged + {counts.Charged}
+            WHERE id = {jobId}
+            """, ct);
         // A job succeeds once every item is processed, whatever was found; it fails only when no item could be processed.
-        var finished = await db.Jobs
-            .Where(j => j.Id == item.JobId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing) && j.Processed >= j.Total)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.Status, j => j.Failed >= j.Total ? JobStatus.Failed : JobStatus.Succeeded)
-                .SetProperty(j => j.Error, j => j.Failed >= j.Total ? EveryItemFailed : j.Error)
-                .SetProperty(j => j.FinishedAt, now), ct);
-        if (finished == 1) await ReleaseAsync(db, item.JobId, "job finished", ct);
+        var finished = await Sql.ExecuteAsync(db, $"""
+            UPDATE jobs SET status = CASE WHEN failed >= total THEN {JobStatus.Failed} ELSE {JobStatus.Succeeded} END,
+                error = CASE WHEN failed >= total THEN {EveryItemFailed} ELSE error END, finished_at = {now}
+            WHERE id = {jobId} AND status IN ('queued', 'processing') AND processed >= total
+            """, ct);
+        if (finished == 1) await ReleaseAsync(db, jobId, "job finished", ct);
     }
 
     /// <summary>Ends an item that cannot be processed (bad input, or given up after repeated attempts), fenced like any commit.</summary>
@@ -304,4 +337,30 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
     }
 
     private DateTime Now() => time.GetUtcNow().UtcDateTime;
+}
+
+internal readonly record struct ItemCounts(int Processed, int Succeeded, int Failed, long Charged)
+{
+    public ItemCounts Plus(ItemCounts other) =>
+        new(Processed + other.Processed, Succeeded + other.Succeeded, Failed + other.Failed, Charged + other.Charged);
+}
+
+/// <summary>The items of one commit batch counted per job, applied once per job after the charges (which the job's end may release).</summary>
+public sealed class JobCounts : IDeferredWrite
+{
+    private readonly SortedDictionary<Guid, ItemCounts> _byJob = [];
+    private JobQueue? _queue;
+
+    public int Order => 1;
+
+    internal void Add(JobQueue queue, Guid jobId, ItemCounts counts)
+    {
+        _queue = queue;
+        _byJob[jobId] = _byJob.TryGetValue(jobId, out var sum) ? sum.Plus(counts) : counts;
+    }
+
+    public async Task FlushAsync(TributaryDb db, CancellationToken ct)
+    {
+        foreach (var (jobId, counts) in _byJob) await _queue!.CountAsync(db, jobId, counts, ct);
+    }
 }

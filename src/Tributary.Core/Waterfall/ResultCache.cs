@@ -37,9 +37,19 @@ public sealed class ResultCache(TimeProvider time, CacheOptions options)
         var read = CacheRead.Empty();
         if (keys.Count == 0 || channels.Count == 0) return read;
         var now = time.GetUtcNow().UtcDateTime;
-        var entries = await db.CacheEntries.AsNoTracking()
-            .Where(e => e.WorkspaceId == workspaceId && keys.Contains(e.IdentityKey) && channels.Contains(e.Channel) && e.ExpiresAt > now)
-            .ToListAsync(ct);
+        var channelList = channels.ToList();
+        var entries = await Sql.QueryAsync(db, $$"""
+            SELECT identity_key, channel, found, value_json, source, confidence, enriched_at, verified, email_status, config_hash
+            FROM enrichment_cache
+            WHERE workspace_id = {0} AND expires_at > {1} AND identity_key IN ({{Sql.InList(keys.Count, 2)}})
+              AND channel IN ({{Sql.InList(channelList.Count, 2 + keys.Count)}})
+            """, [workspaceId, now, .. keys, .. channelList], r => new CacheEntry
+            {
+                WorkspaceId = workspaceId, IdentityKey = r.GetString(0), Channel = r.GetString(1), Found = r.GetBoolean(2),
+                ValueJson = r.IsDBNull(3) ? null : r.GetString(3), Source = r.IsDBNull(4) ? null : r.GetString(4), Confidence = r.GetDouble(5),
+                EnrichedAt = DateTime.SpecifyKind(r.GetDateTime(6), DateTimeKind.Utc), Verified = r.IsDBNull(7) ? null : r.GetBoolean(7),
+                EmailStatus = r.IsDBNull(8) ? null : r.GetString(8), ConfigHash = r.GetString(9),
+            }, ct);
         foreach (var channel in channels)
         {
             var forChannel = entries.Where(e => e.Channel == channel).OrderBy(e => IndexOf(keys, e.IdentityKey)).ToList();
@@ -97,7 +107,7 @@ public sealed class ResultCache(TimeProvider time, CacheOptions options)
                 confidence = excluded.confidence, enriched_at = excluded.enriched_at, verified = excluded.verified,
                 email_status = excluded.email_status, config_hash = excluded.config_hash, expires_at = excluded.expires_at
             """;
-        await db.Database.ExecuteSqlRawAsync(sql, parameters!, ct);
+        await Sql.ExecuteAsync(db, sql, parameters, ct);
     }
 
     public static ChannelResult ToResult(CacheEntry e) => new(
