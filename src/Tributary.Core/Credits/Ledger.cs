@@ -137,34 +137,30 @@ public sealed class Ledger(TimeProvider time)
     }
 
     /// <summary>
-    /// Settles a synchronous reservation in one step: charges <paramref name="amount"/> of it and releases the rest. Returns
-    /// what was charged: 0 when the reservation is no longer open (it expired and was released while its request ran), in
-    /// which case the request delivers its values free.
+    /// Settles a synchronous reservation inside a commit batch: charges <paramref name="amount"/> of it and releases the
+    /// rest. The reservation is closed now; the account moves once for the whole batch when it flushes, so that concurrent
+    /// batches of one workspace hold its account row only while they commit. Returns what was charged: 0 when the
+    /// reservation is no longer open (it expired and was released while its request ran), in which case the request
+    /// delivers its values free.
     /// </summary>
-    public Task<long> SettleAsync(TributaryDb db, Guid reservationId, long amount, string reason, Guid? enrichmentId,
-        CancellationToken ct = default)
+    public async Task<long> SettleInBatchAsync(CommitBatch batch, Guid reservationId, long amount, string reason, Guid? enrichmentId,
+        CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
-        return InTransaction(db, async () =>
-        {
-            var open = await Sql.QueryAsync(db,
-                $"SELECT workspace_id, remaining FROM credit_reservations WHERE id = {reservationId} AND closed_at IS NULL",
-                r => (Workspace: r.GetGuid(0), Remaining: r.GetInt64(1)), ct);
-            if (open.Count == 0) return 0L;
-            var (workspaceId, left) = open[0];
-            if (amount > left) throw new InvalidOperationException($"the run cost {amount}, more than the {left} reserved");
-            var now = Now();
-            var rows = await Sql.ExecuteAsync(db,
-                $"UPDATE credit_reservations SET remaining = 0, closed_at = {now} WHERE id = {reservationId} AND remaining = {left} AND closed_at IS NULL", ct);
-            if (rows == 0) return 0L;
-            await Sql.ExecuteAsync(db,
-                $"UPDATE credit_accounts SET reserved = reserved - {left}, charged = charged + {amount} WHERE workspace_id = {workspaceId}", ct);
-            var entries = new List<LedgerEntry>(2);
-            if (amount > 0) entries.Add(Entry(workspaceId, LedgerKinds.Charge, amount, reason, enrichmentId, reservationId));
-            if (left - amount > 0) entries.Add(Entry(workspaceId, LedgerKinds.Release, left - amount, "unused", enrichmentId, reservationId));
-            await InsertAsync(db, entries, ct);
-            return amount;
-        }, ct);
+        var db = batch.Db;
+        var open = await Sql.QueryAsync(db,
+            $"SELECT workspace_id, remaining FROM credit_reservations WHERE id = {reservationId} AND closed_at IS NULL",
+            r => (Workspace: r.GetGuid(0), Remaining: r.GetInt64(1)), ct);
+        if (open.Count == 0) return 0L;
+        var (workspaceId, left) = open[0];
+        if (amount > left) throw new InvalidOperationException($"the run cost {amount}, more than the {left} reserved");
+        var rows = await Sql.ExecuteAsync(db,
+            $"UPDATE credit_reservations SET remaining = 0, closed_at = {Now()} WHERE id = {reservationId} AND remaining = {left} AND closed_at IS NULL", ct);
+        if (rows == 0) return 0L;
+        batch.Deferred<ReservationCharges>().MoveAccount(workspaceId, reservedDown: left, chargedUp: amount);
+        if (amount > 0) batch.Deferred<BatchInserts>().Add(Entry(workspaceId, LedgerKinds.Charge, amount, reason, enrichmentId, reservationId));
+        if (left - amount > 0) batch.Deferred<BatchInserts>().Add(Entry(workspaceId, LedgerKinds.Release, left - amount, "unused", enrichmentId, reservationId));
+        return amount;
     }
 
     /// <summary>
@@ -245,25 +241,39 @@ public sealed class Ledger(TimeProvider time)
     }
 }
 
-/// <summary>The charges of one commit batch per reservation, applied as one conditional update each before it commits.</summary>
+/// <summary>
+/// The credit moves of one commit batch: charges out of each reservation, applied as one conditional update each, then
+/// one update of each workspace's account, before the batch commits.
+/// </summary>
 public sealed class ReservationCharges : IDeferredWrite
 {
-    private readonly Dictionary<Guid, (Guid Workspace, long Amount)> _byReservation = [];
+    private readonly SortedDictionary<Guid, long> _byReservation = [];
+    private readonly SortedDictionary<Guid, (long ReservedDown, long ChargedUp)> _byAccount = [];
 
     public int Order => 0;
 
-    public void Add(Guid workspaceId, Guid reservationId, long amount) =>
-        _byReservation[reservationId] = (workspaceId, (_byReservation.TryGetValue(reservationId, out var sum) ? sum.Amount : 0) + amount);
+    public void Add(Guid workspaceId, Guid reservationId, long amount)
+    {
+        _byReservation[reservationId] = _byReservation.GetValueOrDefault(reservationId) + amount;
+        MoveAccount(workspaceId, amount, amount);
+    }
+
+    public void MoveAccount(Guid workspaceId, long reservedDown, long chargedUp)
+    {
+        var (reserved, charged) = _byAccount.GetValueOrDefault(workspaceId);
+        _byAccount[workspaceId] = (reserved + reservedDown, charged + chargedUp);
+    }
 
     public async Task FlushAsync(TributaryDb db, CancellationToken ct)
     {
-        foreach (var (reservationId, (workspaceId, amount)) in _byReservation.OrderBy(r => r.Key))
+        foreach (var (reservationId, amount) in _byReservation)
         {
             var rows = await Sql.ExecuteAsync(db,
                 $"UPDATE credit_reservations SET remaining = remaining - {amount} WHERE id = {reservationId} AND remaining >= {amount}", ct);
             if (rows == 0) throw new InvalidOperationException($"reservation {reservationId} has less left than the {amount} charged");
-            await Sql.ExecuteAsync(db,
-                $"UPDATE credit_accounts SET reserved = reserved - {amount}, charged = charged + {amount} WHERE workspace_id = {workspaceId}", ct);
         }
+        foreach (var (workspaceId, (reservedDown, chargedUp)) in _byAccount)
+            await Sql.ExecuteAsync(db,
+                $"UPDATE credit_accounts SET reserved = reserved - {reservedDown}, charged = charged + {chargedUp} WHERE workspace_id = {workspaceId}", ct);
     }
 }

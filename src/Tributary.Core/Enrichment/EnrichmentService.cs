@@ -404,7 +404,7 @@ public sealed class EnrichmentService(
         var reason = $"{request.Surface}: {string.Join(", ", run.NewlyFound)}";
         long charged = 0;
         if (reservation is { } r && ownReservation)
-            charged = await ledger.SettleAsync(db, r, price, reason, enrichmentId, ct);
+            charged = await ledger.SettleInBatchAsync(batch, r, price, reason, enrichmentId, ct);
         else if (reservation is { } jobReservation && price > 0)
         {
             ledger.ChargeInBatch(batch, request.WorkspaceId, jobReservation, price, reason, enrichmentId);
