@@ -20,6 +20,8 @@ var sizes = new Sizes(full);
 var scenarios = new Scenarios(serverDll, sizes, Console.WriteLine);
 var databases = new List<string> { "Sqlite" };
 if (postgres is not null) databases.Add("Postgres");
+// --database Sqlite|Postgres: one database only (to look into a figure; RESULTS.md is written only by a whole run).
+if (args.SkipWhile(a => a != "--database").Skip(1).FirstOrDefault() is { } onlyDatabase) databases.RemoveAll(d => d != onlyDatabase);
 else Console.WriteLine("PostgreSQL figures are skipped: set TRIBUTARY_BENCH_POSTGRES (or TRIBUTARY_TEST_POSTGRES) to a server where databases may be created");
 
 var figures = new List<Figure>();
@@ -64,7 +66,7 @@ if (postgres is not null && (only is null || only == "scaleout"))
 
 var section = ResultsFile.Section(full, sizes, figures, started.Elapsed, postgres is not null);
 Console.WriteLine(section);
-if (only is null) ResultsFile.Write(Path.Combine(root, "bench", "RESULTS.md"), full, section);
+if (only is null && !args.Contains("--database")) ResultsFile.Write(Path.Combine(root, "bench", "RESULTS.md"), full, section);
 return 0;
 
 static string FindRoot()

@@ -358,7 +358,7 @@ public sealed class EnrichmentService(
         Contact? contact = null;
         if (request.WriteBack)
         {
-            contact = target ?? await WriteBack.MatchAsync(db, request.WorkspaceId, request.Known, run.Found, ct);
+            contact = target ?? await WriteBack.MatchAsync(db, request.WorkspaceId, request.Known, run.Found, ct, track: false);
             if (contact is null ? run.Found.Keys.Any(c => WriteBack.FieldFor(c) is not null)
                 : WriteBack.WouldChange(contact, run.Found, request.Overwrite, request.OnlyFields))
                 return null;

@@ -30,10 +30,18 @@ public sealed class TraceBatch(TributaryDbFactory dbs)
             while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var record)) batch.Add(record);
             if (batch.Count == 0) return written;
             await using var db = dbs.Create();
-            db.EnrichmentRecords.AddRange(batch);
-            await db.SaveChangesAsync(ct);
+            await InsertAsync(db, batch, ct);
             written += batch.Count;
             batch.Clear();
         }
+    }
+
+    /// <summary>Inserts traces with one statement per 500 (no change tracking: they are only added).</summary>
+    public static async Task InsertAsync(TributaryDb db, IReadOnlyList<EnrichmentRecord> records, CancellationToken ct)
+    {
+        foreach (var chunk in records.Chunk(500))
+            await Sql.ExecuteAsync(db,
+                $"INSERT INTO enrichments (id, workspace_id, surface, created_at, trace_json) VALUES {Sql.ValuesList(chunk.Length, 5)}",
+                chunk.SelectMany(r => new object?[] { r.Id, r.WorkspaceId, r.Surface, r.CreatedAt, r.TraceJson }).ToList(), ct);
     }
 }

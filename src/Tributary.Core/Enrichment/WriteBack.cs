@@ -50,7 +50,6 @@ public sealed class WriteBack(CreationClock clock, CompanyStore companies)
             var claimed = await IdentityClaims.ClaimAsync(db, workspaceId, keys.Select(k => (fresh.Id, k)), ct);
             if (claimed.Count == keys.Count)
             {
-                db.Contacts.Add(fresh);
                 contact = fresh;
                 created = true;
             }
@@ -70,7 +69,8 @@ public sealed class WriteBack(CreationClock clock, CompanyStore companies)
             var keysBefore = created ? [] : CacheKeys.OfContact(contact);
             ContactFields.RefreshKeys(contact);
             contact.UpdatedAt = clock.Next();
-            await db.SaveChangesAsync(ct);
+            if (created) await Sql.InsertAsync(db, contact, ct);
+            else await db.SaveChangesAsync(ct);
             if (!created)
             {
                 await IdentityClaims.ReleaseAsync(db, workspaceId, contact.Id, keysBefore.Except(CacheKeys.OfContact(contact)).ToList(), ct);
@@ -118,14 +118,25 @@ public sealed class WriteBack(CreationClock clock, CompanyStore companies)
 
     /// <summary>The workspace contact a record belongs to: the owner of its most specific identity key (DESIGN §4).</summary>
     public static async Task<Contact?> MatchAsync(TributaryDb db, Guid workspaceId, IReadOnlyDictionary<string, JsonElement> known,
-        IReadOnlyDictionary<string, ChannelResult> found, CancellationToken ct)
+        IReadOnlyDictionary<string, ChannelResult> found, CancellationToken ct, bool track = true)
     {
         // What the caller gave wins over what the run found, key by key.
         var identity = new Dictionary<string, JsonElement>(known, StringComparer.Ordinal);
         foreach (var (channel, result) in found) identity.TryAdd(Channels.InputName(channel), result.Value);
         var keys = CacheKeys.From(identity, company: false);
-        if (await IdentityClaims.OwnerAsync(db, workspaceId, keys, ct) is not { } owner) return null;
-        return await ContactStore.InWorkspace(db, workspaceId).FirstOrDefaultAsync(c => c.Id == owner, ct);
+        if (keys.Count == 0) return null;
+        // The owner of the most specific key and its contact in one statement (a cached answer's whole write-back check).
+        var rank = string.Join(" ", keys.Select((_, i) => $"WHEN {{{i + 1}}} THEN {i}"));
+        var sql = $$"""
+            SELECT c.* FROM identity_claims i JOIN contacts c ON c.id = i.contact_id
+            WHERE i.workspace_id = {0} AND c.workspace_id = {0} AND i.identity_key IN ({{Sql.InList(keys.Count, 1)}})
+            ORDER BY CASE i.identity_key {{rank}} END
+            LIMIT 1
+            """;
+        var owner = (await Sql.EntitiesAsync<Contact>(db, sql, [workspaceId, .. keys], ct)).FirstOrDefault();
+        // The write-back changes it through the context; a read-only check leaves it untracked.
+        if (owner is not null && track) db.Contacts.Attach(owner);
+        return owner;
     }
 
     /// <summary>Stores company channels on the company of that domain (one record per domain), creating it if needed.</summary>

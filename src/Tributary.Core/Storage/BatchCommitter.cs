@@ -104,6 +104,9 @@ public sealed class BatchCommitter : IAsyncDisposable
     {
         var ct = CancellationToken.None;
         await using var db = _dbs.Create();
+        // A failed unit fails its whole batch (which is then retried unit by unit), so EF's savepoint around each
+        // SaveChanges would only add two round trips per unit.
+        db.Database.AutoSavepointsEnabled = false;
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -157,7 +160,6 @@ public sealed class BatchCommitter : IAsyncDisposable
 /// </summary>
 public sealed class BatchInserts : IDeferredWrite
 {
-    private const int RowsPerStatement = 500;
     private readonly List<Credits.LedgerEntry> _entries = [];
     private readonly List<Waterfall.EnrichmentRecord> _records = [];
 
@@ -169,9 +171,6 @@ public sealed class BatchInserts : IDeferredWrite
     public async Task FlushAsync(TributaryDb db, CancellationToken ct)
     {
         await Credits.Ledger.InsertAsync(db, _entries, ct);
-        foreach (var chunk in _records.Chunk(RowsPerStatement))
-            await Sql.ExecuteAsync(db,
-                $"INSERT INTO enrichments (id, workspace_id, surface, created_at, trace_json) VALUES {Sql.ValuesList(chunk.Length, 5)}",
-                chunk.SelectMany(r => new object?[] { r.Id, r.WorkspaceId, r.Surface, r.CreatedAt, r.TraceJson }).ToList(), ct);
+        await Enrichment.TraceBatch.InsertAsync(db, _records, ct);
     }
 }

@@ -67,6 +67,80 @@ public static class Sql
     public static string InList(int count, int first = 0) =>
         string.Join(", ", Enumerable.Range(first, count).Select(i => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
 
+    /// <summary>
+    /// Reads entities of <typeparamref name="T"/> from a statement that selects every column of its table (<c>SELECT t.*</c>),
+    /// untracked, through EF's mappings of each column (value converters included).
+    /// </summary>
+    public static Task<List<T>> EntitiesAsync<T>(TributaryDb db, string sql, IReadOnlyList<object?> args, CancellationToken ct) where T : class, new()
+    {
+        var shape = Shape<T>.Of(db);
+        return QueryAsync(db, sql, args, reader => shape.Read(reader), ct);
+    }
+
+    /// <summary>Inserts one entity of <typeparamref name="T"/> and sets the key the database generated.</summary>
+    public static async Task InsertAsync<T>(TributaryDb db, T entity, CancellationToken ct) where T : class, new()
+    {
+        var shape = Shape<T>.Of(db);
+        var (sql, args) = shape.Insert(entity);
+        var generated = await QueryAsync(db, sql, args, r => r.GetInt64(0), ct);
+        shape.SetGenerated(entity, generated[0]);
+    }
+
+    /// <summary>An entity's table as EF maps it: column names, their CLR properties and type mappings.</summary>
+    private sealed class Shape<T> where T : class, new()
+    {
+        private static readonly ConcurrentDictionary<Type, Shape<T>> PerProvider = new();
+        private readonly string _table;
+        private readonly Column[] _columns;
+        private readonly Column _generated;
+
+        private sealed record Column(string Name, System.Reflection.PropertyInfo Property, RelationalTypeMapping Mapping,
+            Func<DbDataReader, int, object> Read);
+
+        private Shape(TributaryDb db)
+        {
+            var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T)} is not mapped");
+            _table = entity.GetTableName()!;
+            var table = Microsoft.EntityFrameworkCore.Metadata.StoreObjectIdentifier.Table(_table, entity.GetSchema());
+            _columns = entity.GetProperties().Select(p =>
+            {
+                var mapping = (RelationalTypeMapping)p.GetTypeMapping();
+                var providerType = mapping.Converter?.ProviderClrType ?? p.ClrType;
+                providerType = Nullable.GetUnderlyingType(providerType) ?? providerType;
+                var getter = typeof(DbDataReader).GetMethod(nameof(DbDataReader.GetFieldValue))!.MakeGenericMethod(providerType);
+                var read = (Func<DbDataReader, int, object>)(
+                    (reader, i) => getter.Invoke(reader, [i])!);
+                return new Column(p.GetColumnName(table)!, p.PropertyInfo!, mapping, read);
+            }).ToArray();
+            _generated = _columns.Single(c => entity.FindProperty(c.Property.Name)!.ValueGenerated == Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.OnAdd);
+        }
+
+        public static Shape<T> Of(TributaryDb db) => PerProvider.GetOrAdd(db.GetType(), _ => new Shape<T>(db));
+
+        public T Read(DbDataReader reader)
+        {
+            var entity = new T();
+            foreach (var column in _columns)
+            {
+                var i = reader.GetOrdinal(column.Name);
+                if (reader.IsDBNull(i)) continue;
+                var value = column.Read(reader, i);
+                column.Property.SetValue(entity, column.Mapping.Converter is { } converter ? converter.ConvertFromProvider(value) : value);
+            }
+            return entity;
+        }
+
+        public (string Sql, List<object?> Args) Insert(T entity)
+        {
+            var columns = _columns.Where(c => c != _generated).ToList();
+            var args = columns.Select(c => c.Property.GetValue(entity)).ToList();
+            var sql = $"INSERT INTO {_table} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES ({InList(columns.Count)}) RETURNING {_generated.Name}";
+            return (sql, args);
+        }
+
+        public void SetGenerated(T entity, long value) => _generated.Property.SetValue(entity, value);
+    }
+
     private static async Task<bool> OpenAsync(TributaryDb db, CancellationToken ct)
     {
         if (db.Database.GetDbConnection().State == System.Data.ConnectionState.Open) return false;
