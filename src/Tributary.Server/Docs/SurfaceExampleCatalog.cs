@@ -1,3 +1,4 @@
+using Tributary.Core.Enrichment;
 using Tributary.Server.Enrichment;
 using Tributary.Server.Errors;
 using Tributary.Server.Surfaces.AsyncContacts;
@@ -155,8 +156,7 @@ public static class SurfaceExampleCatalog
             .Responds(201, """{"data":{"id":"123e4567-e89b-12d3-a456-426614174000","first_name":"Jane","last_name":"Doe","full_name":"Jane Doe","email":"jane@acme.com","personal_email":null,"phone":"+14155550111","job_title":null,"seniority":null,"company_name":null,"company_domain":"acme.com","linkedin_url":null,"x_handle":null,"github_username":null,"location":null,"tags":["vip"],"custom":{},"field_sources":{"email":{"source":"user","confidence":1,"enriched_at":null,"verified":null}},"created_at":"2026-11-23T12:00:00Z","updated_at":"2026-11-23T12:00:00Z"}}"""),
     };
 
-    private const string IdentityHintRequired =
-        "At least one identity hint is required: email, linkedin_url, x_handle, github_username, or first_name + last_name + company_domain";
+    private const string IdentityHintRequired = EnrichmentRules.IdentityHintRequired;
 
     private static ApiError AsyncContactsConsentRequired =>
         new(StatusCodes.Status422UnprocessableEntity, ErrorCodes.ConsentRequired, AsyncContactsErrorShape.ConsentMessage);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Tributary.Core.Common;
 using Tributary.Core.Credits;
+using Tributary.Core.Enrichment;
 using Tributary.Core.Jobs;
 using Tributary.Core.Storage;
 using Tributary.Core.Workspaces;
@@ -79,7 +80,7 @@ public static class JobsEndpoints
             items = jsonl ? JobInput.ReadJsonlAsync(request.Body, mapping, ct) : JobInput.ReadCsvAsync(request.Body, mapping, ct);
         }
         if (channels is not { Count: > 0 }) return new ErrorResult(ApiError.Validation($"'channels' is required: some of {string.Join(", ", WaterfallChannels.Person)}"));
-        var unknown = channels.Where(ch => !WaterfallChannels.IsKnown(ch)).ToList();
+        var unknown = EnrichmentRules.UnknownChannels(channels);
         if (unknown.Count > 0) return new ErrorResult(ApiError.Validation($"unknown channel(s): {string.Join(", ", unknown)}"));
         var workspace = caller.Workspace;
         if (channels.Contains(WaterfallChannels.PersonalEmail) && !workspace.PersonalEmailConsent) return new ErrorResult(EnrichmentHttp.ConsentRequired());
@@ -144,7 +145,7 @@ public static class JobsEndpoints
             _ => -1,
         };
         if (count < 0) return new ErrorResult(ApiError.Validation("'records' must be a count or an array of records"));
-        if (body.Channels is not { Count: > 0 } channels || channels.Any(c => !WaterfallChannels.IsKnown(c)))
+        if (body.Channels is not { Count: > 0 } channels || EnrichmentRules.UnknownChannels(channels).Count > 0)
             return new ErrorResult(ApiError.Validation("'channels' must list known channels"));
         var perRecord = queue.MaxItemPrice(channels, body.Discover);
         var balance = await ledger.GetBalanceAsync(db, caller.WorkspaceId, ct);

@@ -19,9 +19,6 @@ public static class ChannelsEndpoints
     public const int MaxBulk = 100;
     private const string Surface = "channels";
 
-    public static readonly IReadOnlyList<string> DefaultChannels =
-        [WaterfallChannels.WorkEmail, WaterfallChannels.PersonalEmail, WaterfallChannels.Phone, WaterfallChannels.LinkedinUrl];
-
     public sealed record BulkRequest(List<JsonElement>? Records, List<string>? Channels, bool Force = false);
     public sealed record BulkResponse(IReadOnlyList<object> Results, long CreditsUsed);
     private sealed record BulkItem(object Body, long Credits);
@@ -125,15 +122,12 @@ public static class ChannelsEndpoints
     private static RecordPlan Plan(ChannelEnrichRequest body, bool discover, Workspace workspace)
     {
         var known = KnownOf(body);
-        bool Has(string name) => known.ContainsKey(name);
-        if (discover && !(Has("first_name") && Has("last_name") && Has("company_domain")))
-            return new RecordPlan(body, known, [], ApiError.Validation("discover needs first_name, last_name and company_domain"));
-        if (!(Has("email") || Has("linkedin_url") || Has("x_handle") || Has("github_username")
-              || (Has("first_name") && Has("last_name") && Has("company_domain"))))
-            return new RecordPlan(body, known, [], ApiError.Validation(
-                "At least one identity hint is required: email, linkedin_url, x_handle, github_username, or first_name + last_name + company_domain"));
+        if (discover && !EnrichmentRules.CanDiscover(known))
+            return new RecordPlan(body, known, [], ApiError.Validation(EnrichmentRules.DiscoverNeedsNameAtCompany));
+        if (!EnrichmentRules.HasIdentityHint(known))
+            return new RecordPlan(body, known, [], ApiError.Validation(EnrichmentRules.IdentityHintRequired));
         if (UnknownChannel(body.Channels) is { } unknown) return new RecordPlan(body, known, [], unknown);
-        var reported = (body.Channels ?? DefaultChannels).Distinct().ToList();
+        var reported = (body.Channels ?? EnrichmentRules.DefaultPersonChannels).Distinct().ToList();
         var run = reported.ToList();
         if (run.Contains(WaterfallChannels.PersonalEmail) && !workspace.PersonalEmailConsent)
         {
@@ -147,7 +141,7 @@ public static class ChannelsEndpoints
     {
         if (channels is null) return null;
         if (channels.Count == 0) return ApiError.Validation("'channels' must not be empty");
-        var unknown = channels.Where(c => !WaterfallChannels.Person.Contains(c)).ToList();
+        var unknown = EnrichmentRules.UnknownPersonChannels(channels);
         return unknown.Count == 0 ? null
             : ApiError.Validation($"unknown channel(s): {string.Join(", ", unknown)}; known: {string.Join(", ", WaterfallChannels.Person)}");
     }
