@@ -50,7 +50,7 @@ foreach (var (name, run) in runs.Where(r => only is null || r.Name == only))
         figures.Add(new Figure(name, provider, "failed", "", 0, false, e.Message.ReplaceLineEndings(" ")));
     }
 }
-if (postgres is not null && (only is null || only == "scaleout"))
+if (postgres is not null && databases.Contains("Postgres") && (only is null || only == "scaleout"))
 {
     Console.WriteLine("== scale-out on Postgres");
     try

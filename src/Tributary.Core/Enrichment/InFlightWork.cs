@@ -95,7 +95,7 @@ public sealed class InFlightWork(TributaryDbFactory dbs, TimeProvider time)
         var now = Now();
         var expires = now + Lease;
         var values = new List<string>();
-        var parameters = new List<object> { now };
+        var parameters = new List<object?> { now };
         // Pairs in one fixed order, so two claimants of overlapping sets take them in the same order.
         foreach (var channel in channels.Order(StringComparer.Ordinal))
         foreach (var key in keys.Order(StringComparer.Ordinal))
@@ -109,10 +109,10 @@ public sealed class InFlightWork(TributaryDbFactory dbs, TimeProvider time)
             VALUES {{string.Join(", ", values)}}
             ON CONFLICT (workspace_id, identity_key, channel) DO UPDATE SET owner = excluded.owner, lease_expires_at = excluded.lease_expires_at
             WHERE inflight_claims.lease_expires_at < {0}
-            RETURNING channel AS "Value"
+            RETURNING channel
             """;
         await using var db = dbs.Create();
-        var claimed = await db.Database.SqlQueryRaw<string>(sql, parameters.ToArray()).ToListAsync(ct);
+        var claimed = await Sql.QueryAsync(db, sql, parameters, r => r.GetString(0), ct);
         if (claimed.Count == values.Count) return true;
         if (claimed.Count > 0) await EndInAsync(db, run, CancellationToken.None);
         return false;
@@ -154,12 +154,12 @@ public sealed class InFlightWork(TributaryDbFactory dbs, TimeProvider time)
     {
         var expires = Now() + Lease;
         await using var db = dbs.Create();
-        await db.InFlightClaims.Where(c => c.Owner == run.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.LeaseExpiresAt, expires), ct);
+        await Sql.ExecuteAsync(db, $"UPDATE inflight_claims SET lease_expires_at = {expires} WHERE owner = {run.Id}", ct);
     }
 
     /// <summary>Inside the settling transaction: the run's claims end with its result.</summary>
     public static Task<int> EndInAsync(TributaryDb db, Run run, CancellationToken ct) =>
-        db.InFlightClaims.Where(c => c.Owner == run.Id).ExecuteDeleteAsync(ct);
+        Sql.ExecuteAsync(db, $"DELETE FROM inflight_claims WHERE owner = {run.Id}", ct);
 
     /// <summary>Ends a run that never settled (an error, insufficient credits): its claims are dropped.</summary>
     public async Task AbandonAsync(Run run)

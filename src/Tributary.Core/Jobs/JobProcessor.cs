@@ -76,9 +76,10 @@ public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, B
             else if (outcome is EnrichmentOutcome.Fenced)
                 logger.LogInformation("Job item {Item} lost its lease before committing; another worker will take it", item.Id);
         }
-        catch (OperationCanceledException) when (lease.IsCancellationRequested)
+        catch (Exception e) when (lease.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException)
         {
-            // Stopping, or the lease was lost: the item stays claimable and its lease runs out.
+            // Stopping (the commit batches may already be closed), or the lease was lost: the item stays claimable and its
+            // lease runs out.
         }
         catch (Exception e)
         {
