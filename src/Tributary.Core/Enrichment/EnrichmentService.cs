@@ -211,7 +211,6 @@ public sealed class EnrichmentService(
                 Answered = await service.AnsweredWithoutWritingAsync(db, request, enrichmentId, _outcome, target, ct);
         }
 
-
         /// <summary>A synchronous reservation expires at the request's deadline plus the grace, so a crashed owner never keeps it.</summary>
         private async Task<bool> ReserveAsync(TributaryDb db, long amount, CancellationToken ct)
         {
@@ -363,13 +362,15 @@ public sealed class EnrichmentService(
                 : WriteBack.WouldChange(contact, run.Found, request.Overwrite, request.OnlyFields))
                 return null;
         }
-        traces.Enqueue(new EnrichmentRecord
-        {
-            Id = enrichmentId, WorkspaceId = request.WorkspaceId, Surface = request.Surface, CreatedAt = time.GetUtcNow().UtcDateTime,
-            TraceJson = TraceDocument.Serialize(enrichmentId, request, run, 0),
-        });
+        traces.Enqueue(TraceOf(enrichmentId, request, run, charged: 0));
         return new EnrichmentOutcome.Done(enrichmentId, run, 0, contact, [], null, 0);
     }
+
+    private EnrichmentRecord TraceOf(Guid enrichmentId, EnrichmentRequest request, WaterfallOutcome run, long charged) => new()
+    {
+        Id = enrichmentId, WorkspaceId = request.WorkspaceId, Surface = request.Surface, CreatedAt = time.GetUtcNow().UtcDateTime,
+        TraceJson = TraceDocument.Serialize(enrichmentId, request, run, charged),
+    };
 
     private async Task<EnrichmentOutcome> SettleInAsync(CommitBatch batch, Workspace workspace, EnrichmentRequest request, Guid enrichmentId,
         WaterfallOutcome run, Guid? reservation, bool ownReservation, InFlightWork.Run? claims, CancellationToken ct)
@@ -412,11 +413,7 @@ public sealed class EnrichmentService(
         }
         if (run.CacheKeys.Count > 0 && run.CacheAnswers.Count > 0)
             await cache.StoreAsync(db, request.WorkspaceId, run.CacheKeys, run.CacheAnswers, ct);
-        batch.Deferred<BatchInserts>().Add(new EnrichmentRecord
-        {
-            Id = enrichmentId, WorkspaceId = request.WorkspaceId, Surface = request.Surface, CreatedAt = time.GetUtcNow().UtcDateTime,
-            TraceJson = TraceDocument.Serialize(enrichmentId, request, run, charged),
-        });
+        batch.Deferred<BatchInserts>().Add(TraceOf(enrichmentId, request, run, charged));
         if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
         if (claims is not null) await InFlightWork.EndInAsync(db, claims, ct);
         return new EnrichmentOutcome.Done(enrichmentId, run, charged, contactResult.Contact, contactResult.UpdatedFields, company, 0);

@@ -94,26 +94,22 @@ public sealed class InFlightWork(TributaryDbFactory dbs, TimeProvider time)
         if (channels.Count == 0 || keys.Count == 0 || !UsesDatabase) return true;
         var now = Now();
         var expires = now + Lease;
-        var values = new List<string>();
         var parameters = new List<object?> { now };
         // Pairs in one fixed order, so two claimants of overlapping sets take them in the same order.
         foreach (var channel in channels.Order(StringComparer.Ordinal))
         foreach (var key in keys.Order(StringComparer.Ordinal))
-        {
-            var i = parameters.Count;
-            values.Add($"({{{i}}}, {{{i + 1}}}, {{{i + 2}}}, {{{i + 3}}}, {{{i + 4}}})");
             parameters.AddRange([run.WorkspaceId, key, channel, run.Id, expires]);
-        }
+        var pairs = (parameters.Count - 1) / 5;
         var sql = $$"""
             INSERT INTO inflight_claims (workspace_id, identity_key, channel, owner, lease_expires_at)
-            VALUES {{string.Join(", ", values)}}
+            VALUES {{Sql.ValuesList(pairs, 5, first: 1)}}
             ON CONFLICT (workspace_id, identity_key, channel) DO UPDATE SET owner = excluded.owner, lease_expires_at = excluded.lease_expires_at
             WHERE inflight_claims.lease_expires_at < {0}
             RETURNING channel
             """;
         await using var db = dbs.Create();
         var claimed = await Sql.QueryAsync(db, sql, parameters, r => r.GetString(0), ct);
-        if (claimed.Count == values.Count) return true;
+        if (claimed.Count == pairs) return true;
         if (claimed.Count > 0) await EndInAsync(db, run, CancellationToken.None);
         return false;
     }

@@ -70,9 +70,9 @@ public sealed class WriteBack(CreationClock clock, CompanyStore companies)
             ContactFields.RefreshKeys(contact);
             contact.UpdatedAt = clock.Next();
             if (created) await Sql.InsertAsync(db, contact, ct);
-            else await db.SaveChangesAsync(ct);
-            if (!created)
+            else
             {
+                await db.SaveChangesAsync(ct);
                 await IdentityClaims.ReleaseAsync(db, workspaceId, contact.Id, keysBefore.Except(CacheKeys.OfContact(contact)).ToList(), ct);
                 await IdentityClaims.ClaimAsync(db, contact, ct);
             }

@@ -240,11 +240,11 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
             """, ct) == 1;
 
     /// <summary>Inside the committing transaction: stores the item's end and counts it on its job; ends the job with its last item.</summary>
-    public async Task RecordItemAsync(TributaryDb db, JobItem item, string status, string? resultJson, long charged, bool found,
+    private async Task RecordItemAsync(TributaryDb db, JobItem item, string status, string? resultJson, long charged, bool found,
         Guid? enrichmentId, Guid? contactId, string? error, CancellationToken ct)
     {
         await StoreItemEndAsync(db, item, status, resultJson, charged, enrichmentId, contactId, error, ct);
-        await CountAsync(db, item.JobId, new ItemCounts(1, found ? 1 : 0, status == JobItemStatus.Failed ? 1 : 0, charged), ct);
+        await CountAsync(db, item.JobId, ItemCounts.One(status, found, charged), ct);
     }
 
     /// <summary>
@@ -254,7 +254,7 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
     public Task RecordItemAsync(CommitBatch batch, JobItem item, string status, string? resultJson, long charged, bool found,
         Guid? enrichmentId, Guid? contactId, string? error, CancellationToken ct)
     {
-        batch.Deferred<JobCounts>().Add(this, item.JobId, new ItemCounts(1, found ? 1 : 0, status == JobItemStatus.Failed ? 1 : 0, charged));
+        batch.Deferred<JobCounts>().Add(this, item.JobId, ItemCounts.One(status, found, charged));
         return StoreItemEndAsync(batch.Db, item, status, resultJson, charged, enrichmentId, contactId, error, ct);
     }
 
@@ -341,6 +341,10 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
 
 internal readonly record struct ItemCounts(int Processed, int Succeeded, int Failed, long Charged)
 {
+    /// <summary>What one item that ended with <paramref name="status"/> adds to its job.</summary>
+    public static ItemCounts One(string status, bool found, long charged) =>
+        new(1, found ? 1 : 0, status == JobItemStatus.Failed ? 1 : 0, charged);
+
     public ItemCounts Plus(ItemCounts other) =>
         new(Processed + other.Processed, Succeeded + other.Succeeded, Failed + other.Failed, Charged + other.Charged);
 }

@@ -57,7 +57,7 @@ public sealed class BatchCommitter : IAsyncDisposable
         _dbs = dbs;
         _logger = logger;
         // SQLite has one write lock per file: one lane. PostgreSQL commits batches of unrelated rows side by side.
-        var lanes = dbs.Provider == DatabaseProvider.Sqlite ? 1 : 4;
+        var lanes = HoldsTheOnlyWriteLock ? 1 : 4;
         _lanes = Enumerable.Range(0, lanes).Select(_ => Task.Run(RunLaneAsync)).ToArray();
     }
 

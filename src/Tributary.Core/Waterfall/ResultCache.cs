@@ -84,24 +84,19 @@ public sealed class ResultCache(TimeProvider time, CacheOptions options)
         var now = time.GetUtcNow().UtcDateTime;
         var found = now.AddDays(options.TtlDays);
         var missed = now.AddDays(options.MissTtlDays);
-        var rows = new List<string>();
+        const int columns = 12;
         var parameters = new List<object?>();
         foreach (var (channel, result, hash) in answers)
         foreach (var key in keys)
-        {
-            var i = parameters.Count;
-            rows.Add("(" + string.Join(", ", Enumerable.Range(i, 12).Select(n => $"{{{n}}}")) + ")");
             parameters.AddRange([
                 workspaceId, key, channel, result is not null, result?.Value.GetRawText(), result?.Source, result?.Confidence ?? 0,
                 result?.EnrichedAt ?? now, result?.Verified, result?.EmailStatus, hash, result is null ? missed : found,
             ]);
-        }
-        if (rows.Count == 0) return;
-        // Only placeholders are spliced in; every value travels as a parameter.
+        if (parameters.Count == 0) return;
         var sql = $"""
             INSERT INTO enrichment_cache (workspace_id, identity_key, channel, found, value_json, source, confidence,
                                           enriched_at, verified, email_status, config_hash, expires_at)
-            VALUES {string.Join(", ", rows)}
+            VALUES {Sql.ValuesList(parameters.Count / columns, columns)}
             ON CONFLICT (workspace_id, identity_key, channel) DO UPDATE SET
                 found = excluded.found, value_json = excluded.value_json, source = excluded.source,
                 confidence = excluded.confidence, enriched_at = excluded.enriched_at, verified = excluded.verified,
