@@ -14,18 +14,17 @@ public sealed class CompanyStore(CreationClock clock)
     public async Task EnsureAsync(TributaryDb db, Guid workspaceId, IEnumerable<(string Domain, string? Name)> companies,
         CancellationToken ct = default)
     {
-        foreach (var group in companies.Where(c => c.Domain.Length > 0).GroupBy(c => c.Domain))
+        var rows = companies.Where(c => c.Domain.Length > 0).GroupBy(c => c.Domain, StringComparer.Ordinal)
+            .Select(g => (Domain: g.Key, Name: g.Select(c => c.Name).FirstOrDefault(n => !string.IsNullOrWhiteSpace(n))?.Trim()))
+            .OrderBy(c => c.Domain, StringComparer.Ordinal).ToList();
+        var values = new List<object?>(rows.Count * 7);
+        foreach (var (domain, name) in rows)
         {
-            var name = group.Select(g => g.Name).FirstOrDefault(n => !string.IsNullOrWhiteSpace(n))?.Trim();
             var now = clock.Next();
-            var id = Guid.CreateVersion7();
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"""
-                 INSERT INTO companies (id, workspace_id, domain, name, field_sources_json, created_at, updated_at)
-                 VALUES ({id}, {workspaceId}, {group.Key}, {name}, {SourcesFor(name)}, {now}, {now})
-                 ON CONFLICT (workspace_id, domain) DO NOTHING
-                 """, ct);
+            values.AddRange([Guid.CreateVersion7(), workspaceId, domain, name, SourcesFor(name), now, now]);
         }
+        await Sql.InsertRowsAsync<int>(db, "INSERT INTO companies (id, workspace_id, domain, name, field_sources_json, created_at, updated_at)",
+            "ON CONFLICT (workspace_id, domain) DO NOTHING", 7, values, null, ct);
     }
 
     public Task<Company?> GetAsync(TributaryDb db, Guid workspaceId, Guid id, CancellationToken ct = default) =>

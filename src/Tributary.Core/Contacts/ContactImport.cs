@@ -55,6 +55,7 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
     {
         var report = new ImportReport();
         var batch = new List<ContactInput>(BatchSize);
+        long analyzedAt = BatchSize / 4;
         var rows = format == ImportFormat.Csv ? ReadCsvAsync(body, report, ct) : ReadJsonlAsync(body, ct);
         await foreach (var (row, input, error) in rows)
         {
@@ -63,7 +64,9 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
             var errors = ContactFields.Validate(input).ToList();
             if (errors.Count > 0) { report.Fail(new ImportRowError(row, "validation_error", string.Join("; ", errors))); continue; }
             batch.Add(input);
-            if (batch.Count == BatchSize) await FlushAsync(workspaceId, batch, phoneCountries, report, ct);
+            if (batch.Count < BatchSize) continue;
+            await FlushAsync(workspaceId, batch, phoneCountries, report, ct);
+            analyzedAt = await RefreshPlannerStatisticsAsync(analyzedAt, report, ct);
         }
         if (batch.Count > 0) await FlushAsync(workspaceId, batch, phoneCountries, report, ct);
         return report;
@@ -80,6 +83,19 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
             else report.Skipped++;
         }
         batch.Clear();
+    }
+
+    /// <summary>
+    /// PostgreSQL plans the matching query from statistics that autovacuum gathers later than a fast-growing table
+    /// needs: in a 50,000-row import into an empty workspace the match went from 10 ms to 150 ms per batch (sequential
+    /// scans) until autovacuum's analyze ran. So an import analyzes the tables it grows each time its rows quadruple.
+    /// </summary>
+    private async Task<long> RefreshPlannerStatisticsAsync(long analyzedAt, ImportReport report, CancellationToken ct)
+    {
+        if (dbs.Provider != DatabaseProvider.Postgres || report.Created < analyzedAt * 4) return analyzedAt;
+        await using var db = dbs.Create();
+        await Sql.ExecuteAsync(db, "ANALYZE contacts, identity_claims", [], ct);
+        return report.Created;
     }
 
     private static async IAsyncEnumerable<(long Row, ContactInput? Input, ImportRowError? Error)> ReadCsvAsync(

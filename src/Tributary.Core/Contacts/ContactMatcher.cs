@@ -1,4 +1,4 @@
-using Microsoft.EntityFrameworkCore;
+using Tributary.Core.Storage;
 
 namespace Tributary.Core.Contacts;
 
@@ -11,33 +11,46 @@ public sealed record MatchKeys(string? Email, string? Linkedin, string? X, strin
         Identity.EmailKey(i["email"]), Identity.LinkedinKey(i["linkedin_url"]), Identity.XKey(i["x_handle"]),
         Identity.GithubKey(i["github_username"]), Identity.NameKey(i["first_name"], i["last_name"], i["company_domain"]));
 
+    /// <summary>The keys as identity claims name them (see <see cref="IdentityClaims"/>).</summary>
+    public IEnumerable<string> IdentityKeys
+    {
+        get
+        {
+            if (Email is not null) yield return "email:" + Email;
+            if (Linkedin is not null) yield return "linkedin:" + Linkedin;
+            if (X is not null) yield return "x:" + X;
+            if (Github is not null) yield return "github:" + Github;
+            if (Name is not null) yield return "name:" + Name;
+        }
+    }
+
     public bool IsEmpty => Email is null && Linkedin is null && X is null && Github is null && Name is null;
 }
 
 /// <summary>
-/// Finds existing contacts for many records with one query per key kind, then answers matches in precedence order.
+/// Finds existing contacts for many records through their identity claims, then answers matches in precedence order.
 /// Contacts added with <see cref="Remember"/> (created earlier in the same batch) match like stored ones.
 /// </summary>
 public sealed class ContactMatcher
 {
     private readonly Dictionary<string, Contact> _email = new(), _linkedin = new(), _x = new(), _github = new(), _name = new();
 
-    public static async Task<ContactMatcher> LoadAsync(IQueryable<Contact> workspaceContacts, IReadOnlyCollection<MatchKeys> keys,
+    /// <summary>
+    /// Loads the owners (DESIGN §4: the oldest contact holding a key) of every key of <paramref name="keys"/>, untracked,
+    /// in one statement per 200 keys.
+    /// </summary>
+    public static async Task<ContactMatcher> LoadAsync(TributaryDb db, Guid workspaceId, IReadOnlyCollection<MatchKeys> keys,
         CancellationToken ct)
     {
         var m = new ContactMatcher();
-        var emails = keys.Select(k => k.Email).OfType<string>().Distinct().ToList();
-        var linkedins = keys.Select(k => k.Linkedin).OfType<string>().Distinct().ToList();
-        var xs = keys.Select(k => k.X).OfType<string>().Distinct().ToList();
-        var githubs = keys.Select(k => k.Github).OfType<string>().Distinct().ToList();
-        var names = keys.Select(k => k.Name).OfType<string>().Distinct().ToList();
+        var identityKeys = keys.SelectMany(k => k.IdentityKeys).Distinct(StringComparer.Ordinal).ToList();
         var found = new List<Contact>();
-        if (emails.Count > 0) found.AddRange(await workspaceContacts.Where(c => emails.Contains(c.EmailKey!)).ToListAsync(ct));
-        if (linkedins.Count > 0) found.AddRange(await workspaceContacts.Where(c => linkedins.Contains(c.LinkedinKey!)).ToListAsync(ct));
-        if (xs.Count > 0) found.AddRange(await workspaceContacts.Where(c => xs.Contains(c.XKey!)).ToListAsync(ct));
-        if (githubs.Count > 0) found.AddRange(await workspaceContacts.Where(c => githubs.Contains(c.GithubKey!)).ToListAsync(ct));
-        if (names.Count > 0) found.AddRange(await workspaceContacts.Where(c => names.Contains(c.NameKey!)).ToListAsync(ct));
-        // Oldest first, so that when several stored contacts share a key the earliest one wins, consistently.
+        foreach (var chunk in identityKeys.Chunk(200))
+            found.AddRange(await Sql.EntitiesAsync<Contact>(db, $$"""
+                SELECT c.* FROM contacts c WHERE c.workspace_id = {0} AND c.id IN
+                  (SELECT contact_id FROM identity_claims WHERE workspace_id = {0} AND identity_key IN ({{Sql.InList(chunk.Length, 1)}}))
+                """, [workspaceId, .. chunk], ct));
+        // Oldest last, so that where owners of different keys share a key the oldest one wins, as it owns that key too.
         foreach (var c in found.DistinctBy(c => c.Id).OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Seq))
             m.Remember(c);
         return m;

@@ -84,8 +84,9 @@ public sealed class ContactStore(CompanyStore companies, CreationClock clock)
         return await strategy.ExecuteAsync(async () =>
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var matcher = await ContactMatcher.LoadAsync(InWorkspace(db, workspaceId), keys, ct);
+            var matcher = await ContactMatcher.LoadAsync(db, workspaceId, keys, ct);
             var outcomes = new List<UpsertOutcome>(inputs.Count);
+            var created = new List<Contact>();
             for (var i = 0; i < inputs.Count; i++)
             {
                 var existing = matcher.Find(keys[i]);
@@ -93,12 +94,15 @@ public sealed class ContactStore(CompanyStore companies, CreationClock clock)
                 {
                     var contact = NewContact(workspaceId);
                     var fields = ContactFields.ApplyUserInput(contact, inputs[i], ContactFields.WriteMode.Replace, phoneCountries);
-                    db.Contacts.Add(contact);
+                    created.Add(contact);
                     matcher.Remember(contact);
                     outcomes.Add(new UpsertOutcome(contact, true, fields));
                 }
                 else
                 {
+                    // Stored contacts are read untracked and tracked from their first match on, so that only the ones
+                    // this call changes are saved; contacts created by this call are inserted after the loop.
+                    if (db.Entry(existing).State == EntityState.Detached && !created.Contains(existing)) db.Contacts.Attach(existing);
                     var fields = ContactFields.ApplyUserInput(existing, inputs[i], ContactFields.WriteMode.FillEmpty, phoneCountries);
                     if (fields.Count > 0)
                     {
@@ -108,6 +112,7 @@ public sealed class ContactStore(CompanyStore companies, CreationClock clock)
                     outcomes.Add(new UpsertOutcome(existing, false, fields));
                 }
             }
+            await Sql.InsertManyAsync(db, created, ct);
             await db.SaveChangesAsync(ct);
             var touched = outcomes.Where(o => o.Created || o.ChangedFields.Count > 0).Select(o => o.Contact).ToList();
             await IdentityClaims.ClaimAsync(db, workspaceId, touched.SelectMany(c => CacheKeys.OfContact(c).Select(k => (c.Id, k))), ct);

@@ -20,8 +20,6 @@ public sealed class IdentityClaim
 /// </summary>
 public static class IdentityClaims
 {
-    private const int RowsPerStatement = 2000;
-
     /// <summary>The contact that owns the first of these keys (most specific first) that has an owner.</summary>
     public static async Task<Guid?> OwnerAsync(TributaryDb db, Guid workspaceId, IReadOnlyList<string> keys, CancellationToken ct)
     {
@@ -41,17 +39,10 @@ public static class IdentityClaims
     {
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         var rows = claims.DistinctBy(c => c.Key).OrderBy(c => c.Key, StringComparer.Ordinal).ToList();
-        foreach (var chunk in rows.Chunk(RowsPerStatement))
-        {
-            var args = new List<object?>(chunk.Length * 3);
-            foreach (var (contact, key) in chunk) args.AddRange([workspaceId, key, contact]);
-            var sql = $"""
-                INSERT INTO identity_claims (workspace_id, identity_key, contact_id) VALUES {Sql.ValuesList(chunk.Length, 3)}
-                ON CONFLICT (workspace_id, identity_key) DO NOTHING
-                RETURNING identity_key
-                """;
-            claimed.UnionWith(await Sql.QueryAsync(db, sql, args, r => r.GetString(0), ct));
-        }
+        var values = new List<object?>(rows.Count * 3);
+        foreach (var (contact, key) in rows) values.AddRange([workspaceId, key, contact]);
+        claimed.UnionWith(await Sql.InsertRowsAsync(db, "INSERT INTO identity_claims (workspace_id, identity_key, contact_id)",
+            "ON CONFLICT (workspace_id, identity_key) DO NOTHING RETURNING identity_key", 3, values, r => r.GetString(0), ct));
         return claimed;
     }
 

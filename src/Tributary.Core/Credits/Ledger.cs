@@ -210,14 +210,11 @@ public sealed class Ledger(TimeProvider time)
         return entry;
     }
 
-    /// <summary>Inserts ledger entries with one statement per 500.</summary>
-    internal static async Task InsertAsync(TributaryDb db, IReadOnlyList<LedgerEntry> entries, CancellationToken ct)
-    {
-        foreach (var chunk in entries.Chunk(500))
-            await Sql.ExecuteAsync(db,
-                $"INSERT INTO ledger_entries (id, workspace_id, kind, amount, reason, enrichment_id, reservation_id, created_at) VALUES {Sql.ValuesList(chunk.Length, 8)}",
-                chunk.SelectMany(e => new object?[] { e.Id, e.WorkspaceId, e.Kind, e.Amount, e.Reason, e.EnrichmentId, e.ReservationId, e.CreatedAt }).ToList(), ct);
-    }
+    /// <summary>Inserts ledger entries in one run of <see cref="Sql.InsertRowsAsync"/>.</summary>
+    internal static Task InsertAsync(TributaryDb db, IReadOnlyList<LedgerEntry> entries, CancellationToken ct) =>
+        Sql.InsertRowsAsync<int>(db, "INSERT INTO ledger_entries (id, workspace_id, kind, amount, reason, enrichment_id, reservation_id, created_at)", "", 8,
+            entries.SelectMany(e => new object?[] { e.Id, e.WorkspaceId, e.Kind, e.Amount, e.Reason, e.EnrichmentId, e.ReservationId, e.CreatedAt }).ToList(),
+            null, ct);
 
     private LedgerEntry Entry(Guid workspaceId, string kind, long amount, string reason, Guid? enrichmentId, Guid? reservationId) => new()
     {

@@ -36,12 +36,8 @@ public sealed class TraceBatch(TributaryDbFactory dbs)
         }
     }
 
-    /// <summary>Inserts traces with one statement per 500 (no change tracking: they are only added).</summary>
-    public static async Task InsertAsync(TributaryDb db, IReadOnlyList<EnrichmentRecord> records, CancellationToken ct)
-    {
-        foreach (var chunk in records.Chunk(500))
-            await Sql.ExecuteAsync(db,
-                $"INSERT INTO enrichments (id, workspace_id, surface, created_at, trace_json) VALUES {Sql.ValuesList(chunk.Length, 5)}",
-                chunk.SelectMany(r => new object?[] { r.Id, r.WorkspaceId, r.Surface, r.CreatedAt, r.TraceJson }).ToList(), ct);
-    }
+    /// <summary>Inserts traces in one run of <see cref="Sql.InsertRowsAsync"/> (no change tracking: they are only added).</summary>
+    public static Task InsertAsync(TributaryDb db, IReadOnlyList<EnrichmentRecord> records, CancellationToken ct) =>
+        Sql.InsertRowsAsync<int>(db, "INSERT INTO enrichments (id, workspace_id, surface, created_at, trace_json)", "", 5,
+            records.SelectMany(r => new object?[] { r.Id, r.WorkspaceId, r.Surface, r.CreatedAt, r.TraceJson }).ToList(), null, ct);
 }

@@ -62,7 +62,9 @@ public sealed class TributaryDbFactory
 
     internal static DbContextOptions<SqliteTributaryDb> SqliteOptions(string connectionString) =>
         new DbContextOptionsBuilder<SqliteTributaryDb>()
-            .UseSqlite(connectionString, o => o.MigrationsHistoryTable("__migrations"))
+            // Small batches: Microsoft.Data.Sqlite binds each statement of a batched command by looking up every
+            // parameter of the whole command by name, so a batch's cost grows with the square of its size (see Sql).
+            .UseSqlite(connectionString, o => o.MigrationsHistoryTable("__migrations").MaxBatchSize(8))
             .AddInterceptors(SqliteConnectionSetup.Instance)
             .Options;
 

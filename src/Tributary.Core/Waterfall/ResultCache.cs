@@ -92,17 +92,15 @@ public sealed class ResultCache(TimeProvider time, CacheOptions options)
                 workspaceId, key, channel, result is not null, result?.Value.GetRawText(), result?.Source, result?.Confidence ?? 0,
                 result?.EnrichedAt ?? now, result?.Verified, result?.EmailStatus, hash, result is null ? missed : found,
             ]);
-        if (parameters.Count == 0) return;
-        var sql = $"""
+        await Sql.InsertRowsAsync<int>(db, """
             INSERT INTO enrichment_cache (workspace_id, identity_key, channel, found, value_json, source, confidence,
                                           enriched_at, verified, email_status, config_hash, expires_at)
-            VALUES {Sql.ValuesList(parameters.Count / columns, columns)}
+            """, """
             ON CONFLICT (workspace_id, identity_key, channel) DO UPDATE SET
                 found = excluded.found, value_json = excluded.value_json, source = excluded.source,
                 confidence = excluded.confidence, enriched_at = excluded.enriched_at, verified = excluded.verified,
                 email_status = excluded.email_status, config_hash = excluded.config_hash, expires_at = excluded.expires_at
-            """;
-        await Sql.ExecuteAsync(db, sql, parameters, ct);
+            """, columns, parameters, null, ct);
     }
 
     public static ChannelResult ToResult(CacheEntry e) => new(
