@@ -54,12 +54,14 @@ try
     builder.Services.AddHostedService<JobWorker>();
     builder.Services.AddHostedService<ReservationSweeper>();
     builder.Services.AddHostedService<TraceBatchWorker>();
-    builder.Services.AddSingleton<IJobItemListener, AsyncContactsWebhook>();
+    builder.Services.AddSingleton<AsyncContactsWebhook>();
+    builder.Services.AddSingleton<IJobItemListener>(sp => sp.GetRequiredService<AsyncContactsWebhook>());
     builder.Services.AddTributaryLimits(sp => EnrichmentSettings.ReadRateLimits(sp.GetRequiredService<IConfiguration>()));
     builder.Services.AddTributaryWebhooks(sp => WebhookSettings.Read(sp.GetRequiredService<IConfiguration>()));
     builder.Services.AddHostedService<WebhookDeliveryWorker>();
     builder.Services.AddSingleton(sp => new SurfaceSettings(EnrichmentSettings.ReadSyncDeadline(sp.GetRequiredService<IConfiguration>())));
     builder.Services.AddScoped<CallerContext>();
+    builder.Services.AddSingleton<ErrorShapesByPath>();
     builder.Services.AddSingleton<TributaryMetrics>();
     builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
     builder.Services.Configure<JsonOptions>(o =>

@@ -120,6 +120,30 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
         });
     }
 
+    /// <summary>
+    /// Stores a record that was enriched synchronously as a finished one-item job, so that it can be read like an
+    /// asynchronous one (seed 003's synchronous host); the run itself was settled by the enrichment. Returns the item.
+    /// </summary>
+    public async Task<(Job Job, JobItem Item)> RecordFinishedAsync(NewJob spec, NewItem item, EnrichmentOutcome.Done done, CancellationToken ct)
+    {
+        var now = Now();
+        var result = ItemResult.Of(done);
+        var job = new Job
+        {
+            Id = Guid.CreateVersion7(), WorkspaceId = spec.WorkspaceId, Kind = spec.Kind, ChannelsJson = JsonSerializer.Serialize(spec.Channels),
+            OptionsJson = spec.OptionsJson, CreatedByKeyId = spec.CreatedByKeyId, CreatedAt = now, StartedAt = now, FinishedAt = now,
+            Status = JobStatus.Succeeded, Total = 1, Processed = 1, Succeeded = result.Channels.Count > 0 ? 1 : 0, Charged = done.Charged,
+        };
+        var stored = ItemOf(job, item, 0);
+        (stored.Status, stored.ResultJson, stored.Charged, stored.EnrichmentId, stored.ContactId, stored.FinishedAt) =
+            (JobItemStatus.Done, JsonSerializer.Serialize(result), done.Charged, done.EnrichmentId, done.Contact?.Id, now);
+        await using var db = dbs.Create();
+        db.Jobs.Add(job);
+        db.JobItems.Add(stored);
+        await db.SaveChangesAsync(ct);
+        return (job, stored);
+    }
+
     private static JobItem ItemOf(Job job, NewItem item, int position) => new()
     {
         Id = item.ItemId ?? Guid.CreateVersion7(), JobId = job.Id, WorkspaceId = job.WorkspaceId, Position = position,

@@ -39,7 +39,7 @@ public sealed class ApiKeyAuthMiddleware(RequestDelegate next, TimeProvider time
                 await ErrorResult.WriteAsync(http, ApiError.InvalidKey);
                 return;
             }
-            if (!Permissions.Allows(key.PermissionList, required.Permission))
+            if (required.Permission is not null && !Permissions.Allows(key.PermissionList, required.Permission))
             {
                 await RateLimitHeaders.ReportWithoutCountingAsync(http, key.WorkspaceId);
                 await ErrorResult.WriteAsync(http, ApiError.MissingPermission(required.Permission));

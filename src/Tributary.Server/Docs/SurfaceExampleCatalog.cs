@@ -56,6 +56,22 @@ public static class SurfaceExampleCatalog
             "bulk request")
         .Fails(ApiError.NotFound("Enrichment"));
 
+    private static readonly RouteExamples AsyncBulkEnrich = new RouteExamples()
+        .Request("""{"contacts":[{"firstname":"Owen","lastname":"Brown","domain":"westmarkrobotics.com","custom":{"crm_id":"A-42"}},{"firstname":"Lily","lastname":"Anderson","company_name":"Westmark Robotics","custom":{"crm_id":"A-43"}}],"enrichment_type":["email"],"webhook_url":"https://example.com/hooks/tributary"}""")
+        .Responds(202, """{"enrichment_id":"01a209b6-711d-75e9-bde5-36091dd85805","status":"queued","contacts":[{"enrichment_id":"01a209b6-712c-71ff-85e8-124bc972e677","custom":{"crm_id":"A-42"}},{"enrichment_id":"01a209b6-712c-76a8-ae94-7bda2e4c43b0","custom":{"crm_id":"A-43"}}]}""")
+        .Fails(ApiError.Validation($"contacts must be an array of {AsyncContactsEndpoints.MinBulk} to {AsyncContactsEndpoints.MaxBulk} contacts"),
+            AsyncContactsConsentRequired);
+
+    private static readonly RouteExamples AsyncCredits = new RouteExamples().Responds(200, """{"credits":981}""");
+
+    private static readonly RouteExamples AsyncAccount = new RouteExamples()
+        .Responds(200, """{"id":"01a209b6-0b7e-7c3a-9d51-2f0e8c7a4b10","name":"crm sync","email":null,"organization":{"id":"01a209b6-0a11-7d42-8e3f-6b5c4d3e2f10","name":"Acme sales"}}""");
+
+    private static readonly RouteExamples SyncSingleEnrich = new RouteExamples()
+        .Request("""{"firstname":"Chloe","lastname":"Walker","domain":"westmarkrobotics.com","linkedin_url":"https://www.linkedin.com/in/chloewalker","enrichment_type":["email","phone"],"custom":{"crm_id":"A-42"}}""")
+        .Responds(200, """{"enrichment_id":"01a209b6-7065-7eb1-a08b-6064da989fac","first_name":"Chloe","last_name":"Walker","linkedin_profile_url":"https://www.linkedin.com/in/chloewalker","status":"success","email":"chloe.walker@westmarkrobotics.com","email_status":"deliverable","personal_email":null,"personal_email_status":"N/A","phones":["+14155238841"],"phone_status":"deliverable","custom":{"crm_id":"A-42"}}""")
+        .Fails(ApiError.Validation("firstname and lastname are required"), AsyncContactsConsentRequired);
+
     public static readonly IReadOnlyDictionary<(string Method, string Path), RouteExamples> Routes = new Dictionary<(string, string), RouteExamples>
     {
         // Seed 000: contact enrichment.
@@ -86,7 +102,7 @@ public static class SurfaceExampleCatalog
             .Responds(202, $$$"""{"id":"op_01a209b6-3252-7614-a221-ebd26fb9aa02","operationId":"op_01a209b6-3252-7614-a221-ebd26fb9aa02","status":"queued","pollUrl":"/api/operations/op_01a209b6-3252-7614-a221-ebd26fb9aa02","meta":{"requestId":"{{{RequestId}}}"}}""",
                 "accepted")
             .Fails(ApiError.Validation("Validation failed", [new("identifiers", "use exactly one of identifier or identifiers"),
-                new("fields", "is required: a non-empty array of contact.email, contact.phone, signals")])),
+                new("fields", "is required: a non-empty array of contact.email, contact.phone, signals, work_email, profile")])),
         [("GET", "/api/operations/{id}")] = OperationPoll,
         [("GET", "/api/enrichments/{id}")] = OperationPoll,
 
@@ -123,14 +139,17 @@ public static class SurfaceExampleCatalog
             .Request("""{"firstname":"Chloe","lastname":"Walker","domain":"westmarkrobotics.com","enrichment_type":["email"],"webhook_url":"https://example.com/hooks/tributary","custom":{"crm_id":"A-42"}}""")
             .Responds(200, """{"enrichment_id":"01a209b6-7065-7eb1-a08b-6064da989fac","first_name":"Chloe","last_name":"Walker","status":"pending","custom":{"crm_id":"A-42"}}""")
             .Fails(ApiError.Validation("firstname and lastname are required"), AsyncContactsConsentRequired),
-        [("POST", "/api/v2/contacts/bulk_enrich")] = new RouteExamples()
-            .Request("""{"contacts":[{"firstname":"Owen","lastname":"Brown","domain":"westmarkrobotics.com","custom":{"crm_id":"A-42"}},{"firstname":"Lily","lastname":"Anderson","company_name":"Westmark Robotics","custom":{"crm_id":"A-43"}}],"enrichment_type":["email"],"webhook_url":"https://example.com/hooks/tributary"}""")
-            .Responds(202, """{"enrichment_id":"01a209b6-711d-75e9-bde5-36091dd85805","status":"queued","contacts":[{"enrichment_id":"01a209b6-712c-71ff-85e8-124bc972e677","custom":{"crm_id":"A-42"}},{"enrichment_id":"01a209b6-712c-76a8-ae94-7bda2e4c43b0","custom":{"crm_id":"A-43"}}]}""")
-            .Fails(ApiError.Validation($"contacts must be an array of {AsyncContactsEndpoints.MinBulk} to {AsyncContactsEndpoints.MaxBulk} contacts"),
-                AsyncContactsConsentRequired),
+        [("POST", "/api/v2/contacts/bulk_enrich")] = AsyncBulkEnrich,
         [("GET", "/api/v2/contacts/{enrichmentId}")] = AsyncContactPoll,
-        [("GET", "/api/v2/credits")] = new RouteExamples()
-            .Responds(200, """{"credits":981}"""),
+        [("GET", "/api/v2/credits")] = AsyncCredits,
+        [("GET", "/api/v2/account")] = AsyncAccount,
+        // Its synchronous host: the same API under /v2, where single_enrich answers with the result.
+        [("POST", "/v2/contacts/single_enrich")] = SyncSingleEnrich,
+        [("POST", "/v2/contacts/sync_single_enrich")] = SyncSingleEnrich,
+        [("POST", "/v2/contacts/bulk_enrich")] = AsyncBulkEnrich,
+        [("GET", "/v2/contacts/{enrichmentId}")] = AsyncContactPoll,
+        [("GET", "/v2/credits")] = AsyncCredits,
+        [("GET", "/v2/account")] = AsyncAccount,
 
         // Seed 004: channel enrichment.
         [("POST", "/enrichment")] = new RouteExamples()

@@ -62,7 +62,7 @@ public sealed partial class SurfaceExamples(IOptions<JsonOptions> json, Tributar
     private IEnumerable<ApiError> CommonErrors(string method, RequiredPermission permission, bool charging, RateLimited? rateLimited, long bodyLimit)
     {
         yield return ApiError.InvalidKey;
-        yield return ApiError.MissingPermission(permission.Permission);
+        if (permission.Permission is { } needed) yield return ApiError.MissingPermission(needed);
         if (charging)
         {
             yield return EnrichmentHttp.InsufficientCredits(new EnrichmentOutcome.InsufficientCredits(Needed: 2, Available: 0));
@@ -108,7 +108,7 @@ public sealed partial class SurfaceExamples(IOptions<JsonOptions> json, Tributar
     {
         var http = new DefaultHttpContext { TraceIdentifier = SurfaceExampleCatalog.RequestId };
         http.Request.Path = samplePath;
-        foreach (var status in errors.GroupBy(e => e.Status))
+        foreach (var status in errors.Select(shape.Adapt).GroupBy(e => e.Status))
         {
             var bodies = status.DistinctBy(e => e.Code).Select(e => (e.Code, Body: shape.Body(e, http))).ToList();
             var media = MediaType(operation, status.Key);

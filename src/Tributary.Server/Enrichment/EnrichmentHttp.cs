@@ -12,7 +12,7 @@ public static class EnrichmentHttp
 
     public static ApiError InsufficientCredits(EnrichmentOutcome.InsufficientCredits o) => new(
         StatusCodes.Status402PaymentRequired, ErrorCodes.InsufficientCredits,
-        $"This request needs up to {o.Needed} credits but the workspace has {o.Available} available");
+        $"This request needs up to {o.Needed} credits but the workspace has {o.Available} available") { Credits = new(o.Needed, o.Available) };
 
     public static ApiError ConsentRequired() => new(
         StatusCodes.Status422UnprocessableEntity, ErrorCodes.ConsentRequired,

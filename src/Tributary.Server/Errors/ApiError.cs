@@ -6,6 +6,9 @@ namespace Tributary.Server.Errors;
 /// </summary>
 public sealed record ApiError(int Status, string Code, string Message, IReadOnlyList<ErrorDetail>? Details = null)
 {
+    /// <summary>For a credit refusal: what the request needed and what the workspace had.</summary>
+    public CreditShortfall? Credits { get; init; }
+
     public static ApiError Validation(string message, IReadOnlyList<ErrorDetail>? details = null) =>
         new(StatusCodes.Status400BadRequest, ErrorCodes.ValidationError, message, details);
 
@@ -36,6 +39,8 @@ public sealed record ApiError(int Status, string Code, string Message, IReadOnly
     public static readonly ApiError Internal =
         new(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "An unexpected error occurred; it has been logged with this request id");
 }
+
+public sealed record CreditShortfall(long Needed, long Available);
 
 /// <summary>A field-level problem (seed 001 lists them as <c>errors</c>, seed 002 as <c>details</c>).</summary>
 public sealed record ErrorDetail(string Property, string Message);

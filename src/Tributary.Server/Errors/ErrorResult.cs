@@ -14,8 +14,11 @@ public sealed class ErrorResult(ApiError error) : IResult, IStatusCodeHttpResult
     public static async Task WriteAsync(HttpContext http, ApiError error)
     {
         if (http.Response.HasStarted) return;
+        var shape = http.ErrorShape();
+        error = shape.Adapt(error);
+        http.Features.Set(error);
         http.Response.StatusCode = error.Status;
-        var body = http.ErrorShape().Body(error, http);
+        var body = shape.Body(error, http);
         await http.Response.WriteAsJsonAsync(body, body.GetType(), options: null, contentType: "application/json; charset=utf-8");
     }
 

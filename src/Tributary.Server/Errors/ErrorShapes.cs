@@ -4,6 +4,9 @@ namespace Tributary.Server.Errors;
 public interface IErrorShape
 {
     object Body(ApiError error, HttpContext http);
+
+    /// <summary>The error as this surface answers it, where its vendor uses another status or message for it.</summary>
+    ApiError Adapt(ApiError error) => error;
 }
 
 /// <summary>The native, seed 000 and seed 004 body: <c>{"error":{"code","message","request_id"}}</c>.</summary>
@@ -30,6 +33,25 @@ public static class ErrorShapeExtensions
     public static TBuilder WithErrorShape<TBuilder>(this TBuilder builder, IErrorShape shape) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(shape);
 
+    /// <summary>
+    /// Answers requests under <paramref name="prefix"/> that reach no route of the surface (an unknown path, a wrong
+    /// method) in its error body, as the vendor's clients read no other.
+    /// </summary>
+    public static void UseErrorShapeUnder(this IEndpointRouteBuilder app, string prefix, IErrorShape shape) =>
+        app.ServiceProvider.GetRequiredService<ErrorShapesByPath>().Add(prefix, shape);
+
     public static IErrorShape ErrorShape(this HttpContext http) =>
-        http.GetEndpoint()?.Metadata.GetMetadata<IErrorShape>() ?? NativeErrorShape.Instance;
+        http.GetEndpoint()?.Metadata.GetMetadata<IErrorShape>()
+        ?? http.RequestServices.GetService<ErrorShapesByPath>()?.For(http.Request.Path)
+        ?? NativeErrorShape.Instance;
+}
+
+/// <summary>The error shapes of path prefixes, for requests that match no route.</summary>
+public sealed class ErrorShapesByPath
+{
+    private readonly List<(PathString Prefix, IErrorShape Shape)> _shapes = [];
+
+    public void Add(string prefix, IErrorShape shape) => _shapes.Add((new PathString(prefix), shape));
+
+    public IErrorShape? For(PathString path) => _shapes.FirstOrDefault(s => path.StartsWithSegments(s.Prefix, StringComparison.OrdinalIgnoreCase)).Shape;
 }

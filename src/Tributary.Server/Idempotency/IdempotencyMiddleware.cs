@@ -81,7 +81,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
             await running.CancelAsync();
             await renewing;
             var status = http.Response.StatusCode;
-            if (status is >= 200 and < 300 or >= 400 and < 500 && status is not (409 or 429))
+            if (IsStored(status, http.Features.Get<ApiError>()))
             {
                 var headers = ReplayedHeaders.Where(h => http.Response.Headers.ContainsKey(h))
                     .ToDictionary(h => h, h => http.Response.Headers[h].ToString());
@@ -100,6 +100,15 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
             if (captured.Length > 0) await captured.CopyToAsync(original, CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// DESIGN §7: 2xx and 4xx answers are kept for replay, except those after which nothing ran and a retry should run
+    /// (401, 402, 403, 409, 429, and any credit refusal, which seed 003 answers as 422).
+    /// </summary>
+    private static bool IsStored(int status, ApiError? error) =>
+        status is >= 200 and < 300 or >= 400 and < 500
+        && status is not (401 or 402 or 403 or 409 or 429)
+        && error?.Code != ErrorCodes.InsufficientCredits;
 
     /// <summary>
     /// The route as routed (DESIGN §7): the endpoint's template with its parameter values, lower case, without a trailing

@@ -17,7 +17,9 @@ public sealed class OpenApiTests(SqliteApp app) : IClassFixture<SqliteApp>
         ("post", "/api/v1/operations/enrichment/batch/query"), ("get", "/api/v1/operations/enrichment/{personId}"),
         ("post", "/api/v1/operations/enrichment/{personId}"),
         ("post", "/api/v2/contacts/single_enrich"), ("get", "/api/v2/contacts/{enrichmentId}"), ("post", "/api/v2/contacts/bulk_enrich"),
-        ("get", "/api/v2/credits"),
+        ("get", "/api/v2/credits"), ("get", "/api/v2/account"),
+        ("post", "/v2/contacts/single_enrich"), ("post", "/v2/contacts/sync_single_enrich"), ("get", "/v2/contacts/{enrichmentId}"),
+        ("post", "/v2/contacts/bulk_enrich"), ("get", "/v2/credits"), ("get", "/v2/account"),
         ("post", "/enrichment"), ("post", "/enrichment/discover"), ("post", "/enrichment/account"), ("post", "/enrichment/bulk"),
     ];
 
@@ -47,8 +49,10 @@ public sealed class OpenApiTests(SqliteApp app) : IClassFixture<SqliteApp>
             }
 
             int[] expected = method == "get" ? [401, 403, 500] : [400, 401, 403, 413, 429, 500];
+            if (path.EndsWith("/account")) expected = [401, 500]; // any valid key may read its account
             var charging = method == "post" && !FreePosts.Contains((method, path));
-            if (charging) expected = [.. expected, 402, 409, 422];
+            // Seed 003's clients know a credit refusal only as 422 (DESIGN §7.4).
+            if (charging) expected = [.. expected, path.Contains("/v2/") ? 422 : 402, 409, 422];
             if (path.Contains('{')) expected = [.. expected, 404];
             expected.ShouldBeSubsetOf(responses.Keys, where);
             if (method == "post") responses[429].GetProperty("headers").TryGetProperty("Retry-After", out _).ShouldBeTrue(where);

@@ -184,12 +184,12 @@ public abstract class Seed003ExampleTests(SeedWorldApp app)
         using var invalid = ApiKeyClient(app, "wbk_" + new string('Q', 32));
         await (await invalid.GetAsync("/api/v2/credits")).ShouldBeAsyncContactsError(401);
 
-        // 402: a phone costs up to 10 credits.
+        // 422 (the vendor's credit error): a phone costs up to 10 credits.
         var poor = await app.CreateWorkspaceAsync(credits: 5);
         using var poorClient = poor.Client();
         await (await poorClient.PostRaw(SingleEnrich, """
             { "firstname": "Jordan", "lastname": "Rivera", "enrichment_type": ["phone"], "linkedin_url": "https://www.linkedin.com/in/jordan-rivera" }
-            """)).ShouldBeAsyncContactsError(402);
+            """)).ShouldBeAsyncContactsError(422);
         (await Credits(poorClient)).ShouldBe(5);
 
         // 403: a key that may not start enrichments, and one that may not read credits.

@@ -135,8 +135,131 @@ public abstract class AsyncContactsTests(AsyncContactsApp app)
         {
             firstname = "Chloe", lastname = "Walker", linkedin_url = "https://www.linkedin.com/in/chloewalker", enrichment_type = new[] { "phone" },
         });
-        refused.StatusCode.ShouldBe(HttpStatusCode.PaymentRequired);
-        (await refused.Json()).GetProperty("error").GetInt32().ShouldBe(402);
+        refused.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        var refusal = await refused.Json();
+        refusal.GetProperty("error").GetInt32().ShouldBe(422);
+        refusal.GetProperty("message").GetString()
+            .ShouldBe("Insufficient enrichment credits: this request needs up to 10 credits and the workspace has 5 available");
+    }
+
+    [DbFact]
+    public async Task A_credit_refusal_is_422_on_every_route_and_a_retry_after_a_top_up_runs()
+    {
+        var poor = await app.CreateWorkspaceAsync(credits: 5);
+        using var client = ApiKeyClient(app, poor.Key);
+        HttpRequestMessage Single(string path)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, path)
+            {
+                Content = JsonContent.Create(new
+                {
+                    firstname = "Chloe", lastname = "Walker", linkedin_url = "https://www.linkedin.com/in/chloewalker", enrichment_type = new[] { "phone" },
+                }),
+            };
+            request.Headers.Add("Idempotency-Key", "topup-" + path);
+            return request;
+        }
+        foreach (var path in new[] { "/api/v2/contacts/single_enrich", "/v2/contacts/single_enrich", "/v2/contacts/sync_single_enrich" })
+        {
+            var refused = await client.SendAsync(Single(path));
+            ((int)refused.StatusCode).ShouldBe(422, path);
+            (await refused.Json()).GetProperty("message").GetString()!.ShouldStartWith("Insufficient enrichment credits");
+        }
+        var bulk = await client.PostJson("/v2/contacts/bulk_enrich", new
+        {
+            contacts = new object[]
+            {
+                new { firstname = "Chloe", lastname = "Walker", domain = "westmarkrobotics.com" },
+                new { firstname = "Jordan", lastname = "Rivera", domain = "tidewell.io" },
+            },
+            enrichment_type = new[] { "email", "phone" },
+        });
+        ((int)bulk.StatusCode).ShouldBe(400); // phone needs linkedin_url: validation comes before credits
+        (await (await client.GetAsync("/api/v2/credits")).Json()).GetProperty("credits").GetInt64().ShouldBe(5);
+
+        // A credit refusal is not kept for replay: after a top-up the same key runs.
+        using (var admin = app.Admin())
+            (await admin.PostAsJsonAsync($"/admin/workspaces/{poor.Id}/credits", new { amount = 20, reason = "top-up" })).EnsureSuccessStatusCode();
+        var ran = await (await client.SendAsync(Single("/api/v2/contacts/single_enrich"))).ShouldBeOk();
+        ran.GetProperty("status").GetString().ShouldBe("pending");
+    }
+
+    [DbFact]
+    public async Task The_synchronous_host_answers_the_result_which_also_polls_and_is_posted()
+    {
+        await using var receiver = WebhookReceiver.Answering();
+        var ws = await app.CreateWorkspaceAsync(credits: 50);
+        using var client = ApiKeyClient(app, ws.Key);
+        var result = await (await client.PostJson("/v2/contacts/single_enrich", new
+        {
+            firstname = "Chloe", lastname = "Walker", domain = "westmarkrobotics.com", linkedin_url = "https://www.linkedin.com/in/chloewalker",
+            enrichment_type = new[] { "email", "phone" }, phone_country_codes = new[] { "US" }, custom = new { crm_id = "A-7" }, webhook_url = receiver.Url,
+        })).ShouldBeOk();
+        result.GetProperty("status").GetString().ShouldBe("success");
+        result.GetProperty("first_name").GetString().ShouldBe("Chloe");
+        result.GetProperty("linkedin_profile_url").GetString().ShouldBe("https://www.linkedin.com/in/chloewalker");
+        result.GetProperty("email").GetString().ShouldBe("chloe.walker@westmarkrobotics.com");
+        result.GetProperty("email_status").GetString().ShouldBe("N/A");
+        result.GetProperty("personal_email").ValueKind.ShouldBe(JsonValueKind.Null);
+        result.GetProperty("phones").EnumerateArray().Select(p => p.GetString()).ShouldBe(["+14155238841"]);
+        result.GetProperty("phone_status").GetString().ShouldBe("deliverable");
+        result.GetProperty("custom").GetProperty("crm_id").GetString().ShouldBe("A-7");
+        (await (await client.GetAsync("/v2/credits")).Json()).GetProperty("credits").GetInt64().ShouldBe(39);
+
+        var id = result.GetProperty("enrichment_id").GetString()!;
+        foreach (var poll in new[] { $"/api/v2/contacts/{id}", $"/v2/contacts/{id}" })
+        {
+            var polled = await (await client.GetAsync(poll)).ShouldBeOk();
+            polled.GetProperty("status").GetString().ShouldBe("finished");
+            polled.GetProperty("email").GetString().ShouldBe("chloe.walker@westmarkrobotics.com");
+        }
+        await Polling.UntilAsync(() => Task.FromResult(receiver.Received.Count), n => n == 1, "the webhook", attempts: 100);
+        JsonDocument.Parse(receiver.Received[0].Body).RootElement.GetProperty("enrichment_id").GetString().ShouldBe(id);
+
+        var none = await (await client.PostJson("/v2/contacts/sync_single_enrich", new
+        {
+            firstname = "Nobody", lastname = "Known", domain = "nowhere.io", enrichment_type = new[] { "email" },
+        })).ShouldBeOk();
+        none.GetProperty("status").GetString().ShouldBe("not_found");
+        none.GetProperty("email").ValueKind.ShouldBe(JsonValueKind.Null);
+        none.GetProperty("phones").GetArrayLength().ShouldBe(0);
+        none.GetProperty("phone_status").GetString().ShouldBe("N/A");
+    }
+
+    [DbFact]
+    public async Task The_account_route_answers_any_key_and_unknown_routes_answer_in_each_surface_body()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 1);
+        var keyOfNoPermission = await app.CreateKeyAsync(ws.Id, ["read:contacts"]);
+        using var client = ApiKeyClient(app, keyOfNoPermission);
+        foreach (var path in new[] { "/api/v2/account", "/v2/account" })
+        {
+            var account = await (await client.GetAsync(path)).ShouldBeOk();
+            account.GetProperty("id").GetString().ShouldNotBeNullOrEmpty();
+            account.GetProperty("name").GetString().ShouldNotBeNullOrEmpty();
+            account.GetProperty("email").ValueKind.ShouldBe(JsonValueKind.Null);
+            account.GetProperty("organization").GetProperty("id").GetGuid().ShouldBe(ws.Id);
+        }
+        using var anonymous = app.CreateClient();
+        (await anonymous.GetAsync("/api/v2/account")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+
+        foreach (var (method, path) in new[] { ("GET", "/api/v2/nothing/here"), ("POST", "/v2/contacts/nothing"), ("DELETE", "/api/v2/credits") })
+        {
+            var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+            var body = await response.Json();
+            body.GetProperty("error").GetInt32().ShouldBe((int)response.StatusCode, $"{method} {path}: {body}");
+            body.GetProperty("message").GetString().ShouldNotBeNullOrEmpty();
+        }
+        var leadBulk = await (await client.GetAsync("/api/v1/operations/nothing")).Json();
+        leadBulk.GetProperty("error").GetProperty("code").GetString().ShouldBe("NOT_FOUND");
+        foreach (var path in new[] { "/api/enrichments/a/b", "/api/operations" })
+        {
+            var operations = await (await client.GetAsync(path)).Json();
+            operations.GetProperty("statusCode").GetInt32().ShouldBeOneOf(404, 405);
+            operations.GetProperty("path").GetString().ShouldBe(path);
+        }
+        var native = await (await client.GetAsync("/v1/nothing")).Json();
+        native.GetProperty("error").GetProperty("code").GetString().ShouldBe("not_found");
     }
 
     [DbFact]

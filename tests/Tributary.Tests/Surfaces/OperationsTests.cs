@@ -13,18 +13,26 @@ public abstract class OperationsApp(DatabaseProvider provider) : WaterfallApp(pr
     {
         ["vendor_a"] = new()
         {
-            Channels = ["work_email", "phone", "signals"], Confidence = 0.93,
+            Channels = ["work_email", "phone", "signals", "full_name", "job_title", "company_name", "company_domain", "location", "seniority"],
+            Confidence = 0.93,
             People =
             [
                 new() { ["linkedin_url"] = "https://www.linkedin.com/in/jordan-rivera", ["email"] = "jordan@example.com", ["work_email"] = "jordan@example.com",
                         ["phone"] = "+14155238841", ["x_handle"] = "jordan_sales",
+                        ["full_name"] = "Jordan Rivera", ["job_title"] = "Head of Sales", ["company_name"] = "Example Inc",
+                        ["company_domain"] = "example.com",
                         ["signals"] = new Dictionary<string, object> { ["posts"] = new[] { new { platform = "x", text = "Hiring!", posted_at = "2026-11-01" } } } },
                 // Answers after the item deadline, though within the provider's own timeout.
                 new() { ["x_handle"] = "slow_sales", ["work_email"] = "slow@example.com", ["_latency_ms"] = 6000 },
             ],
         },
     },
-    new Dictionary<string, string[]> { ["work_email"] = ["vendor_a"], ["phone"] = ["vendor_a"], ["signals"] = ["vendor_a"] },
+    new Dictionary<string, string[]>
+    {
+        ["work_email"] = ["vendor_a"], ["phone"] = ["vendor_a"], ["signals"] = ["vendor_a"], ["full_name"] = ["vendor_a"],
+        ["job_title"] = ["vendor_a"], ["company_name"] = ["vendor_a"], ["company_domain"] = ["vendor_a"], ["location"] = ["vendor_a"],
+        ["seniority"] = ["vendor_a"],
+    },
     new Dictionary<string, object>
     {
         ["Tributary:Jobs:PollIntervalMs"] = 50, ["Tributary:Jobs:ItemDeadlineMs"] = 3000, ["Tributary:Providers:vendor_a:TimeoutMs"] = 8000,
@@ -70,6 +78,41 @@ public abstract class OperationsTests(OperationsApp app)
         phone.GetProperty("type").GetString().ShouldNotBeNullOrEmpty();
         phone.GetProperty("country").GetString().ShouldBe("US");
         body.GetProperty("meta").GetProperty("requestId").GetString().ShouldBe(response.Headers.GetValues("X-Request-ID").Single());
+    }
+
+    [DbFact]
+    public async Task Work_email_and_profile_fields_answer_beside_the_contact_and_are_priced_as_their_channels()
+    {
+        var (ws, client) = await AccessKeyClientAsync(50);
+        var body = await (await client.PostJson("/api/enrichments", new
+        {
+            identifier = new { linkedin_url = "https://www.linkedin.com/in/jordan-rivera" }, fields = new[] { "contact.email", "work_email", "profile" },
+        })).ShouldBeOk();
+        var data = body.GetProperty("data");
+        data.GetProperty("work_email").GetString().ShouldBe("jordan@example.com");
+        data.GetProperty("contact").GetProperty("email")[0].GetProperty("value").GetString().ShouldBe("jordan@example.com");
+        var profile = data.GetProperty("profile");
+        profile.GetProperty("full_name").GetString().ShouldBe("Jordan Rivera");
+        profile.GetProperty("first_name").GetString().ShouldBe("Jordan");
+        profile.GetProperty("last_name").GetString().ShouldBe("Rivera");
+        profile.GetProperty("job_title").GetString().ShouldBe("Head of Sales");
+        profile.GetProperty("company_domain").GetString().ShouldBe("example.com");
+        profile.GetProperty("location").ValueKind.ShouldBe(JsonValueKind.Null);
+        profile.GetProperty("linkedin_url").GetString().ShouldBe("https://www.linkedin.com/in/jordan-rivera");
+        // work_email 1 + one Profile 1 (DESIGN §6.1); contact.email and work_email are one channel, charged once.
+        using var native = ws.Client();
+        (await (await native.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(48);
+
+        var accepted = await (await client.PostJson("/api/enrichments", new
+        {
+            identifiers = new object[] { new { x_handle = "jordan_sales" }, new { email = "nobody@nowhere.io" } }, fields = new[] { "work_email" },
+        })).ShouldBeOk(202);
+        var done = await Poll(client, accepted.GetProperty("pollUrl").GetString()!);
+        var items = done.GetProperty("result").GetProperty("items").EnumerateArray().ToList();
+        items[0].GetProperty("status").GetString().ShouldBe("success");
+        items[0].GetProperty("data").GetProperty("work_email").GetString().ShouldBe("jordan@example.com");
+        items[0].GetProperty("data").TryGetProperty("contact", out _).ShouldBeFalse();
+        items[1].GetProperty("error").GetProperty("code").GetString().ShouldBe("no_match");
     }
 
     [DbFact]
@@ -146,6 +189,8 @@ public abstract class OperationsTests(OperationsApp app)
         await Bad(new { fields = new[] { "contact.email" } });
         await Bad(new { identifier = new { email = "a@b.io" } });
         await Bad(new { identifier = new { email = "a@b.io" }, fields = new[] { "contact.fax" } });
+        (await Bad(new { identifier = new { email = "a@b.io" }, fields = new[] { "work_email", "profiles" } }))
+            .GetProperty("errors")[0].GetProperty("message").GetString().ShouldBe("unknown field profiles");
         await Bad(new { identifier = new { name = "Jordan" }, fields = new[] { "contact.email" } });
         await Bad(new { identifiers = Enumerable.Range(0, 101).Select(i => new { email = $"p{i}@b.io" }).ToArray(), fields = new[] { "contact.email" } });
         using var anonymous = app.CreateClient();

@@ -41,13 +41,38 @@ public static class AsyncContactView
         if (spec.Types.Contains("email")) AddEmail(view, "email", result?.Channels.GetValueOrDefault(WaterfallChannels.WorkEmail));
         if (spec.Types.Contains("personal_email")) AddEmail(view, "personal_email", result?.Channels.GetValueOrDefault(WaterfallChannels.PersonalEmail));
         var countries = PhoneFilter.Countries(input.PhoneCountries, workspaceCountries);
-        view["phone"] = result?.Channels.GetValueOrDefault(WaterfallChannels.Phone) is { Value.ValueKind: JsonValueKind.String } phone
-                        && PhoneFilter.Allows(phone.Value.GetString()!, countries)
-            ? new[] { phone.Value.GetString() }
-            : Array.Empty<string>();
+        view["phone"] = PhonesOf(result?.Channels ?? new Dictionary<string, ItemChannel>(), countries);
         view["custom"] = input.Custom;
         return view;
     }
+
+    /// <summary>The synchronous host's answer (DESIGN §7.4): every key present, statuses in the vendor's words.</summary>
+    public static Dictionary<string, object?> SynchronousOf(JobItem item, IReadOnlyDictionary<string, JsonElement> known,
+        IReadOnlyList<string> workspaceCountries)
+    {
+        var input = JsonSerializer.Deserialize<AsyncContactInput>(item.RawJson!)!;
+        var channels = ItemResult.Of(item)?.Channels ?? new Dictionary<string, ItemChannel>();
+        var phones = PhonesOf(channels, PhoneFilter.Countries(input.PhoneCountries, workspaceCountries));
+        var view = new Dictionary<string, object?>
+        {
+            ["enrichment_id"] = item.Id, ["first_name"] = input.FirstName, ["last_name"] = input.LastName,
+            ["linkedin_profile_url"] = known.TryGetValue("linkedin_url", out var linkedin) ? linkedin.GetString() : null,
+        };
+        var found = channels.Count > 0 && (channels.Keys.Any(c => c != WaterfallChannels.Phone) || phones.Length > 0);
+        view["status"] = found ? "success" : "not_found";
+        AddEmail(view, "email", channels.GetValueOrDefault(WaterfallChannels.WorkEmail));
+        AddEmail(view, "personal_email", channels.GetValueOrDefault(WaterfallChannels.PersonalEmail));
+        view["phones"] = phones;
+        view["phone_status"] = phones.Length > 0 ? EmailVerification.DeliverabilityLabelOf(EmailStatus.Valid) : "N/A";
+        view["custom"] = input.Custom;
+        return view;
+    }
+
+    private static string?[] PhonesOf(IReadOnlyDictionary<string, ItemChannel> channels, IReadOnlyList<string> countries) =>
+        channels.GetValueOrDefault(WaterfallChannels.Phone) is { Value.ValueKind: JsonValueKind.String } phone
+        && PhoneFilter.Allows(phone.Value.GetString()!, countries)
+            ? [phone.Value.GetString()]
+            : [];
 
     private static void AddEmail(Dictionary<string, object?> view, string key, ItemChannel? found)
     {

@@ -32,14 +32,34 @@ public static class AsyncContactsEndpoints
     public sealed record BulkAccepted(Guid EnrichmentId, string Status, IReadOnlyList<BulkAcceptedContact> Contacts);
     public sealed record CreditsBody(long Credits);
 
+    public sealed record AccountBody(Guid Id, string Name, string? Email, AccountOrganization Organization);
+    public sealed record AccountOrganization(Guid Id, string Name);
+
+    /// <summary>
+    /// The vendor's API under <c>/api/v2</c>, and again under <c>/v2</c> as its synchronous host serves it, where
+    /// <c>single_enrich</c> (also <c>sync_single_enrich</c>) answers with the result (DESIGN §7.4).
+    /// </summary>
     public static IEndpointRouteBuilder MapAsyncContacts(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v2").WithTags("Seed 003: async contact enrichment").WithErrorShape(AsyncContactsErrorShape.Instance);
-        group.MapPost("/contacts/single_enrich", SingleEnrich).RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Single);
-        group.MapPost("/contacts/bulk_enrich", BulkEnrich).RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Bulk);
-        group.MapGet("/contacts/{enrichmentId}", GetEnrichment).RequirePermission(Permissions.ReadEnrich);
-        group.MapGet("/credits", GetCredits).RequirePermission(Permissions.ReadCredits);
+        var asynchronous = Group(app, "/api/v2");
+        asynchronous.MapPost("/contacts/single_enrich", SingleEnrich).RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Single);
+        var synchronous = Group(app, "/v2");
+        synchronous.MapPost("/contacts/single_enrich", SyncSingleEnrich).RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Single);
+        synchronous.MapPost("/contacts/sync_single_enrich", SyncSingleEnrich).RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Single);
+        foreach (var group in new[] { asynchronous, synchronous })
+        {
+            group.MapPost("/contacts/bulk_enrich", BulkEnrich).RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Bulk);
+            group.MapGet("/contacts/{enrichmentId}", GetEnrichment).RequirePermission(Permissions.ReadEnrich);
+            group.MapGet("/credits", GetCredits).RequirePermission(Permissions.ReadCredits);
+            group.MapGet("/account", GetAccount).RequireApiKey();
+        }
         return app;
+    }
+
+    private static RouteGroupBuilder Group(IEndpointRouteBuilder app, string prefix)
+    {
+        app.UseErrorShapeUnder(prefix, AsyncContactsErrorShape.Instance);
+        return app.MapGroup(prefix).WithTags("Seed 003: async contact enrichment").WithErrorShape(AsyncContactsErrorShape.Instance);
     }
 
     static async Task<Results<Ok<Accepted>, ErrorResult>> SingleEnrich(JsonElement body, CallerContext caller, TributaryDb db, JobQueue queue,
@@ -56,6 +76,40 @@ public static class AsyncContactsEndpoints
         var input = JsonSerializer.Deserialize<AsyncContactInput>(item.RawJson!)!;
         return TypedResults.Ok(new Accepted(item.Id, input.FirstName, input.LastName, "pending", input.Custom));
     }
+
+    /// <summary>
+    /// The synchronous host's single_enrich: runs at once within the sync deadline, answers the result, stores it so
+    /// that it polls like an asynchronous one, and posts it to <c>webhook_url</c> when one was given.
+    /// </summary>
+    static async Task<Results<Ok<Dictionary<string, object?>>, ErrorResult>> SyncSingleEnrich(JsonElement body, HttpContext http,
+        CallerContext caller, EnrichmentService enrichment, JobQueue queue, AsyncContactsWebhook webhooks, SurfaceSettings settings,
+        WebhookTargetGuard guard, CancellationToken ct)
+    {
+        var workspace = caller.Workspace;
+        if (ParseTypes(body, out var types) is { } typeError) return new ErrorResult(typeError);
+        if (ParseContact(body, types, out var contact) is { } error) return new ErrorResult(error);
+        if (Webhook(body, guard, out var webhook) is { } hookError) return new ErrorResult(hookError);
+        if (types.Contains("personal_email") && !workspace.PersonalEmailConsent) return new ErrorResult(Consent());
+        var channels = types.Select(t => TypeChannels[t]).ToList();
+        var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
+        {
+            WorkspaceId = caller.WorkspaceId, Surface = AsyncContactView.Kind, Known = contact.Known, Channels = channels,
+            Deadline = settings.SyncDeadline,
+        }, ct);
+        if (outcome is EnrichmentOutcome.InsufficientCredits insufficient) return new ErrorResult(EnrichmentHttp.InsufficientCredits(insufficient));
+        if (outcome is EnrichmentOutcome.ConsentRequired) return new ErrorResult(Consent());
+        var done = (EnrichmentOutcome.Done)outcome;
+        http.SetEnrichmentId(done.EnrichmentId);
+        var (job, item) = await queue.RecordFinishedAsync(
+            new NewJob(caller.WorkspaceId, AsyncContactView.Kind, channels, JobOptions(types, webhook), caller.KeyId),
+            new NewItem(contact.Known, JsonSerializer.Serialize(contact.Input)), done, CancellationToken.None);
+        await using (var db = queue.NewDb())
+            await webhooks.OnItemDoneAsync(db, job, item, done, CancellationToken.None);
+        return TypedResults.Ok(AsyncContactView.SynchronousOf(item, contact.Known, workspace.PhoneCountries));
+    }
+
+    static Ok<AccountBody> GetAccount(CallerContext caller) =>
+        TypedResults.Ok(new AccountBody(caller.KeyId, caller.Key.Name, null, new AccountOrganization(caller.WorkspaceId, caller.Workspace.Name)));
 
     static async Task<Results<Accepted<BulkAccepted>, ErrorResult>> BulkEnrich(JsonElement body, CallerContext caller, TributaryDb db,
         JobQueue queue, WebhookTargetGuard guard, CancellationToken ct)
@@ -108,12 +162,8 @@ public static class AsyncContactsEndpoints
     private static async Task<(Job? Job, ApiError? Error)> CreateJobAsync(JobQueue queue, CallerContext caller, List<string> types, string? webhook,
         List<(Dictionary<string, JsonElement> Known, AsyncContactInput Input)> contacts, CancellationToken ct)
     {
-        var options = new Dictionary<string, object?>
-        {
-            ["write_back"] = true, [AsyncContactView.Kind] = new AsyncContactsJob(types, webhook),
-        };
         var outcome = await queue.CreateAsync(
-            new NewJob(caller.WorkspaceId, AsyncContactView.Kind, types.Select(t => TypeChannels[t]).ToList(), JsonSerializer.Serialize(options), caller.KeyId),
+            new NewJob(caller.WorkspaceId, AsyncContactView.Kind, types.Select(t => TypeChannels[t]).ToList(), JobOptions(types, webhook), caller.KeyId),
             contacts.Select(c => new NewItem(c.Known, JsonSerializer.Serialize(c.Input))).ToList(), ct);
         return outcome switch
         {
@@ -122,6 +172,11 @@ public static class AsyncContactsEndpoints
             _ => throw new InvalidOperationException(),
         };
     }
+
+    private static string JobOptions(List<string> types, string? webhook) => JsonSerializer.Serialize(new Dictionary<string, object?>
+    {
+        ["write_back"] = true, [AsyncContactView.Kind] = new AsyncContactsJob(types, webhook),
+    });
 
     private static ApiError? ParseTypes(JsonElement body, out List<string> types)
     {

@@ -43,6 +43,7 @@ public static class LeadBulkEndpoints
 
     public static IEndpointRouteBuilder MapLeadBulk(this IEndpointRouteBuilder app)
     {
+        app.UseErrorShapeUnder("/api/v1/operations", LeadBulkErrorShape.Instance);
         var group = app.MapGroup("/api/v1/operations/enrichment").WithTags("Seed 002: bulk lead enrichment").WithErrorShape(LeadBulkErrorShape.Instance);
         group.MapPost("/bulk", BulkEnrich).RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Bulk);
         group.MapPost("/batch", BatchEnrich).RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Bulk);

@@ -25,7 +25,14 @@ public static class OperationsEndpoints
     public const string Kind = "operations";
     public const int MaxIdentifiers = 100;
     private static readonly string[] IdentityKinds = ["linkedin_url", "email", "x_handle", "github_username"];
-    private static readonly string[] KnownFields = ["contact.email", "contact.phone", "signals"];
+    private static readonly string[] KnownFields = ["contact.email", "contact.phone", "signals", "work_email", "profile"];
+
+    /// <summary>What <c>profile</c> asks for: the profile channels priced together as one Profile (DESIGN §6.1, §7.2).</summary>
+    private static readonly string[] ProfileChannels =
+    [
+        WaterfallChannels.FullName, WaterfallChannels.JobTitle, WaterfallChannels.Seniority, WaterfallChannels.CompanyName,
+        WaterfallChannels.CompanyDomain, WaterfallChannels.Location,
+    ];
 
     public sealed record Meta([property: JsonPropertyName("requestId")] string RequestId);
     public sealed record SyncResponse([property: JsonPropertyName("data")] object Data, [property: JsonPropertyName("meta")] Meta Meta);
@@ -40,6 +47,8 @@ public static class OperationsEndpoints
 
     public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder app)
     {
+        app.UseErrorShapeUnder("/api/enrichments", OperationsErrorShape.Instance);
+        app.UseErrorShapeUnder("/api/operations", OperationsErrorShape.Instance);
         var group = app.MapGroup("/api").WithTags("Seed 001: enrichments and operations").WithErrorShape(OperationsErrorShape.Instance);
         group.MapPost("/enrichments", CreateEnrichment).RequirePermission(Permissions.WriteEnrich)
             .WithMetadata(new RateLimited(RateClass.Single, BatchProperty: "identifiers"), Idempotency.IdempotentMetadata.Instance);
@@ -93,7 +102,7 @@ public static class OperationsEndpoints
             var done = (EnrichmentOutcome.Done)outcome;
             http.SetEnrichmentId(done.EnrichmentId);
             var found = done.Run.Found.ToDictionary(x => x.Key, x => ItemChannelOf(x.Value));
-            return TypedResults.Ok(new SyncResponse(DataOf(fields, found, workspace.PhoneCountries), new Meta(requestId)));
+            return TypedResults.Ok(new SyncResponse(DataOf(fields, found, workspace.PhoneCountries, one), new Meta(requestId)));
         }
 
         var options = JsonSerializer.Serialize(new Dictionary<string, object?>
@@ -131,7 +140,11 @@ public static class OperationsEndpoints
             var fields = spec.GetProperty("fields").EnumerateArray().Select(x => x.GetString()!).ToList();
             var items = await JobReads.ItemsAsync(db, job.Id, ct);
             if (single)
-                result = new { data = DataOf(fields, ItemResult.Of(items[0])?.Channels ?? new Dictionary<string, ItemChannel>(), workspace.PhoneCountries) };
+                result = new
+                {
+                    data = DataOf(fields, ItemResult.Of(items[0])?.Channels ?? new Dictionary<string, ItemChannel>(), workspace.PhoneCountries,
+                        JsonDocument.Parse(items[0].RawJson ?? "{}").RootElement),
+                };
             else
                 result = new
                 {
@@ -140,7 +153,7 @@ public static class OperationsEndpoints
                         var itemResult = ItemResult.Of(i);
                         var identifier = JsonDocument.Parse(i.RawJson ?? "{}").RootElement;
                         return itemResult is { Channels.Count: > 0 }
-                            ? (object)new { identifier, status = "success", data = DataOf(fields, itemResult.Channels, workspace.PhoneCountries) }
+                            ? (object)new { identifier, status = "success", data = DataOf(fields, itemResult.Channels, workspace.PhoneCountries, identifier) }
                             : new { identifier, status = "failed", error = ItemError(i, itemResult) };
                     }).ToList(),
                 };
@@ -160,19 +173,27 @@ public static class OperationsEndpoints
         var channels = new List<string>();
         foreach (var field in fields)
         {
-            if (field == "contact.email")
+            switch (field)
             {
-                channels.Add(WaterfallChannels.WorkEmail);
-                if (personalEmailConsent) channels.Add(WaterfallChannels.PersonalEmail);
+                case "contact.email":
+                    channels.Add(WaterfallChannels.WorkEmail);
+                    if (personalEmailConsent) channels.Add(WaterfallChannels.PersonalEmail);
+                    break;
+                case "work_email": channels.Add(WaterfallChannels.WorkEmail); break;
+                case "contact.phone": channels.Add(WaterfallChannels.Phone); break;
+                case "profile": channels.AddRange(ProfileChannels); break;
+                default: channels.Add(WaterfallChannels.Signals); break;
             }
-            else if (field == "contact.phone") channels.Add(WaterfallChannels.Phone);
-            else channels.Add(WaterfallChannels.Signals);
         }
-        return channels;
+        return channels.Distinct().ToList();
     }
 
-    /// <summary><c>{"contact":{"email":[…],"phone":[…]},"signals":{…}}</c> for the requested fields.</summary>
-    private static Dictionary<string, object?> DataOf(List<string> fields, IReadOnlyDictionary<string, ItemChannel> found, IReadOnlyList<string> countries)
+    /// <summary>
+    /// <c>{"contact":{"email":[…],"phone":[…]},"work_email":…,"profile":{…},"signals":{…}}</c> for the requested fields;
+    /// <paramref name="identifier"/> is the identifier as sent (the profile's LinkedIn URL when it gave one).
+    /// </summary>
+    private static Dictionary<string, object?> DataOf(List<string> fields, IReadOnlyDictionary<string, ItemChannel> found,
+        IReadOnlyList<string> countries, JsonElement identifier)
     {
         var data = new Dictionary<string, object?>();
         var contact = new Dictionary<string, object?>();
@@ -187,9 +208,34 @@ public static class OperationsEndpoints
                 ? new[] { PhoneView(p) }
                 : [];
         if (contact.Count > 0) data["contact"] = contact;
+        if (fields.Contains("work_email")) data["work_email"] = StringOf(found, WaterfallChannels.WorkEmail);
+        if (fields.Contains("profile")) data["profile"] = ProfileOf(found, identifier);
         if (fields.Contains("signals")) data["signals"] = found.TryGetValue(WaterfallChannels.Signals, out var s) ? s.Value : null;
         return data;
     }
+
+    private static Dictionary<string, string?> ProfileOf(IReadOnlyDictionary<string, ItemChannel> found, JsonElement identifier)
+    {
+        var fullName = StringOf(found, WaterfallChannels.FullName);
+        var names = fullName?.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        var linkedin = identifier.ValueKind == JsonValueKind.Object && identifier.TryGetProperty("linkedin_url", out var l)
+                       && l.ValueKind == JsonValueKind.String ? l.GetString() : null;
+        return new()
+        {
+            ["full_name"] = fullName,
+            ["first_name"] = names.Length > 0 ? names[0] : null,
+            ["last_name"] = names.Length > 1 ? names[1] : null,
+            ["job_title"] = StringOf(found, WaterfallChannels.JobTitle),
+            ["seniority"] = StringOf(found, WaterfallChannels.Seniority),
+            ["company_name"] = StringOf(found, WaterfallChannels.CompanyName),
+            ["company_domain"] = StringOf(found, WaterfallChannels.CompanyDomain),
+            ["location"] = StringOf(found, WaterfallChannels.Location),
+            ["linkedin_url"] = linkedin ?? StringOf(found, WaterfallChannels.LinkedinUrl),
+        };
+    }
+
+    private static string? StringOf(IReadOnlyDictionary<string, ItemChannel> found, string channel) =>
+        found.TryGetValue(channel, out var value) && value.Value.ValueKind == JsonValueKind.String ? value.Value.GetString() : null;
 
     private static object PhoneView(ItemChannel p)
     {
