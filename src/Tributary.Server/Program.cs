@@ -34,6 +34,9 @@ try
     // Configuration: appsettings beside the binary, then TRIBUTARY_CONFIG, then environment variables (DESIGN §2, §12).
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     builder.AddTributaryConfigFile(args);
+    ConfigurationKeys.ThrowOnUnknown(builder.Configuration);
+    builder.ListenOnTheDefaultAddressUnlessConfigured();
+    builder.Logging.QuietenFailedStarts();
 
     // Services.
     builder.Services.AddTributaryOptions();
@@ -62,6 +65,7 @@ try
     builder.Services.AddSingleton(sp => new SurfaceSettings(EnrichmentSettings.ReadSyncDeadline(sp.GetRequiredService<IConfiguration>())));
     builder.Services.AddScoped<CallerContext>();
     builder.Services.AddSingleton<ErrorShapesByPath>();
+    builder.Services.AddSingleton<StartupState>();
     builder.Services.AddSingleton<TributaryMetrics>();
     builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
     builder.Services.Configure<JsonOptions>(o =>
@@ -88,8 +92,7 @@ try
     _ = providers.WarmUpAsync().ContinueWith(t => app.Logger.LogError(t.Exception, "A dataset could not be indexed"),
         TaskContinuationOptions.OnlyOnFaulted);
     await app.Services.GetRequiredService<TributaryDbFactory>().MigrateAsync();
-    if (app.Environment.IsDevelopment() && await DemoWorkspace.SeedIfEmptyAsync(app.Services) is { } demoKey)
-        DemoWorkspace.Print(demoKey, Console.Out);
+    if (args is ["demo-key", ..]) return await DemoWorkspace.PrintNewKeyAsync(app.Services, app.Environment, Console.Out, Console.Error);
 
     // Pipeline: request id first, so that every response and log line carries it.
     app.UseMiddleware<RequestIdMiddleware>();
@@ -124,13 +127,21 @@ try
     app.MapLeadBulk();
     app.MapWebhooks();
 
-    app.Run();
+    // The address is bound before anything is created for the demo, so a port in use stops the start with one line
+    // and leaves no demo key unshown; the banner gives the address really listened on.
+    var startup = app.Services.GetRequiredService<StartupState>();
+    if (!app.Environment.IsDevelopment()) app.Lifetime.ApplicationStarted.Register(startup.Finish);
+    await StartupReport.StartAsync(app);
+    StartupReport.Log(app);
+    if (app.Environment.IsDevelopment() && await DemoWorkspace.SeedIfEmptyAsync(app.Services) is { } demo)
+        DemoWorkspace.Print(demo, StartupReport.Address(app), Console.Out);
+    startup.Finish();
+    await app.WaitForShutdownAsync();
     return 0;
 }
-catch (Exception e) when (e is ConfigurationException or OptionsValidationException
-                           || (e is InvalidOperationException && e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase)))
+catch (Exception e) when (StartupReport.Failure(e) is { } line)
 {
-    Console.Error.WriteLine($"tributary: configuration error: {e.Message}");
+    Console.Error.WriteLine($"tributary: {line}");
     return 1;
 }
 

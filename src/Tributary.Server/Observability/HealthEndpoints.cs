@@ -14,9 +14,10 @@ public static class HealthEndpoints
         return app;
     }
 
-    /// <summary>200 once the database answers a query, 503 otherwise.</summary>
-    static async Task<Results<Ok<HealthBody>, JsonHttpResult<HealthBody>>> CheckHealth(TributaryDb db, CancellationToken ct)
+    /// <summary>200 once the start-up is done (the demo key printed) and the database answers a query, 503 otherwise.</summary>
+    static async Task<Results<Ok<HealthBody>, JsonHttpResult<HealthBody>>> CheckHealth(TributaryDb db, StartupState startup, CancellationToken ct)
     {
+        if (!startup.Done) return TypedResults.Json(new HealthBody("starting"), statusCode: 503);
         try
         {
             await db.Database.ExecuteSqlRawAsync("SELECT 1", ct);
@@ -27,4 +28,14 @@ public static class HealthEndpoints
             return TypedResults.Json(new HealthBody("database unavailable"), statusCode: 503);
         }
     }
+}
+
+/// <summary>Whether the start-up has finished: the address bound and, in Development, the demo workspace made and printed.</summary>
+public sealed class StartupState
+{
+    private volatile bool _done;
+
+    public bool Done => _done;
+
+    public void Finish() => _done = true;
 }

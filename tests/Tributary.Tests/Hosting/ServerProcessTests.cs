@@ -82,6 +82,84 @@ public sealed partial class ServerProcessTests
         server.Output.ShouldNotContain("   at ");
     }
 
+    [Theory]
+    [InlineData("Tributary__Waterfal__work_email__0", "pattern", "unknown key Tributary:Waterfal; did you mean Tributary:Waterfall?")]
+    [InlineData("Tributary__Databse__Provider", "Sqlite", "unknown key Tributary:Databse; did you mean Tributary:Database?")]
+    [InlineData("Tributary__Waterfall__fax__0", "pattern", "unknown key Tributary:Waterfall:fax")]
+    [InlineData("Tributary__Jobs__Wrokers", "8", "did you mean Tributary:Jobs:Workers?")]
+    [InlineData("Tributary__Providers__vendor__TimeoutMS", "10", null)] // keys are case-insensitive: known
+    [InlineData("ASPNETCORE_URLS", "notanaddress", "cannot listen: Invalid url: 'notanaddress'")]
+    [InlineData("ASPNETCORE_URLS", "http://127.0.0.1:99999", "cannot listen:")]
+    public async Task An_unknown_key_or_a_bad_address_stops_the_process_with_one_line(string variable, string value, string? line)
+    {
+        var env = new Dictionary<string, string> { [variable] = value };
+        if (line is null)
+        {
+            env["Tributary__Providers__vendor__Type"] = "http";
+            env["Tributary__Providers__vendor__Url"] = "http://127.0.0.1:9/";
+            env["Tributary__Providers__vendor__Channels__0"] = "phone";
+            await using var started = await ServerProcess.StartAsync("Production", env: env);
+            return;
+        }
+        await using var server = await ServerProcess.StartAsync("Production", env: env, waitHealthy: false);
+        (await server.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(1);
+        OneLine(server.Output).ShouldStartWith("tributary: ");
+        OneLine(server.Output).ShouldContain(line);
+    }
+
+    [Fact]
+    public async Task Malformed_configuration_json_stops_the_process_with_one_line()
+    {
+        var dir = Directory.CreateTempSubdirectory("tributary-badjson-").FullName;
+        var path = Path.Combine(dir, "broken.json");
+        await File.WriteAllTextAsync(path, """{ "Tributary": { "AdminToken": "x", """);
+        await using var server = await ServerProcess.StartAsync("Production", env: new Dictionary<string, string> { ["TRIBUTARY_CONFIG"] = path },
+            waitHealthy: false);
+        (await server.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(1);
+        OneLine(server.Output).ShouldStartWith("tributary: configuration error: ");
+        OneLine(server.Output).ShouldContain("broken.json");
+    }
+
+    [Fact]
+    public async Task A_port_in_use_stops_a_second_server_before_it_makes_a_demo_workspace()
+    {
+        await using var first = await ServerProcess.StartAsync("Production");
+        var dir = Directory.CreateTempSubdirectory("tributary-busy-").FullName;
+        await using var second = await ServerProcess.StartAsync("Development", workingDirectory: dir, waitHealthy: false,
+            env: new Dictionary<string, string> { ["ASPNETCORE_URLS"] = first.Url });
+        (await second.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(1);
+        OneLine(second.Output).ShouldContain("address already in use");
+        second.Output.ShouldNotContain("wbk_");
+        (await CountWorkspacesAsync(Path.Combine(dir, "tributary.db"))).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task The_demo_banner_gives_the_workspace_and_the_address_and_demo_key_makes_a_new_key()
+    {
+        var dir = Directory.CreateTempSubdirectory("tributary-banner-").FullName;
+        await using var server = await ServerProcess.StartAsync("Development", workingDirectory: dir);
+        await Polling.UntilAsync(() => Task.FromResult(server.Output), o => o.Contains("demo-key"), "the banner", attempts: 50);
+        var workspace = Regex.Match(server.Output, @"demo workspace ([0-9a-f-]{36}) created").Groups[1].Value;
+        workspace.ShouldNotBeNullOrEmpty();
+        server.Output.ShouldContain($"{server.Url}/v1/credits");
+        server.Output.ShouldContain("Waterfall work_email: demo → pattern");
+
+        await using var command = await ServerProcess.StartAsync("Development", workingDirectory: dir, waitHealthy: false, args: ["demo-key"]);
+        (await command.WaitForExitAsync(TimeSpan.FromSeconds(60))).ShouldBe(0, command.Output);
+        var key = DemoKey().Match(command.Output).Groups[1].Value;
+        key.ShouldNotBe(DemoKey().Match(server.Output).Groups[1].Value);
+        using var client = server.Client(key);
+        (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(1000);
+    }
+
+    /// <summary>The process's only line of output (a failed start says one thing, with no stack trace).</summary>
+    private static string OneLine(string output)
+    {
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        lines.Length.ShouldBe(1, output);
+        return lines[0];
+    }
+
     [Fact]
     public async Task Import_route_accepts_bodies_beyond_kestrels_default_cap()
     {

@@ -51,11 +51,11 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Starts the server; with <paramref name="waitHealthy"/> waits for <c>/healthz</c> (or throws with its output).</summary>
     public static async Task<ServerProcess> StartAsync(string environment, IDictionary<string, string>? env = null,
-        object? configFile = null, string? workingDirectory = null, bool waitHealthy = true)
+        object? configFile = null, string? workingDirectory = null, bool waitHealthy = true, string[]? args = null)
     {
         var dir = workingDirectory ?? Directory.CreateTempSubdirectory("tributary-proc-").FullName;
         var url = $"http://127.0.0.1:{FreePort()}";
-        var info = new ProcessStartInfo("dotnet", [ServerDll])
+        var info = new ProcessStartInfo("dotnet", [ServerDll, .. args ?? []])
         {
             WorkingDirectory = dir,
             RedirectStandardOutput = true,
@@ -78,7 +78,7 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) info.Environment[k] = v;
 
         var process = new Process { StartInfo = info };
-        var server = new ServerProcess(process, url, dir);
+        var server = new ServerProcess(process, env?.TryGetValue("ASPNETCORE_URLS", out var given) == true ? given : url, dir);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.Start();
