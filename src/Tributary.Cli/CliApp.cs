@@ -67,6 +67,7 @@ public static class CliApp
         root.Add(CreditCommands.Create(runner));
         root.Add(ImportCommand.Create(runner));
         root.Add(EnrichCommand.Create(runner));
+        root.Add(JobCommands.Create(runner));
         return root;
     }
 

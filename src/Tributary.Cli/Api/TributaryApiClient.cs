@@ -90,6 +90,22 @@ internal sealed class TributaryApiClient : IDisposable
         return await SendAsync<EnrichmentJob>(request, cancellationToken);
     }
 
+    public Task<ApiResult<JsonElement>> ListWorkspacesAsync(CancellationToken cancellationToken) =>
+        SendOrdinaryAsync<JsonElement>(HttpMethod.Get, "admin/workspaces", content: null, cancellationToken);
+
+    public Task<ApiResult<JsonElement>> ListApiKeysAsync(Guid workspaceId, CancellationToken cancellationToken) =>
+        SendOrdinaryAsync<JsonElement>(HttpMethod.Get, $"admin/workspaces/{workspaceId}/keys", content: null, cancellationToken);
+
+    public Task<ApiResult<JsonElement>> ListJobsAsync(string? status, int page, CancellationToken cancellationToken) =>
+        SendOrdinaryAsync<JsonElement>(HttpMethod.Get,
+            $"v1/jobs?per_page=100&page={page}{(status is null ? "" : "&status=" + Uri.EscapeDataString(status))}", content: null, cancellationToken);
+
+    public Task<ApiResult<JsonElement>> GetJobAsync(Guid jobId, CancellationToken cancellationToken) =>
+        SendOrdinaryAsync<JsonElement>(HttpMethod.Get, $"v1/jobs/{jobId}", content: null, cancellationToken);
+
+    public Task<ApiResult<JsonElement>> CancelJobAsync(Guid jobId, CancellationToken cancellationToken) =>
+        SendOrdinaryAsync<JsonElement>(HttpMethod.Post, $"v1/jobs/{jobId}/cancel", content: null, cancellationToken);
+
     public Task<ApiResult<EnrichmentJob>> GetEnrichmentJobAsync(Guid jobId, CancellationToken cancellationToken) =>
         SendOrdinaryAsync<EnrichmentJob>(HttpMethod.Get, $"v1/jobs/{jobId}", content: null, cancellationToken);
 

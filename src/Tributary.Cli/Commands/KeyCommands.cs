@@ -10,8 +10,25 @@ internal static class KeyCommands
         new("key", "Create and revoke workspace API keys (admin)")
         {
             CreateKey(runner),
+            ListKeys(runner),
             RevokeKey(runner),
         };
+
+    private static Command ListKeys(CommandRunner runner)
+    {
+        var workspaceId = WorkspaceIdOption.CreateRequired();
+        var command = new Command("list", "List a workspace's keys (never their secrets)") { workspaceId };
+        command.SetAction((parseResult, cancellationToken) =>
+            runner.RunAsAdminAsync(parseResult, async client =>
+            {
+                var result = await client.ListApiKeysAsync(parseResult.GetRequiredValue(workspaceId), cancellationToken);
+                if (!result.Succeeded) return runner.Context.Fail(result.Failure);
+                runner.Context.Out.WriteTable(["id", "name", "permissions", "created_at", "last_used_at", "expires_at", "revoked_at"],
+                    result.Value.GetProperty("keys").EnumerateArray());
+                return ExitCodes.Success;
+            }));
+        return command;
+    }
 
     private static Command CreateKey(CommandRunner runner)
     {

@@ -11,8 +11,24 @@ internal static class WorkspaceCommands
         new("workspace", "Create workspaces and change their settings (admin)")
         {
             CreateWorkspace(runner),
+            ListWorkspaces(runner),
             ChangeSettings(runner),
         };
+
+    private static Command ListWorkspaces(CommandRunner runner)
+    {
+        var command = new Command("list", "List every workspace with its id and balance, oldest first");
+        command.SetAction((parseResult, cancellationToken) =>
+            runner.RunAsAdminAsync(parseResult, async client =>
+            {
+                var result = await client.ListWorkspacesAsync(cancellationToken);
+                if (!result.Succeeded) return runner.Context.Fail(result.Failure);
+                runner.Context.Out.WriteTable(["id", "name", "balance", "reserved", "created_at"],
+                    result.Value.GetProperty("workspaces").EnumerateArray());
+                return ExitCodes.Success;
+            }));
+        return command;
+    }
 
     private static Command CreateWorkspace(CommandRunner runner)
     {

@@ -35,6 +35,14 @@ internal static class OutputFields
         }
     }
 
+    /// <summary>A list: a header line of column names, then one tab-separated line per row (nulls as <c>null</c>).</summary>
+    public static void WriteTable(this TextWriter writer, IReadOnlyList<string> columns, IEnumerable<JsonElement> rows)
+    {
+        writer.WriteLine(string.Join('\t', columns));
+        foreach (var row in rows)
+            writer.WriteLine(string.Join('\t', columns.Select(c => row.TryGetProperty(c, out var v) && Format(v) is { } text ? ToSingleLine(text) : "null")));
+    }
+
     public static string ToSingleLine(string text) =>
         string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 

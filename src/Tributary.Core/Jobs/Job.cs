@@ -10,6 +10,8 @@ public sealed class Job
     public Guid WorkspaceId { get; set; }
     /// <summary>Which surface created it (native, operations, lead_bulk, async_contacts, …); surfaces read their own jobs.</summary>
     public required string Kind { get; set; }
+    /// <summary>What the user called it (the console names a job after its file); null when not given.</summary>
+    public string? Name { get; set; }
     public string Status { get; set; } = JobStatus.Preparing;
     /// <summary>JSON array of the wanted channels.</summary>
     public required string ChannelsJson { get; set; }

@@ -8,7 +8,7 @@ using Tributary.Core.Storage;
 namespace Tributary.Core.Jobs;
 
 public sealed record NewJob(Guid WorkspaceId, string Kind, IReadOnlyList<string> Channels, string OptionsJson = "{}",
-    Guid? CreatedByKeyId = null, bool Discover = false);
+    Guid? CreatedByKeyId = null, bool Discover = false, string? Name = null);
 
 /// <summary>One record of a new job; <paramref name="ContactId"/> names the stored contact to enrich, when there is one.</summary>
 public sealed record NewItem(IReadOnlyDictionary<string, JsonElement> Known, string? RawJson = null, Guid? ContactId = null)
@@ -44,7 +44,7 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
         var job = new Job
         {
             Id = Guid.CreateVersion7(), WorkspaceId = spec.WorkspaceId, Kind = spec.Kind, ChannelsJson = JsonSerializer.Serialize(spec.Channels),
-            OptionsJson = spec.OptionsJson, CreatedByKeyId = spec.CreatedByKeyId, CreatedAt = Now(),
+            OptionsJson = spec.OptionsJson, CreatedByKeyId = spec.CreatedByKeyId, Name = spec.Name, CreatedAt = Now(),
         };
         await using (var db = dbs.Create())
         {
@@ -91,7 +91,7 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
             var job = new Job
             {
                 Id = Guid.CreateVersion7(), WorkspaceId = spec.WorkspaceId, Kind = spec.Kind, ChannelsJson = JsonSerializer.Serialize(spec.Channels),
-                OptionsJson = spec.OptionsJson, CreatedByKeyId = spec.CreatedByKeyId, CreatedAt = Now(), Status = JobStatus.Queued,
+                OptionsJson = spec.OptionsJson, CreatedByKeyId = spec.CreatedByKeyId, Name = spec.Name, CreatedAt = Now(), Status = JobStatus.Queued,
             };
             db.Jobs.Add(job);
             await db.SaveChangesAsync(ct);
@@ -131,7 +131,7 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
         var job = new Job
         {
             Id = Guid.CreateVersion7(), WorkspaceId = spec.WorkspaceId, Kind = spec.Kind, ChannelsJson = JsonSerializer.Serialize(spec.Channels),
-            OptionsJson = spec.OptionsJson, CreatedByKeyId = spec.CreatedByKeyId, CreatedAt = now, StartedAt = now, FinishedAt = now,
+            OptionsJson = spec.OptionsJson, CreatedByKeyId = spec.CreatedByKeyId, Name = spec.Name, CreatedAt = now, StartedAt = now, FinishedAt = now,
             Status = JobStatus.Succeeded, Total = 1, Processed = 1, Succeeded = result.Channels.Count > 0 ? 1 : 0, Charged = done.Charged,
         };
         var stored = ItemOf(job, item, 0);

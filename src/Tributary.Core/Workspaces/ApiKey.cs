@@ -12,6 +12,8 @@ public sealed class ApiKey
     public DateTime CreatedAt { get; set; }
     public DateTime? ExpiresAt { get; set; }
     public DateTime? RevokedAt { get; set; }
+    /// <summary>When the key last opened a request, to within a minute (written at most once a minute per process).</summary>
+    public DateTime? LastUsedAt { get; set; }
 
     public IReadOnlyList<string> PermissionList =>
         Permissions.Split(' ', StringSplitOptions.RemoveEmptyEntries);

@@ -50,6 +50,33 @@ public sealed class TenantCache(TributaryDbFactory dbs, TimeProvider time)
         return workspace;
     }
 
+    private static readonly TimeSpan NoteUseEvery = TimeSpan.FromMinutes(1);
+    private readonly ConcurrentDictionary<Guid, long> _useNotedTicks = new();
+
+    /// <summary>
+    /// Records that a key opened a request, at most once a minute per key and process, off the request's path, so that
+    /// the operator's key list shows <c>last_used_at</c> without a database write per request.
+    /// </summary>
+    public void NoteUse(ApiKey key)
+    {
+        var now = time.GetUtcNow();
+        var last = _useNotedTicks.GetValueOrDefault(key.Id, long.MinValue);
+        if (last != long.MinValue && now.UtcTicks - last < NoteUseEvery.Ticks) return;
+        if (last == long.MinValue ? !_useNotedTicks.TryAdd(key.Id, now.UtcTicks) : !_useNotedTicks.TryUpdate(key.Id, now.UtcTicks, last)) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await using var db = dbs.Create();
+                await Sql.ExecuteAsync(db, $"UPDATE api_keys SET last_used_at = {now.UtcDateTime} WHERE id = {key.Id}", CancellationToken.None);
+            }
+            catch (Exception)
+            {
+                _useNotedTicks.TryRemove(key.Id, out _); // retried on the next request; a lost note costs nothing else
+            }
+        });
+    }
+
     /// <summary>
     /// Inside the transaction that changes a key or a workspace's settings: moves the shared counter, so every other
     /// process drops its copies within a second. Call <see cref="Forget"/> once it committed.

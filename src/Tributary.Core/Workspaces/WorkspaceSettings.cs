@@ -18,9 +18,18 @@ public sealed record WorkspaceSettings(
     /// Applies a PATCH body: only the keys present change; unknown keys are ignored; a bad value is an error that
     /// names the key, and then nothing changes. A webhook URL must pass <paramref name="targets"/>' submission check.
     /// </summary>
+    /// <summary>The fields of the settings object; <c>webhook_secret</c> is read-only (accepted unchanged, as GET gave it).</summary>
+    public static readonly IReadOnlyList<string> Fields =
+        ["personal_email_consent", "default_phone_countries", "min_confidence", "verification_webhook_url", "webhook_secret"];
+
     public static string? TryApplyPatch(Workspace w, JsonElement body, WebhookTargetGuard targets)
     {
         if (body.ValueKind != JsonValueKind.Object) return "the body must be a JSON object";
+        // A misspelt field changing nothing while the answer says 200 is worse than a refusal.
+        var unknown = body.EnumerateObject().Select(p => p.Name).Where(n => !Fields.Contains(n)).ToList();
+        if (unknown.Count > 0)
+            return $"unknown settings {(unknown.Count == 1 ? "field" : "fields")} {string.Join(", ", unknown.Select(n => $"'{n}'"))}; " +
+                   $"known: {string.Join(", ", Fields)}";
         var next = (Consent: w.PersonalEmailConsent, Countries: w.DefaultPhoneCountries, Min: w.MinConfidence,
             Url: w.VerificationWebhookUrl);
         foreach (var p in body.EnumerateObject())
@@ -53,6 +62,10 @@ public sealed record WorkspaceSettings(
                     if (targets.CheckSubmission(p.Value.GetString(), out var uri) is { } refused)
                         return $"'verification_webhook_url' {refused}";
                     next.Url = uri!.AbsoluteUri;
+                    break;
+                case "webhook_secret":
+                    if (p.Value.ValueKind != JsonValueKind.String || p.Value.GetString() != w.WebhookSecret)
+                        return "'webhook_secret' is read-only";
                     break;
             }
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tributary.Core.Credits;
 using Tributary.Core.Storage;
@@ -20,12 +21,19 @@ public static class AdminEndpoints
     public sealed record KeyCreated(Guid Id, Guid WorkspaceId, string Name, string Key, IReadOnlyList<string> Permissions, DateTime? ExpiresAt);
     public sealed record GrantRequest(long? Amount, string? Reason);
     public sealed record BalanceView(long Balance, long Reserved);
+    public sealed record WorkspaceListItem(Guid Id, string Name, DateTime CreatedAt, long Balance, long Reserved);
+    public sealed record WorkspaceList(IReadOnlyList<WorkspaceListItem> Workspaces);
+    public sealed record KeyView(Guid Id, string Name, IReadOnlyList<string> Permissions, DateTime CreatedAt, DateTime? LastUsedAt,
+        DateTime? ExpiresAt, DateTime? RevokedAt);
+    public sealed record KeyList(IReadOnlyList<KeyView> Keys);
 
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/admin/workspaces").WithTags("Admin").WithErrorShape(NativeErrorShape.Instance).RequireAdminToken();
         group.MapPost("/", CreateWorkspace);
+        group.MapGet("/", ListWorkspaces);
         group.MapGet("/{id}", GetWorkspace);
+        group.MapGet("/{id}/keys", ListKeys);
         group.MapPatch("/{id}", UpdateSettings);
         group.MapPost("/{id}/keys", CreateKey);
         group.MapDelete("/{id}/keys/{keyId}", RevokeKey);
@@ -41,6 +49,30 @@ public static class AdminEndpoints
             return new ErrorResult(ApiError.Validation("'name' is required (1 to 200 characters)"));
         var workspace = await admin.CreateWorkspaceAsync(db, name, ct);
         return TypedResults.Created($"/admin/workspaces/{workspace.Id}", new WorkspaceCreated(workspace.Id, workspace.Name));
+    }
+
+    /// <summary>Every workspace, oldest first, with its balance.</summary>
+    static async Task<Ok<WorkspaceList>> ListWorkspaces(TributaryDb db, CancellationToken ct)
+    {
+        var rows = await db.Workspaces.AsNoTracking().OrderBy(w => w.CreatedAt)
+            .GroupJoin(db.CreditAccounts.AsNoTracking(), w => w.Id, a => a.WorkspaceId, (w, accounts) => new { w, accounts })
+            .SelectMany(x => x.accounts.DefaultIfEmpty(), (x, a) => new
+            {
+                x.w.Id, x.w.Name, x.w.CreatedAt,
+                Balance = a == null ? 0 : a.Granted - a.Charged - a.Reserved, Reserved = a == null ? 0 : a.Reserved,
+            })
+            .ToListAsync(ct);
+        return TypedResults.Ok(new WorkspaceList(rows.Select(r => new WorkspaceListItem(r.Id, r.Name, r.CreatedAt, r.Balance, r.Reserved)).ToList()));
+    }
+
+    /// <summary>A workspace's keys, oldest first; never their secrets.</summary>
+    static async Task<Results<Ok<KeyList>, ErrorResult>> ListKeys(string id, TributaryDb db, WorkspaceAdmin admin, CancellationToken ct)
+    {
+        var (workspace, error) = await FindAsync(id, db, admin, ct);
+        if (error is not null) return error;
+        var keys = await db.ApiKeys.AsNoTracking().Where(k => k.WorkspaceId == workspace!.Id).OrderBy(k => k.CreatedAt).ToListAsync(ct);
+        return TypedResults.Ok(new KeyList(keys.Select(k =>
+            new KeyView(k.Id, k.Name, k.PermissionList, k.CreatedAt, k.LastUsedAt, k.ExpiresAt, k.RevokedAt)).ToList()));
     }
 
     static async Task<Results<Ok<WorkspaceView>, ErrorResult>> GetWorkspace(

@@ -46,6 +46,7 @@ public sealed class ApiKeyAuthMiddleware(RequestDelegate next, TimeProvider time
                 return;
             }
             caller.Authenticate(key, workspace);
+            tenants.NoteUse(key);
         }
         await next(http);
     }

@@ -21,7 +21,13 @@ public static class JobsEndpoints
     public const string Kind = "native";
     public const int MaxJsonRecords = 10_000;
 
-    public sealed record JobView(Guid Id, string Status, IReadOnlyList<string> Channels, int Total, int Processed, int Found,
+    public const int MaxNameLength = 200;
+
+    public sealed record JobListItem(Guid Id, string Kind, string? Name, string Status, int Total, int Processed, long CreditsReserved,
+        long CreditsCharged, DateTime CreatedAt, DateTime? FinishedAt);
+    public sealed record JobList(IReadOnlyList<JobListItem> Jobs);
+
+    public sealed record JobView(Guid Id, string? Name, string Status, IReadOnlyList<string> Channels, int Total, int Processed, int Found,
         int NotFound, int Failed, double Progress, IReadOnlyDictionary<string, long> FoundByChannel, long CreditsCharged,
         long CreditsReserved, double? RatePerSecond, double? EtaSeconds, DateTime CreatedAt, DateTime? StartedAt, DateTime? FinishedAt,
         string? Error);
@@ -34,6 +40,7 @@ public static class JobsEndpoints
         var group = app.MapGroup("/v1").WithTags("Native: jobs").WithErrorShape(NativeErrorShape.Instance);
         group.MapPost("/jobs", CreateJob).RequirePermission(Permissions.WriteEnrich).WithMetadata(LargeBodyMetadata.Instance)
             .Accepts<string>("application/json", "text/csv", "application/x-ndjson").WithMetadata(Idempotency.IdempotentMetadata.Instance);
+        group.MapGet("/jobs", ListJobs).RequirePermission(Permissions.ReadEnrich);
         group.MapGet("/jobs/{id}", GetJob).RequirePermission(Permissions.ReadEnrich);
         group.MapGet("/jobs/{id}/results", GetResults).RequirePermission(Permissions.ReadEnrich);
         group.MapPost("/jobs/{id}/cancel", CancelJob).RequirePermission(Permissions.WriteEnrich);
@@ -54,6 +61,7 @@ public static class JobsEndpoints
         Dictionary<string, string>? mapping;
         IAsyncEnumerable<NewItem> items;
         var force = false;
+        string? name;
         if (type.Contains("json") && !type.Contains("ndjson") && !type.Contains("jsonl"))
         {
             JsonElement body;
@@ -68,6 +76,7 @@ public static class JobsEndpoints
             mapping = body.TryGetProperty("mapping", out var m) && m.ValueKind == JsonValueKind.Object
                 ? m.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString()) : null;
             force = body.TryGetProperty("force", out var f) && f.ValueKind == JsonValueKind.True;
+            name = body.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
             var parsed = records.EnumerateArray().Select(r => JobInput.FromJson(r, mapping)).ToList();
             items = parsed.ToAsyncEnumerable();
         }
@@ -76,9 +85,12 @@ public static class JobsEndpoints
             channels = request.Query["channels"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
             mapping = ParseMapping(request.Query["map"].ToString());
             force = string.Equals(request.Query["force"], "true", StringComparison.OrdinalIgnoreCase);
+            name = request.Query.TryGetValue("name", out var n) ? n.ToString() : null;
             var jsonl = type.Contains("ndjson") || type.Contains("jsonl");
             items = jsonl ? JobInput.ReadJsonlAsync(request.Body, mapping, ct) : JobInput.ReadCsvAsync(request.Body, mapping, ct);
         }
+        name = string.IsNullOrWhiteSpace(name) ? null : name.Trim();
+        if (name?.Length > MaxNameLength) return new ErrorResult(ApiError.Validation($"'name' must be at most {MaxNameLength} characters"));
         if (channels is not { Count: > 0 }) return new ErrorResult(ApiError.Validation($"'channels' is required: some of {string.Join(", ", WaterfallChannels.Person)}"));
         var unknown = EnrichmentRules.UnknownChannels(channels);
         if (unknown.Count > 0) return new ErrorResult(ApiError.Validation($"unknown channel(s): {string.Join(", ", unknown)}"));
@@ -86,11 +98,38 @@ public static class JobsEndpoints
         if (channels.Contains(WaterfallChannels.PersonalEmail) && !workspace.PersonalEmailConsent) return new ErrorResult(EnrichmentHttp.ConsentRequired());
 
         var options = JsonSerializer.Serialize(new JobRunOptions { Force = force });
-        var outcome = await queue.CreateAsync(new NewJob(caller.WorkspaceId, Kind, channels.Distinct().ToList(), options, caller.KeyId), items, ct);
+        var outcome = await queue.CreateAsync(new NewJob(caller.WorkspaceId, Kind, channels.Distinct().ToList(), options, caller.KeyId, Name: name), items, ct);
         if (outcome is CreateJobOutcome.InsufficientCredits insufficient)
             return new ErrorResult(EnrichmentHttp.InsufficientCredits(new(insufficient.Needed, insufficient.Available)));
         var job = ((CreateJobOutcome.Created)outcome).Job;
         return TypedResults.Accepted($"/v1/jobs/{job.Id}", new Envelope<JobView>(await ViewAsync(db, job.Id, time, ct)));
+    }
+
+    /// <summary>Every accepted job of the workspace, of any surface, newest first; <c>?status=</c> filters.</summary>
+    static async Task<Results<Ok<Listed<JobList>>, ErrorResult>> ListJobs(HttpContext http, CallerContext caller, TributaryDb db, CancellationToken ct)
+    {
+        if (ListQuery.TryParse(http.Request.Query, out var page, out var rest) is { } bad) return new ErrorResult(bad);
+        var q = db.Jobs.AsNoTracking().Where(j => j.WorkspaceId == caller.WorkspaceId && j.Status != JobStatus.Preparing);
+        foreach (var (key, value) in rest)
+        {
+            if (key != "status") return new ErrorResult(ApiError.Validation($"unknown filter '{key}'; filter jobs by status"));
+            string[] statuses = [JobStatus.Queued, JobStatus.Processing, JobStatus.Succeeded, JobStatus.Failed, JobStatus.Cancelled];
+            if (!statuses.Contains(value)) return new ErrorResult(ApiError.Validation($"'status' must be one of {string.Join(", ", statuses)}"));
+            q = q.Where(j => j.Status == value);
+        }
+        var total = await q.LongCountAsync(ct);
+        if (page.Cursor is not null && Core.Common.Cursor.TryDecode(page.Cursor, out var cursor)) q = q.Where(j => j.CreatedAt < cursor.CreatedAt);
+        var skip = page.Cursor is null ? (page.Page - 1) * page.PerPage : 0;
+        var rows = await q.OrderByDescending(j => j.CreatedAt).Skip(skip).Take(page.PerPage + 1).ToListAsync(ct);
+        string? next = null;
+        if (rows.Count > page.PerPage)
+        {
+            rows.RemoveAt(rows.Count - 1);
+            next = new Core.Common.Cursor(rows[^1].CreatedAt, 0).Encode();
+        }
+        var jobs = rows.Select(j => new JobListItem(j.Id, j.Kind, j.Name, j.Status, j.Total, j.Processed, j.ReservedCredits, j.Charged,
+            j.CreatedAt, j.FinishedAt)).ToList();
+        return TypedResults.Ok(new Listed<JobList>(new JobList(jobs), new ListMeta(page.Cursor is null ? page.Page : 1, page.PerPage, total, next)));
     }
 
     static async Task<Results<Ok<Envelope<JobView>>, ErrorResult>> GetJob(string id, CallerContext caller, TributaryDb db, TimeProvider time,
@@ -173,7 +212,7 @@ public static class JobsEndpoints
             eta = JobStatus.IsFinal(job.Status) ? 0 : Math.Round((job.Total - job.Processed) / rate.Value, 1);
         }
         var progress = job.Total == 0 ? 100 : Math.Round(100.0 * job.Processed / job.Total, 1);
-        return new JobView(job.Id, job.Status == JobStatus.Preparing ? JobStatus.Queued : job.Status, channels, job.Total, job.Processed,
+        return new JobView(job.Id, job.Name, job.Status == JobStatus.Preparing ? JobStatus.Queued : job.Status, channels, job.Total, job.Processed,
             job.Succeeded, job.Processed - job.Succeeded - job.Failed, job.Failed, progress, byChannel, job.Charged, job.ReservedCredits,
             rate, eta, job.CreatedAt, job.StartedAt, job.FinishedAt, job.Error);
     }

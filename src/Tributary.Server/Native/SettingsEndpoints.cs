@@ -16,8 +16,15 @@ public static class SettingsEndpoints
             .RequirePermission(Permissions.AdminWorkspace);
         group.MapGet("/", GetSettings);
         group.MapPatch("/", UpdateSettings);
+        app.MapGet("/v1/workspace", GetWorkspace).WithTags("Native: workspace").WithErrorShape(NativeErrorShape.Instance).RequireApiKey();
         return app;
     }
+
+    public sealed record WorkspaceView(Guid Id, string Name, DateTime CreatedAt);
+
+    /// <summary>The key's workspace (any valid key), so that a user can tell which workspace a key opens.</summary>
+    static Ok<Envelope<WorkspaceView>> GetWorkspace(CallerContext caller) =>
+        TypedResults.Ok(new Envelope<WorkspaceView>(new WorkspaceView(caller.Workspace.Id, caller.Workspace.Name, caller.Workspace.CreatedAt)));
 
     static Ok<Envelope<WorkspaceSettings>> GetSettings(CallerContext caller) =>
         TypedResults.Ok(new Envelope<WorkspaceSettings>(WorkspaceSettings.Of(caller.Workspace)));

@@ -32,6 +32,34 @@ public abstract class AdminApiTests(TributaryApp app)
     }
 
     [DbFact]
+    public async Task Workspaces_and_keys_are_listed_without_secrets_and_a_key_shows_its_workspace_and_last_use()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 70, permissions: ["read:contacts"], name: "listed");
+        using var admin = app.Admin();
+        var workspaces = (await (await admin.GetAsync("/admin/workspaces")).ShouldBeOk()).GetProperty("workspaces").EnumerateArray().ToList();
+        var listed = workspaces.Single(w => w.GetProperty("id").GetGuid() == ws.Id);
+        listed.GetProperty("name").GetString().ShouldBe("listed");
+        listed.GetProperty("balance").GetInt64().ShouldBe(70);
+
+        // GET /v1/workspace answers any valid key, whatever its permissions.
+        using var client = ws.Client();
+        var mine = (await (await client.GetAsync("/v1/workspace")).ShouldBeOk()).GetProperty("data");
+        mine.GetProperty("id").GetGuid().ShouldBe(ws.Id);
+        mine.GetProperty("name").GetString().ShouldBe("listed");
+
+        var keys = (await (await admin.GetAsync($"/admin/workspaces/{ws.Id}/keys")).ShouldBeOk()).GetProperty("keys");
+        keys.GetArrayLength().ShouldBe(1);
+        keys[0].GetProperty("permissions").EnumerateArray().Select(p => p.GetString()).ShouldBe(["read:contacts"]);
+        keys[0].GetProperty("revoked_at").ValueKind.ShouldBe(JsonValueKind.Null);
+        keys[0].ToString().ShouldNotContain("wbk_");
+        await Polling.UntilAsync(async () => (await (await admin.GetAsync($"/admin/workspaces/{ws.Id}/keys")).ShouldBeOk()).GetProperty("keys")[0],
+            k => k.GetProperty("last_used_at").ValueKind == JsonValueKind.String, "last_used_at after a request", attempts: 50);
+        (await admin.GetAsync($"/admin/workspaces/{Guid.NewGuid()}/keys")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        using var anonymous = app.CreateClient();
+        (await anonymous.GetAsync("/v1/workspace")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [DbFact]
     public async Task Negative_credit_amount_adjusts_down_only_to_the_available_balance()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 100);
@@ -82,6 +110,14 @@ public abstract class AdminApiTests(TributaryApp app)
             .ShouldBeError(400, "validation_error");
 
         using var client = ws.Client();
+        // A misspelt field is refused by name instead of answering 200 and changing nothing.
+        var misspelt = await client.PatchJson("/v1/workspace/settings", new { personal_email_consnet = false, min_confidence = 0.9 });
+        (await misspelt.ShouldBeError(400, "validation_error")).GetProperty("message").GetString()
+            .ShouldStartWith("unknown settings field 'personal_email_consnet'");
+        // What GET answered can be sent back as is: the read-only secret is accepted unchanged, refused changed.
+        var current = (await (await client.GetAsync("/v1/workspace/settings")).ShouldBeOk()).GetProperty("data");
+        (await client.PatchRaw("/v1/workspace/settings", current.GetRawText())).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await (await client.PatchJson("/v1/workspace/settings", new { webhook_secret = "whsec_mine" })).ShouldBeError(400, "validation_error");
         var now = (await (await client.GetAsync("/v1/workspace/settings")).ShouldBeOk()).GetProperty("data");
         now.GetProperty("personal_email_consent").GetBoolean().ShouldBeTrue();
         now.GetProperty("min_confidence").GetDouble().ShouldBe(0.7);

@@ -58,6 +58,43 @@ public sealed partial class CliTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task Operator_lists_workspaces_keys_and_jobs_and_cancels_a_job()
+    {
+        var (exit, output, _) = await Run("workspace", "create", "listed-co");
+        exit.ShouldBe(0);
+        var workspace = Field(output, "id");
+        (exit, output, _) = await Run("key", "create", "--workspace", workspace, "--name", "lister", "--permissions", "write:enrich");
+        var key = Field(output, "key");
+        var keyId = Field(output, "id");
+        await Run("credits", "grant", "--workspace", workspace, "100");
+
+        (exit, output, _) = await Run("workspace", "list");
+        exit.ShouldBe(0);
+        output.Split('\n')[0].ShouldBe("id\tname\tbalance\treserved\tcreated_at");
+        output.ShouldContain($"{workspace}\tlisted-co\t100\t0\t");
+        (exit, output, _) = await Run("key", "list", "--workspace", workspace);
+        exit.ShouldBe(0);
+        output.ShouldContain($"{keyId}\tlister\twrite:enrich\t");
+        output.ShouldNotContain("wbk_");
+
+        using var client = app.Client(key);
+        var created = await (await client.PostAsync("/v1/jobs?channels=work_email&name=spring-list",
+            new StringContent("email\nnobody@jobs-cli.io\n", System.Text.Encoding.UTF8, "text/csv"))).ShouldBeOk(202);
+        var jobId = created.GetProperty("data").GetProperty("id").GetString()!;
+        (exit, output, var failure) = await Run("jobs", "list", "--key", key);
+        exit.ShouldBe(0, failure);
+        output.ShouldContain($"{jobId}\tnative\tspring-list\t");
+        (exit, output, _) = await Run("jobs", "status", jobId, "--key", key);
+        exit.ShouldBe(0);
+        Field(output, "name").ShouldBe("spring-list");
+        (exit, output, _) = await Run("jobs", "cancel", jobId, "--key", key);
+        exit.ShouldBe(0);
+        Field(output, "status").ShouldBeOneOf("cancelled", "succeeded");
+        (exit, _, failure) = await Run("jobs", "list", "--status", "sleeping", "--key", key);
+        exit.ShouldBe(2, failure);
+    }
+
+    [Fact]
     public async Task Usage_errors_exit_2_and_server_errors_exit_1_with_one_line()
     {
         var (exit, _, err) = await Run("key", "create", "--workspace", Guid.NewGuid().ToString());

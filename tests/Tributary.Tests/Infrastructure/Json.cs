@@ -28,6 +28,9 @@ public static class HttpJson
     public static Task<HttpResponseMessage> PatchJson(this HttpClient client, string path, object body) =>
         client.PatchAsJsonAsync(path, body);
 
+    public static Task<HttpResponseMessage> PatchRaw(this HttpClient client, string path, string body) =>
+        client.PatchAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+
     /// <summary>Asserts the native error envelope with the given status and code; returns the error object.</summary>
     public static async Task<JsonElement> ShouldBeError(this HttpResponseMessage response, int status, string code)
     {

@@ -127,6 +127,42 @@ public abstract class JobsApiTests(JobProvidersApp app)
     }
 
     [DbFact]
+    public async Task Jobs_are_listed_newest_first_with_their_names_paged_and_filtered_by_status()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 5000);
+        using var client = ws.Client();
+        var ids = new List<Guid>();
+        foreach (var name in new[] { "first.csv", "second.csv", "third.csv" })
+        {
+            var records = new[] { new { linkedin_url = $"https://www.linkedin.com/in/listed-{name}" } };
+            ids.Add((await (await client.PostJson("/v1/jobs", new { records, channels = new[] { "work_email" }, name })).ShouldBeOk(202))
+                .GetProperty("data").GetProperty("id").GetGuid());
+        }
+        await (await client.PostAsync($"/v1/jobs/{ids[1]}/cancel", null)).ShouldBeOk();
+
+        var page = await (await client.GetAsync("/v1/jobs?per_page=2")).ShouldBeOk();
+        var jobs = page.GetProperty("data").GetProperty("jobs").EnumerateArray().ToList();
+        jobs.Select(j => j.GetProperty("id").GetGuid()).ShouldBe([ids[2], ids[1]]);
+        jobs[0].GetProperty("name").GetString().ShouldBe("third.csv");
+        jobs[0].GetProperty("kind").GetString().ShouldBe("native");
+        jobs[0].GetProperty("total").GetInt32().ShouldBe(1);
+        page.GetProperty("meta").GetProperty("total").GetInt64().ShouldBe(3);
+        var next = page.GetProperty("meta").GetProperty("next_cursor").GetString()!;
+        var rest = (await (await client.GetAsync($"/v1/jobs?per_page=2&cursor={Uri.EscapeDataString(next)}")).ShouldBeOk())
+            .GetProperty("data").GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("id").GetGuid()).ToList();
+        rest.ShouldBe([ids[0]]);
+        var cancelled = (await (await client.GetAsync("/v1/jobs?status=cancelled")).ShouldBeOk()).GetProperty("data").GetProperty("jobs");
+        cancelled.EnumerateArray().Select(j => j.GetProperty("id").GetGuid()).ShouldBe([ids[1]]);
+        await (await client.GetAsync("/v1/jobs?status=sleeping")).ShouldBeError(400, "validation_error");
+        await (await client.GetAsync("/v1/jobs?owner=me")).ShouldBeError(400, "validation_error");
+        (await (await client.GetAsync($"/v1/jobs/{ids[0]}")).ShouldBeOk()).GetProperty("data").GetProperty("name").GetString().ShouldBe("first.csv");
+
+        var other = await app.CreateWorkspaceAsync();
+        using var otherClient = other.Client();
+        (await (await otherClient.GetAsync("/v1/jobs")).ShouldBeOk()).GetProperty("data").GetProperty("jobs").GetArrayLength().ShouldBe(0);
+    }
+
+    [DbFact]
     public async Task Cancelling_returns_the_unused_credits()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 5000);
