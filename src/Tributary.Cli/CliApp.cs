@@ -14,12 +14,14 @@ public static class CliApp
     /// <param name="stderr">Receives one line per error.</param>
     /// <param name="handler">When given, every HTTP request goes through it (it is not disposed).</param>
     /// <param name="environment">When given, replaces the process environment variables.</param>
+    /// <param name="interrupt">Stops the command as Ctrl-C does (exit 130).</param>
     public static async Task<int> RunAsync(
         string[] args,
         TextWriter stdout,
         TextWriter stderr,
         HttpMessageHandler? handler = null,
-        IDictionary<string, string?>? environment = null)
+        IDictionary<string, string?>? environment = null,
+        CancellationToken interrupt = default)
     {
         var context = new CliContext(stdout, stderr, handler, environment);
         var root = BuildRootCommand(context);
@@ -36,11 +38,11 @@ public static class CliApp
                 Output = stdout,
                 Error = stderr,
                 EnableDefaultExceptionHandler = false,
-            });
+            }, interrupt);
         }
         catch (OperationCanceledException)
         {
-            return context.Fail("cancelled");
+            return context.Interrupted("stopped before the command finished");
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

@@ -38,6 +38,12 @@ internal sealed class CliContext(
         return ExitCodes.Failure;
     }
 
+    public int Interrupted(string message)
+    {
+        Error.WriteLine($"interrupted: {message}");
+        return ExitCodes.Interrupted;
+    }
+
     public int UsageError(string message)
     {
         Error.WriteLine($"error: {message}");

@@ -54,10 +54,12 @@ internal sealed class TributaryApiClient : IDisposable
 
     /// <summary>Streams the file from disk as the request body; it is never loaded into memory.</summary>
     public async Task<ApiResult<ImportSummary>> ImportContactsAsync(
-        FileInfo file, string mediaType, CancellationToken cancellationToken)
+        FileInfo file, string mediaType, IReadOnlyList<ColumnMapping> mappings, CancellationToken cancellationToken)
     {
         await using var stream = OpenForUpload(file);
-        using var request = UploadRequest("v1/contacts/import", stream, mediaType);
+        var path = mappings.Count == 0 ? "v1/contacts/import"
+            : $"v1/contacts/import?map={JoinEscaped(mappings.Select(mapping => $"{mapping.Field}={mapping.Column}"))}";
+        using var request = UploadRequest(path, stream, mediaType);
         return await SendAsync<ImportSummary>(request, cancellationToken);
     }
 

@@ -39,13 +39,8 @@ internal static class EnrichCommand
             CustomParser = ValueParsers.ParseCommaSeparated,
         };
         channels.Validators.Add(RequireAtLeastOneChannel);
-        var map = new Option<IReadOnlyList<ColumnMapping>>("--map")
-        {
-            Description = "Comma-separated field=Column pairs, e.g. email=Email,linkedin_url=LinkedIn; "
-                + "columns are otherwise recognised by their header",
-            HelpName = "list",
-            CustomParser = ParseMappings,
-        };
+        var map = ColumnMappingOption.Create("Which column holds an input, as field=Column pairs, e.g. email=Work Email,linkedin_url=Profile",
+            InputFields);
         var force = new Option<bool>("--force")
         {
             Description = "Ask the providers again instead of using cached results",
@@ -63,6 +58,7 @@ internal static class EnrichCommand
             force,
         };
         command.Validators.Add(result => ValidateOutput(result, input, output));
+        command.ValidateAgainstHeader(input, map);
         command.SetAction((parseResult, cancellationToken) =>
             runner.RunWithApiKeyAsync(parseResult, client =>
             {
@@ -85,24 +81,12 @@ internal static class EnrichCommand
         }
     }
 
-    /// <summary>Accepts <c>field=Column</c> pairs, comma-separated or with the option repeated.</summary>
-    private static IReadOnlyList<ColumnMapping> ParseMappings(ArgumentResult result)
-    {
-        var mappings = new List<ColumnMapping>();
-        foreach (var pair in ValueParsers.ParseCommaSeparated(result))
-        {
-            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
-            {
-                result.AddError($"'{pair}' is not a column mapping (expected field=Column, e.g. email=Email)");
-                return [];
-            }
-
-            mappings.Add(new ColumnMapping(parts[0], parts[1]));
-        }
-
-        return mappings;
-    }
+    /// <summary>The inputs a job's records may carry (the server's job input names).</summary>
+    internal static readonly IReadOnlyList<string> InputFields =
+    [
+        "email", "linkedin_url", "first_name", "last_name", "full_name", "company_domain", "company_name", "domain",
+        "x_handle", "github_username", "phone", "job_title", "location", "personal_email",
+    ];
 
     // Checked before anything is submitted: a job whose results cannot be written would be paid for in vain.
     private static void ValidateOutput(CommandResult result, Argument<FileInfo> input, Option<FileInfo> output)

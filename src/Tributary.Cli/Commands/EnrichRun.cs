@@ -36,17 +36,21 @@ internal sealed class EnrichRun(CliContext context, TributaryApiClient client, E
         {
             return await FinishAsync(started.Value, cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        // Ctrl-C cancels whatever was in flight, which may surface as a broken request rather than a cancellation.
+        catch (Exception exception) when (cancellationToken.IsCancellationRequested
+                                          && exception is OperationCanceledException or IOException or HttpRequestException)
         {
-            return context.Fail(jobFileWritten
-                ? $"stopped waiting; job {jobId} goes on on the server, run the same command again to resume it"
-                : $"stopped waiting; job {jobId} goes on on the server");
+            return context.Interrupted(jobFileWritten
+                ? $"job {jobId} goes on on the server; run the same command again to resume it, or stop it with: tributary jobs cancel {jobId}"
+                : $"job {jobId} goes on on the server; stop it with: tributary jobs cancel {jobId}");
         }
     }
 
     private async Task<int> FinishAsync(EnrichmentJob started, CancellationToken cancellationToken)
     {
         var finished = await WaitUntilFinalAsync(started, cancellationToken);
+        // A request cut short by Ctrl-C fails like any other; the interruption is what to report.
+        cancellationToken.ThrowIfCancellationRequested();
         if (!finished.Succeeded)
         {
             return context.Fail(finished.Failure);
@@ -63,6 +67,7 @@ internal sealed class EnrichRun(CliContext context, TributaryApiClient client, E
         }
 
         var written = await WriteOutputAsync(job.Id, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         if (!written.Succeeded)
         {
             return context.Fail(written.Failure);

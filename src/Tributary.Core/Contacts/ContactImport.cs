@@ -37,12 +37,7 @@ public sealed class ImportRejectedException(string message) : Exception(message)
 public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
 {
     public const int BatchSize = 500;
-
-    /// <summary>Header aliases that only make sense for stored contacts (a bare "domain" is the company's).</summary>
-    private static readonly Dictionary<string, string> ContactAliases = new()
-    {
-        ["domain"] = "company_domain", ["mobile"] = "phone",
-    };
+    private const int MaxListedIgnoredKeys = 100;
 
     public static ImportFormat Detect(ReadOnlySpan<byte> head)
     {
@@ -50,13 +45,18 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
         return text.Length > 0 && text[0] == (byte)'{' ? ImportFormat.Jsonl : ImportFormat.Csv;
     }
 
+    /// <summary>Fields a <c>map</c> may name (field=Column): the contact fields and tags.</summary>
+    public static readonly IReadOnlyList<string> MappableFields = [.. ContactFields.Scalars, "tags"];
+
+    /// <param name="mapping">Field → column name, for columns (JSONL keys) whose names say nothing; names them before any alias.</param>
     public async Task<ImportReport> RunAsync(Guid workspaceId, Stream body, ImportFormat format,
-        IReadOnlyList<string> phoneCountries, CancellationToken ct = default)
+        IReadOnlyList<string> phoneCountries, CancellationToken ct = default, IReadOnlyDictionary<string, string>? mapping = null)
     {
+        var naming = new ColumnNaming(mapping);
         var report = new ImportReport();
         var batch = new List<ContactInput>(BatchSize);
         long analyzedAt = BatchSize / 4;
-        var rows = format == ImportFormat.Csv ? ReadCsvAsync(body, report, ct) : ReadJsonlAsync(body, ct);
+        var rows = format == ImportFormat.Csv ? ReadCsvAsync(body, report, naming, ct) : ReadJsonlAsync(body, report, naming, ct);
         await foreach (var (row, input, error) in rows)
         {
             if (error is not null) { report.Fail(error); continue; }
@@ -99,7 +99,7 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
     }
 
     private static async IAsyncEnumerable<(long Row, ContactInput? Input, ImportRowError? Error)> ReadCsvAsync(
-        Stream body, ImportReport report, [EnumeratorCancellation] CancellationToken ct)
+        Stream body, ImportReport report, ColumnNaming naming, [EnumeratorCancellation] CancellationToken ct)
     {
         var malformed = new Queue<ImportRowError>();
         var options = new CsvReaderOptions
@@ -114,7 +114,7 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
         };
         await using var csv = CsvReader.Create(body, options, leaveOpen: true);
         await csv.ReadHeaderAsync(ct);
-        var columns = MapHeader(csv.Headers.ToArray(), report);
+        var columns = MapHeader(csv.Headers.ToArray(), report, naming);
         while (await csv.ReadAsync(ct))
         {
             while (malformed.TryDequeue(out var bad)) yield return (bad.RowNumber, null, bad);
@@ -142,8 +142,10 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
         _ => reason.ToString(),
     };
 
-    private static string?[] MapHeader(string[] header, ImportReport report)
+    private static string?[] MapHeader(string[] header, ImportReport report, ColumnNaming naming)
     {
+        if (naming.MissingColumn(header.Select(h => h.Trim().TrimStart('\uFEFF'))) is { } missing)
+            throw new ImportRejectedException($"'map' names the column '{missing}', which the CSV header lacks");
         var columns = new string?[header.Length];
         for (var i = 0; i < header.Length; i++)
         {
@@ -153,7 +155,7 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
                 columns[i] = "custom." + raw[7..];
                 continue;
             }
-            var name = ColumnNames.Canonical(raw, ContactAliases);
+            var name = naming.FieldOf(raw);
             if (ContactFields.Scalars.Contains(name) || name == "tags") columns[i] = name;
             else report.IgnoredColumns.Add(raw);
         }
@@ -186,16 +188,20 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
         return input;
     }
 
+    /// <summary>JSONL lines take the CSV header names and aliases as keys (work_email, firstname…); unknown keys are reported.</summary>
     private static async IAsyncEnumerable<(long Row, ContactInput? Input, ImportRowError? Error)> ReadJsonlAsync(
-        Stream body, [EnumeratorCancellation] CancellationToken ct)
+        Stream body, ImportReport report, ColumnNaming naming, [EnumeratorCancellation] CancellationToken ct)
     {
+        var ignored = new SortedSet<string>(StringComparer.Ordinal);
         using var reader = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         long line = 0;
         while (await reader.ReadLineAsync(ct) is { } text)
         {
             line++;
             if (string.IsNullOrWhiteSpace(text)) continue;
-            var (input, errors, malformedJson) = ParseJsonLine(text);
+            var (input, errors, malformedJson) = ParseJsonLine(text, naming, ignored.Count < MaxListedIgnoredKeys ? ignored : null);
+            if (ignored.Count > report.IgnoredColumns.Count)
+                foreach (var key in ignored.Where(k => !report.IgnoredColumns.Contains(k))) report.IgnoredColumns.Add(key);
             if (malformedJson is not null)
             {
                 yield return (line, null, new ImportRowError(line, "malformed_json", malformedJson));
@@ -206,17 +212,45 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
         }
     }
 
-    private static (ContactInput Input, List<string> Errors, string? MalformedJson) ParseJsonLine(string text)
+    private static (ContactInput Input, List<string> Errors, string? MalformedJson) ParseJsonLine(string text, ColumnNaming naming,
+        ISet<string>? ignored)
     {
         try
         {
             using var doc = JsonDocument.Parse(text);
-            var input = ContactInput.FromJson(doc.RootElement, out var errors);
+            var input = ContactInput.FromJson(doc.RootElement, out var errors, naming.FieldOf, ignored);
             return (input, errors, null);
         }
         catch (JsonException e)
         {
             return (new ContactInput(), [], $"the line is not valid JSON ({e.Message.Split(" Path:")[0].Split(" LineNumber:")[0].TrimEnd('.')})");
         }
+    }
+}
+
+/// <summary>How an import reads a column (or JSONL key) as a field: the caller's mapping first, then the header aliases.</summary>
+internal sealed class ColumnNaming(IReadOnlyDictionary<string, string>? mapping)
+{
+    /// <summary>Header aliases that only make sense for stored contacts (a bare "domain" is the company's).</summary>
+    private static readonly Dictionary<string, string> ContactAliases = new()
+    {
+        ["domain"] = "company_domain", ["mobile"] = "phone",
+    };
+
+    public string FieldOf(string column)
+    {
+        if (mapping is not null)
+            foreach (var (field, mapped) in mapping)
+                if (string.Equals(mapped, column.Trim(), StringComparison.OrdinalIgnoreCase)) return field;
+        var name = ColumnNames.Canonical(column, ContactAliases);
+        // A mapped field is read only from its mapped column, not also from a column that happens to carry its name.
+        return mapping?.ContainsKey(name) == true ? "" : name;
+    }
+
+    public string? MissingColumn(IEnumerable<string> header)
+    {
+        if (mapping is null) return null;
+        var columns = header.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return mapping.Values.FirstOrDefault(c => !columns.Contains(c));
     }
 }

@@ -19,8 +19,12 @@ public sealed class ContactInput
     public bool IsEmpty => Values.Values.All(string.IsNullOrWhiteSpace) && (Tags is null || Tags.Count == 0)
                            && (Custom is null || Custom.Count == 0);
 
-    /// <summary>Reads a JSON object; unknown properties are ignored, wrong types are errors.</summary>
-    public static ContactInput FromJson(JsonElement obj, out List<string> errors)
+    /// <summary>
+    /// Reads a JSON object; wrong types are errors. Unknown properties are ignored, and listed in <paramref name="ignored"/>
+    /// when given; <paramref name="rename"/> reads a property's name as a field's (an import's header aliases).
+    /// </summary>
+    public static ContactInput FromJson(JsonElement obj, out List<string> errors, Func<string, string>? rename = null,
+        ISet<string>? ignored = null)
     {
         errors = [];
         var input = new ContactInput();
@@ -31,7 +35,7 @@ public sealed class ContactInput
         }
         foreach (var p in obj.EnumerateObject())
         {
-            var name = p.Name.ToLowerInvariant();
+            var name = rename?.Invoke(p.Name) ?? p.Name.ToLowerInvariant();
             if (ContactFields.Scalars.Contains(name))
             {
                 switch (p.Value.ValueKind)
@@ -57,6 +61,7 @@ public sealed class ContactInput
                     input.Custom = p.Value.EnumerateObject().ToDictionary(x => x.Name, x => x.Value.Clone());
                 else errors.Add("'custom' must be an object");
             }
+            else ignored?.Add(p.Name);
         }
         errors.AddRange(ContactFields.Validate(input));
         return input;

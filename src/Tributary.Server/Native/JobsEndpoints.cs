@@ -73,8 +73,15 @@ public static class JobsEndpoints
                 return new ErrorResult(ApiError.Validation($"'records' must hold 1 to {MaxJsonRecords} records; send larger jobs as CSV or JSONL"));
             channels = body.TryGetProperty("channels", out var c) && c.ValueKind == JsonValueKind.Array
                 ? c.EnumerateArray().Select(x => x.ToString()).ToList() : null;
-            mapping = body.TryGetProperty("mapping", out var m) && m.ValueKind == JsonValueKind.Object
-                ? m.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString()) : null;
+            mapping = null;
+            if (body.TryGetProperty("mapping", out var m) && m.ValueKind == JsonValueKind.Object)
+            {
+                mapping = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var p in m.EnumerateObject())
+                    if (!JobInput.InputNames.Contains(p.Name) || p.Value.ValueKind != JsonValueKind.String || !mapping.TryAdd(p.Name, p.Value.GetString()!))
+                        return new ErrorResult(ApiError.Validation(
+                            $"'mapping' must map fields ({string.Join(", ", JobInput.InputNames)}) to column names, each once; '{p.Name}' is not"));
+            }
             force = body.TryGetProperty("force", out var f) && f.ValueKind == JsonValueKind.True;
             name = body.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
             var parsed = records.EnumerateArray().Select(r => JobInput.FromJson(r, mapping)).ToList();
@@ -83,7 +90,7 @@ public static class JobsEndpoints
         else
         {
             channels = request.Query["channels"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-            mapping = ParseMapping(request.Query["map"].ToString());
+            if (MapQuery.TryParse(request.Query["map"], JobInput.InputNames, out mapping) is { } badMap) return new ErrorResult(badMap);
             force = string.Equals(request.Query["force"], "true", StringComparison.OrdinalIgnoreCase);
             name = request.Query.TryGetValue("name", out var n) ? n.ToString() : null;
             var jsonl = type.Contains("ndjson") || type.Contains("jsonl");
@@ -235,15 +242,6 @@ public static class JobsEndpoints
             if (c.PersonalEmail is not null && sources.GetValueOrDefault("personal_email")?.Verified == false) rejected.Add(c.PersonalEmail);
         }
         return rejected;
-    }
-
-    private static Dictionary<string, string>? ParseMapping(string raw)
-    {
-        if (string.IsNullOrWhiteSpace(raw)) return null;
-        return raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(pair => pair.Split('=', 2, StringSplitOptions.TrimEntries))
-            .Where(p => p.Length == 2)
-            .ToDictionary(p => p[0], p => p[1]);
     }
 }
 

@@ -38,3 +38,23 @@ public static class Ids
     public static ApiError? TryParse(string raw, string what, out Guid id) =>
         Guid.TryParse(raw, out id) ? null : ApiError.Validation($"'{raw}' is not a valid {what} id (a UUID is expected)");
 }
+
+/// <summary><c>map=field=Column,field=Column</c>: which column of an upload holds which field.</summary>
+public static class MapQuery
+{
+    public static ApiError? TryParse(string? raw, IReadOnlyList<string> fields, out Dictionary<string, string>? mapping)
+    {
+        mapping = null;
+        if (string.IsNullOrWhiteSpace(raw)) return null;
+        mapping = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+                return ApiError.Validation($"'map' has '{pair}', which is not field=Column");
+            if (!fields.Contains(parts[0])) return ApiError.Validation($"'map' names the field '{parts[0]}', which is not one of {string.Join(", ", fields)}");
+            if (!mapping.TryAdd(parts[0], parts[1])) return ApiError.Validation($"'map' names the field '{parts[0]}' twice");
+        }
+        return null;
+    }
+}

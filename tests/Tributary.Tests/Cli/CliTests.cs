@@ -95,6 +95,31 @@ public sealed partial class CliTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task Import_maps_columns_whose_names_say_nothing_and_refuses_a_map_of_a_missing_column()
+    {
+        var ws = await app.CreateWorkspaceAsync(permissions: ["write:contacts"]);
+        var file = Path.Combine(Directory.CreateTempSubdirectory().FullName, "export.csv");
+        await File.WriteAllTextAsync(file, "Contact Mail,Given,Employer\nmapped@cli.io,Mara,Acme\n");
+        var (exit, output, err) = await Run("import", file, "--map", "email=Contact Mail,first_name=Given,company_name=Employer", "--key", ws.Key);
+        exit.ShouldBe(0, err);
+        Field(output, "created").ShouldBe("1");
+        using var client = ws.Client();
+        var contact = (await (await client.GetAsync("/v1/contacts?search=mapped@cli.io")).Json()).GetProperty("data").GetProperty("contacts")[0];
+        contact.GetProperty("first_name").GetString().ShouldBe("Mara");
+        contact.GetProperty("company_name").GetString().ShouldBe("Acme");
+
+        (exit, _, err) = await Run("import", file, "--map", "email=Mail", "--key", ws.Key);
+        exit.ShouldBe(2);
+        err.ShouldContain("has no column 'Mail'");
+        // The server refuses the same mapping itself, for clients other than this one.
+        var refused = await client.PostAsync("/v1/contacts/import?map=email=Mail",
+            new StringContent("Contact Mail\nx@cli.io\n", System.Text.Encoding.UTF8, "text/csv"));
+        await refused.ShouldBeError(400, "validation_error");
+        await (await client.PostAsync("/v1/contacts/import?map=email=A,email=B",
+            new StringContent("A,B\nx@cli.io,y@cli.io\n", System.Text.Encoding.UTF8, "text/csv"))).ShouldBeError(400, "validation_error");
+    }
+
+    [Fact]
     public async Task Usage_errors_exit_2_and_server_errors_exit_1_with_one_line()
     {
         var (exit, _, err) = await Run("key", "create", "--workspace", Guid.NewGuid().ToString());

@@ -185,6 +185,35 @@ public sealed class EnrichCommandTests(EnrichCommandApp app) : IClassFixture<Enr
         Rows(await File.ReadAllTextAsync(output)).Length.ShouldBe(6);
     }
 
+    /// <summary>Stops the run, as Ctrl-C would, once it polls the job it submitted.</summary>
+    private sealed class InterruptedWhilePolling(HttpMessageHandler server, CancellationTokenSource interrupt) : DelegatingHandler(server)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Get && request.RequestUri!.AbsolutePath.StartsWith("/v1/jobs/", StringComparison.Ordinal))
+                interrupt.Cancel();
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task Ctrl_c_while_waiting_exits_130_and_says_how_to_resume_or_cancel_the_job()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        var (input, output) = await NewFiles();
+        using var interrupt = new CancellationTokenSource();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(EnrichArgs(input, output, ws.Key), stdout, stderr,
+            new InterruptedWhilePolling(app.Server.CreateHandler(), interrupt), new Dictionary<string, string?> { ["TRIBUTARY_URL"] = "http://localhost" },
+            interrupt.Token);
+        exit.ShouldBe(130, stderr.ToString());
+        var job = JsonDocument.Parse(await File.ReadAllTextAsync(output + ".job")).RootElement.GetProperty("job_id").GetGuid();
+        stderr.ToString().ShouldContain($"tributary jobs cancel {job}");
+        stderr.ToString().ShouldContain("run the same command again to resume it");
+        (await JobCount(ws.Id)).ShouldBe(1);
+    }
+
     [Fact]
     public async Task A_pending_submission_is_not_sent_again_for_an_input_that_changed_since()
     {
@@ -251,6 +280,20 @@ public sealed class EnrichCommandTests(EnrichCommandApp app) : IClassFixture<Enr
         stderr.ShouldStartWith("error: ");
         stderr.ShouldContain("absent.csv");
         (await JobCount(ws.Id)).ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData("linkedin_url=Profile", "has no column 'Profile'")]
+    [InlineData("linkedin=LinkedIn", "the field 'linkedin', which Tributary does not know")]
+    public async Task A_map_naming_a_missing_column_or_an_unknown_field_is_a_usage_error(string map, string message)
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        var (input, output) = await NewFiles();
+        var (exit, _, stderr) = await Run(["enrich", input, "-o", output, "--channels", "work_email", "--map", map, "--key", ws.Key]);
+        exit.ShouldBe(2, stderr);
+        stderr.ShouldContain(message);
+        (await JobCount(ws.Id)).ShouldBe(0);
+        File.Exists(output + ".job").ShouldBeFalse();
     }
 
     [Fact]

@@ -77,6 +77,28 @@ public abstract class ContactImportTests(TributaryApp app)
     }
 
     [DbFact]
+    public async Task Jsonl_lines_take_the_csv_aliases_and_report_unknown_keys()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var client = ws.Client();
+        const string jsonl = """
+            {"work_email":"alias@jsonl.io","firstname":"Ada","Last Name":"Lovelace","title":"Engineer","favourite_colour":"teal"}
+            {"email":"plain@jsonl.io","mobile":"+14155550111","shoe_size":"42"}
+            """;
+        var report = (await (await client.PostAsync("/v1/contacts/import",
+            new StringContent(jsonl, Encoding.UTF8, "application/x-ndjson"))).ShouldBeOk()).GetProperty("data");
+        report.GetProperty("created").GetInt64().ShouldBe(2);
+        report.GetProperty("ignored_columns").EnumerateArray().Select(c => c.GetString()).ShouldBe(["favourite_colour", "shoe_size"]);
+        var ada = (await (await client.GetAsync("/v1/contacts?search=alias@jsonl.io")).Json()).GetProperty("data").GetProperty("contacts")[0];
+        ada.GetProperty("email").GetString().ShouldBe("alias@jsonl.io");
+        ada.GetProperty("first_name").GetString().ShouldBe("Ada");
+        ada.GetProperty("last_name").GetString().ShouldBe("Lovelace");
+        ada.GetProperty("job_title").GetString().ShouldBe("Engineer");
+        var plain = (await (await client.GetAsync("/v1/contacts?search=plain@jsonl.io")).Json()).GetProperty("data").GetProperty("contacts")[0];
+        plain.GetProperty("phone").GetString().ShouldBe("+14155550111");
+    }
+
+    [DbFact]
     public async Task Format_is_sniffed_when_the_content_type_says_nothing()
     {
         var ws = await app.CreateWorkspaceAsync();
