@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Scalar.AspNetCore;
 using Tributary.Core.Enrichment;
 using Tributary.Core.Jobs;
@@ -75,7 +76,7 @@ try
     });
     builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null); // per-route limits: RequestBodyLimitMiddleware
     builder.Services.AddOpenApi(o => o.AddOperationTransformer<SurfaceExamples>());
-    builder.Services.AddOpenTelemetry().WithMetrics(m => m
+    builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("tributary")).WithMetrics(m => m
         .AddMeter(TributaryMetrics.MeterName)
         .AddPrometheusExporter());
 

@@ -10,14 +10,20 @@ public sealed class WaterfallMetrics
     private readonly Histogram<double> _latency;
     private readonly Histogram<int> _depth;
 
+    /// <summary>Buckets for durations in seconds, from 1 ms to a minute (the exporter's defaults are for milliseconds).</summary>
+    public static readonly IReadOnlyList<double> SecondsBuckets =
+        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
     public WaterfallMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName);
         _calls = meter.CreateCounter<long>("tributary.provider.calls", description: "Provider lookups made");
         _hits = meter.CreateCounter<long>("tributary.provider.hits", description: "Provider lookups that returned an accepted value");
         _failures = meter.CreateCounter<long>("tributary.provider.failures", description: "Provider lookups that failed (error, timeout, open circuit)");
-        _latency = meter.CreateHistogram<double>("tributary.provider.latency", unit: "s", description: "Provider lookup latency");
-        _depth = meter.CreateHistogram<int>("tributary.waterfall.depth", description: "Providers called in one waterfall run");
+        _latency = meter.CreateHistogram("tributary.provider.latency", unit: "s", description: "Provider lookup latency",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+        _depth = meter.CreateHistogram("tributary.waterfall.depth", description: "Providers called in one waterfall run",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [0, 1, 2, 3, 4, 5, 6, 8, 10] });
         _cacheHits = meter.CreateCounter<long>("tributary.cache.hits", description: "Channels answered from the result cache");
     }
 

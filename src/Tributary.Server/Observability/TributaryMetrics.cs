@@ -15,8 +15,9 @@ public sealed class TributaryMetrics
     {
         var meter = meters.Create(MeterName);
         _requests = meter.CreateCounter<long>("tributary.http.requests", description: "HTTP requests served");
-        _requestSeconds = meter.CreateHistogram<double>("tributary.http.request.duration", unit: "s",
-            description: "Time to serve an HTTP request");
+        _requestSeconds = meter.CreateHistogram("tributary.http.request.duration", unit: "s",
+            description: "Time to serve an HTTP request",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Tributary.Core.Waterfall.WaterfallMetrics.SecondsBuckets });
         // Always has a value, so a scrape shows the meter even before the first request.
         meter.CreateObservableGauge("tributary.uptime", () => Stopwatch.GetElapsedTime(StartedAt).TotalSeconds, unit: "s",
             description: "Seconds since the process started");

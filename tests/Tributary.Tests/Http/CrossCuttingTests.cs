@@ -76,6 +76,11 @@ public sealed class CrossCuttingTests(SqliteApp app) : IClassFixture<SqliteApp>
         var metrics = await (await client.GetAsync("/metrics")).Content.ReadAsStringAsync();
         metrics.ShouldContain("# TYPE tributary_uptime");
         metrics.ShouldContain("tributary_http_requests");
+        // Durations are in seconds with buckets that fit seconds, and the service is named.
+        metrics.ShouldContain("tributary_http_request_duration_seconds_bucket{");
+        metrics.ShouldContain("le=\"0.005\"");
+        metrics.ShouldNotContain("le=\"5000\"");
+        metrics.ShouldContain("service_name=\"tributary\"");
 
         var openapi = await (await client.GetAsync("/openapi/v1.json")).ShouldBeOk();
         openapi.GetProperty("paths").TryGetProperty("/v1/contacts", out _).ShouldBeTrue();
