@@ -16,8 +16,14 @@ public sealed class DbFactAttribute : FactAttribute;
 
 public sealed class DbFactDiscoverer(IMessageSink diagnostics) : IXunitTestCaseDiscoverer
 {
+    private static int _reported;
+
     public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions options, ITestMethod method, IAttributeInfo attribute)
     {
+        // Said once, as a diagnostic message (xunit.runner.json shows them), so that plain `dotnet test` output gives
+        // the reason for the skipped PostgreSQL tests and how to run them.
+        if (PostgresAvailability.SkipReason is { } reason && Interlocked.Exchange(ref _reported, 1) == 0)
+            diagnostics.OnMessage(new DiagnosticMessage(reason));
         yield return new DbTestCase(diagnostics, options.MethodDisplayOrDefault(), options.MethodDisplayOptionsOrDefault(), method);
     }
 }
