@@ -67,6 +67,8 @@ try
     builder.Services.AddScoped<CallerContext>();
     builder.Services.AddSingleton<ErrorShapesByPath>();
     builder.Services.AddSingleton<StartupState>();
+    var shutdownTimeout = EnrichmentSettings.ReadShutdownTimeout(builder.Configuration);
+    builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout);
     builder.Services.AddSingleton<TributaryMetrics>();
     builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
     builder.Services.Configure<JsonOptions>(o =>

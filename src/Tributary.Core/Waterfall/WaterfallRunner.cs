@@ -155,6 +155,12 @@ public sealed class WaterfallRunner(
     private void AddSkipped(List<string> wanted, HashSet<string> tried, Dictionary<string, JsonElement> known, WaterfallOutcome outcome)
     {
         var skipped = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // A channel nobody can answer says so: it is never found and never charged (DESIGN §5.3).
+        foreach (var channel in wanted.Where(c => providers.OrderFor(c).Count == 0))
+            outcome.Trace.Add(new TraceStep
+            {
+                Provider = "none", Outcome = "skipped", ChannelsAsked = [channel], Detail = $"no provider is configured for {channel}",
+            });
         foreach (var channel in wanted)
         foreach (var name in providers.OrderFor(channel))
         {

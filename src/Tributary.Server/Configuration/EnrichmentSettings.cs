@@ -74,6 +74,15 @@ public static class EnrichmentSettings
         return TimeSpan.FromMilliseconds(ms);
     }
 
+    /// <summary>On SIGTERM, how long in-flight work may take to finish before the process stops (DESIGN §12).</summary>
+    public static TimeSpan ReadShutdownTimeout(IConfiguration config)
+    {
+        var raw = config["Tributary:ShutdownTimeoutSeconds"];
+        var seconds = raw is null ? 30 : Int("Tributary:ShutdownTimeoutSeconds", raw);
+        if (seconds is < 1 or > 3600) throw new ConfigurationException("Tributary:ShutdownTimeoutSeconds must be from 1 to 3600");
+        return TimeSpan.FromSeconds(seconds);
+    }
+
     public static Tributary.Core.Jobs.JobOptions ReadJobs(IConfiguration config)
     {
         var options = new Tributary.Core.Jobs.JobOptions();

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
@@ -192,6 +193,16 @@ public abstract class WaterfallTests(OrderedProvidersApp app)
         var other = await app.CreateWorkspaceAsync();
         using var otherClient = other.Client();
         await (await otherClient.GetAsync($"/v1/enrichments/{id}/trace")).ShouldBeError(404, "not_found");
+
+        // A channel with no provider in its waterfall is never found nor charged, and the trace says why.
+        var unserved = await client.PostJson("/enrichment", new { first_name = "bob", last_name = "test", company_domain = "analytical.io",
+            channels = new[] { "job_title" } });
+        (await unserved.ShouldBeOk()).GetProperty("credits_used").GetInt64().ShouldBe(0);
+        var traceUrl = $"/v1/enrichments/{unserved.Headers.GetValues("X-Enrichment-Id").Single()}/trace";
+        // A run that asked no provider is answered at once; its trace is written in the next background batch.
+        var written = await Polling.UntilAsync(() => client.GetAsync(traceUrl), r => r.IsSuccessStatusCode, "the trace", attempts: 50);
+        var none = (await written.ShouldBeOk()).GetProperty("data").GetProperty("steps").EnumerateArray().ToList();
+        none.ShouldContain(step => step.GetProperty("detail").GetString() == "no provider is configured for job_title");
     }
 
     [DbFact]
