@@ -77,7 +77,8 @@ try
         o.SerializerOptions.PropertyNameCaseInsensitive = true;
     });
     builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null); // per-route limits: RequestBodyLimitMiddleware
-    builder.Services.AddOpenApi(o => o.AddOperationTransformer<SurfaceExamples>());
+    builder.Services.AddOpenApi(o => o.AddOperationTransformer<SurfaceExamples>().AddOperationTransformer<ApiReference>()
+        .AddDocumentTransformer<ApiReference>());
     builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("tributary")).WithMetrics(m => m
         .AddMeter(TributaryMetrics.MeterName)
         .AddPrometheusExporter());

@@ -8,6 +8,7 @@ using Tributary.Core.Workspaces;
 using Tributary.Server.Auth;
 using Tributary.Server.Errors;
 using Tributary.Server.Native;
+using Tributary.Server.Docs;
 
 namespace Tributary.Server.Admin;
 
@@ -29,7 +30,7 @@ public static class AdminEndpoints
 
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/admin/workspaces").WithTags("Admin").WithErrorShape(NativeErrorShape.Instance).RequireAdminToken();
+        var group = app.MapGroup("/admin/workspaces").WithTags(ApiTags.Admin).WithErrorShape(NativeErrorShape.Instance).RequireAdminToken();
         group.MapPost("/", CreateWorkspace);
         group.MapGet("/", ListWorkspaces);
         group.MapGet("/{id}", GetWorkspace);

@@ -4,6 +4,7 @@ using Tributary.Core.Storage;
 using Tributary.Core.Workspaces;
 using Tributary.Server.Auth;
 using Tributary.Server.Errors;
+using Tributary.Server.Docs;
 
 namespace Tributary.Server.Native;
 
@@ -11,7 +12,7 @@ public static class CompaniesEndpoints
 {
     public static IEndpointRouteBuilder MapCompanies(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/companies").WithTags("Native: companies").WithErrorShape(NativeErrorShape.Instance)
+        var group = app.MapGroup("/v1/companies").WithTags(ApiTags.Companies).WithErrorShape(NativeErrorShape.Instance)
             .RequirePermission(Permissions.ReadContacts);
         group.MapGet("/", ListCompanies);
         group.MapGet("/{id}", GetCompany);

@@ -5,6 +5,7 @@ using Tributary.Core.Storage;
 using Tributary.Core.Workspaces;
 using Tributary.Server.Auth;
 using Tributary.Server.Errors;
+using Tributary.Server.Docs;
 
 namespace Tributary.Server.Native;
 
@@ -14,7 +15,7 @@ public static class ContactsEndpoints
 
     public static IEndpointRouteBuilder MapContacts(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/contacts").WithTags("Native: contacts").WithErrorShape(NativeErrorShape.Instance);
+        var group = app.MapGroup("/v1/contacts").WithTags(ApiTags.Contacts).WithErrorShape(NativeErrorShape.Instance);
         group.MapGet("/", SearchContacts).RequirePermission(Permissions.ReadContacts);
         group.MapGet("/{id}", GetContact).RequirePermission(Permissions.ReadContacts);
         group.MapPost("/", CreateContact).RequirePermission(Permissions.WriteContacts);

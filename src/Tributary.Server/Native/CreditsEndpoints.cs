@@ -5,6 +5,7 @@ using Tributary.Core.Storage;
 using Tributary.Core.Workspaces;
 using Tributary.Server.Auth;
 using Tributary.Server.Errors;
+using Tributary.Server.Docs;
 
 namespace Tributary.Server.Native;
 
@@ -16,7 +17,7 @@ public static class CreditsEndpoints
 
     public static IEndpointRouteBuilder MapCredits(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/credits").WithTags("Native: credits").WithErrorShape(NativeErrorShape.Instance)
+        var group = app.MapGroup("/v1/credits").WithTags(ApiTags.Credits).WithErrorShape(NativeErrorShape.Instance)
             .RequirePermission(Permissions.ReadCredits);
         group.MapGet("/", GetBalance);
         group.MapGet("/ledger", ListLedger);

@@ -5,6 +5,7 @@ using Tributary.Core.Storage;
 using Tributary.Core.Workspaces;
 using Tributary.Server.Auth;
 using Tributary.Server.Errors;
+using Tributary.Server.Docs;
 
 namespace Tributary.Server.Native;
 
@@ -12,7 +13,7 @@ public static class EnrichmentsEndpoints
 {
     public static IEndpointRouteBuilder MapEnrichmentTraces(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/enrichments/{id}/trace", GetTrace).WithTags("Native: enrichments").WithErrorShape(NativeErrorShape.Instance)
+        app.MapGet("/v1/enrichments/{id}/trace", GetTrace).WithTags(ApiTags.Traces).WithErrorShape(NativeErrorShape.Instance)
             .RequirePermission(Permissions.ReadEnrich);
         return app;
     }

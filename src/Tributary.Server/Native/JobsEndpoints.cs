@@ -12,6 +12,7 @@ using Tributary.Server.Auth;
 using Tributary.Server.Enrichment;
 using Tributary.Server.Errors;
 using WaterfallChannels = Tributary.Core.Waterfall.Channels;
+using Tributary.Server.Docs;
 
 namespace Tributary.Server.Native;
 
@@ -37,12 +38,13 @@ public static class JobsEndpoints
 
     public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1").WithTags("Native: jobs").WithErrorShape(NativeErrorShape.Instance);
+        var group = app.MapGroup("/v1").WithTags(ApiTags.Jobs).WithErrorShape(NativeErrorShape.Instance);
         group.MapPost("/jobs", CreateJob).RequirePermission(Permissions.WriteEnrich).WithMetadata(LargeBodyMetadata.Instance)
             .Accepts<string>("application/json", "text/csv", "application/x-ndjson").WithMetadata(Idempotency.IdempotentMetadata.Instance);
         group.MapGet("/jobs", ListJobs).RequirePermission(Permissions.ReadEnrich);
         group.MapGet("/jobs/{id}", GetJob).RequirePermission(Permissions.ReadEnrich);
-        group.MapGet("/jobs/{id}/results", GetResults).RequirePermission(Permissions.ReadEnrich);
+        group.MapGet("/jobs/{id}/results", GetResults).RequirePermission(Permissions.ReadEnrich)
+            .Produces<string>(StatusCodes.Status200OK, "application/x-ndjson", "text/csv");
         group.MapPost("/jobs/{id}/cancel", CancelJob).RequirePermission(Permissions.WriteEnrich);
         group.MapPost("/estimate", EstimateCost).RequirePermission(Permissions.WriteEnrich);
         return app;

@@ -5,6 +5,7 @@ using Tributary.Core.Webhooks;
 using Tributary.Core.Workspaces;
 using Tributary.Server.Auth;
 using Tributary.Server.Errors;
+using Tributary.Server.Docs;
 
 namespace Tributary.Server.Native;
 
@@ -12,11 +13,11 @@ public static class SettingsEndpoints
 {
     public static IEndpointRouteBuilder MapWorkspaceSettings(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/workspace/settings").WithTags("Native: workspace").WithErrorShape(NativeErrorShape.Instance)
+        var group = app.MapGroup("/v1/workspace/settings").WithTags(ApiTags.Workspace).WithErrorShape(NativeErrorShape.Instance)
             .RequirePermission(Permissions.AdminWorkspace);
         group.MapGet("/", GetSettings);
         group.MapPatch("/", UpdateSettings);
-        app.MapGet("/v1/workspace", GetWorkspace).WithTags("Native: workspace").WithErrorShape(NativeErrorShape.Instance).RequireApiKey();
+        app.MapGet("/v1/workspace", GetWorkspace).WithTags(ApiTags.Workspace).WithErrorShape(NativeErrorShape.Instance).RequireApiKey();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Tributary.Core.Storage;
+using Tributary.Server.Docs;
 
 namespace Tributary.Server.Observability;
 
@@ -10,7 +11,7 @@ public static class HealthEndpoints
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", CheckHealth).WithTags("Operations");
+        app.MapGet("/healthz", CheckHealth).WithTags(ApiTags.Operations);
         return app;
     }
 

@@ -7,6 +7,7 @@ using Tributary.Core.Workspaces;
 using Tributary.Server.Auth;
 using Tributary.Server.Errors;
 using Tributary.Server.Native;
+using Tributary.Server.Docs;
 
 namespace Tributary.Server.Webhooks;
 
@@ -29,7 +30,7 @@ public static class WebhooksEndpoints
 
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/webhooks").WithTags("Native: webhooks").WithErrorShape(NativeErrorShape.Instance)
+        var group = app.MapGroup("/v1/webhooks").WithTags(ApiTags.Webhooks).WithErrorShape(NativeErrorShape.Instance)
             .RequirePermission(Permissions.AdminWorkspace);
         group.MapGet("/deliveries", ListDeliveries);
         group.MapPost("/deliveries/{id}/redeliver", Redeliver);

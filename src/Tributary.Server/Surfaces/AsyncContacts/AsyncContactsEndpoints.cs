@@ -14,6 +14,7 @@ using Tributary.Server.Enrichment;
 using Tributary.Server.Errors;
 using Tributary.Server.RateLimits;
 using WaterfallChannels = Tributary.Core.Waterfall.Channels;
+using Tributary.Server.Docs;
 
 namespace Tributary.Server.Surfaces.AsyncContacts;
 
@@ -59,7 +60,7 @@ public static class AsyncContactsEndpoints
     private static RouteGroupBuilder Group(IEndpointRouteBuilder app, string prefix)
     {
         app.UseErrorShapeUnder(prefix, AsyncContactsErrorShape.Instance);
-        return app.MapGroup(prefix).WithTags("Seed 003: async contact enrichment").WithErrorShape(AsyncContactsErrorShape.Instance);
+        return app.MapGroup(prefix).WithTags(ApiTags.AsyncContacts).WithErrorShape(AsyncContactsErrorShape.Instance);
     }
 
     static async Task<Results<Ok<Accepted>, ErrorResult>> SingleEnrich(JsonElement body, CallerContext caller, TributaryDb db, JobQueue queue,

@@ -10,6 +10,7 @@ using Tributary.Server.Errors;
 using Tributary.Server.RateLimits;
 using Tributary.Core.RateLimits;
 using WaterfallChannels = Tributary.Core.Waterfall.Channels;
+using Tributary.Server.Docs;
 
 namespace Tributary.Server.Surfaces.Channels;
 
@@ -25,7 +26,7 @@ public static class ChannelsEndpoints
 
     public static IEndpointRouteBuilder MapChannelEnrichment(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/enrichment").WithTags("Seed 004: channel enrichment").WithErrorShape(NativeErrorShape.Instance)
+        var group = app.MapGroup("/enrichment").WithTags(ApiTags.ChannelEnrichment).WithErrorShape(NativeErrorShape.Instance)
             .RequirePermission(Permissions.WriteEnrich);
         group.MapPost("/", EnrichRecord).Charging(RateClass.Single);
         group.MapPost("/discover", DiscoverRecord).Charging(RateClass.Single);

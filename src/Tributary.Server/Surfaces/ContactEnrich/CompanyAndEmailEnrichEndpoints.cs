@@ -15,6 +15,7 @@ using Tributary.Server.Errors;
 using Tributary.Server.Native;
 using Tributary.Server.RateLimits;
 using WaterfallChannels = Tributary.Core.Waterfall.Channels;
+using Tributary.Server.Docs;
 
 namespace Tributary.Server.Surfaces.ContactEnrich;
 
@@ -46,7 +47,7 @@ public static class CompanyAndEmailEnrichEndpoints
 
     public static IEndpointRouteBuilder MapCompanyAndEmailEnrichment(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/enrich").WithTags("Seed 000: contact enrichment").WithErrorShape(NativeErrorShape.Instance)
+        var group = app.MapGroup("/v1/enrich").WithTags(ApiTags.CrmEnrichment).WithErrorShape(NativeErrorShape.Instance)
             .RequirePermission(Permissions.WriteEnrich);
         group.MapPost("/company", EnrichCompany).Charging(RateClass.Single);
         group.MapPost("/email", EnrichEmail).Charging(RateClass.Single);

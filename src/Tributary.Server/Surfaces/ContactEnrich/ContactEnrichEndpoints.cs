@@ -12,6 +12,7 @@ using Tributary.Server.Errors;
 using Tributary.Server.Native;
 using Tributary.Server.RateLimits;
 using WaterfallChannels = Tributary.Core.Waterfall.Channels;
+using Tributary.Server.Docs;
 
 namespace Tributary.Server.Surfaces.ContactEnrich;
 
@@ -49,7 +50,7 @@ public static class ContactEnrichEndpoints
 
     public static IEndpointRouteBuilder MapContactEnrichment(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/enrich/contact", EnrichContact).WithTags("Seed 000: contact enrichment").WithErrorShape(NativeErrorShape.Instance)
+        app.MapPost("/v1/enrich/contact", EnrichContact).WithTags(ApiTags.CrmEnrichment).WithErrorShape(NativeErrorShape.Instance)
             .RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Single);
         return app;
     }

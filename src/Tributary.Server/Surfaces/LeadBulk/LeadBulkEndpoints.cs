@@ -15,6 +15,7 @@ using Tributary.Server.Enrichment;
 using Tributary.Server.Errors;
 using Tributary.Server.RateLimits;
 using WaterfallChannels = Tributary.Core.Waterfall.Channels;
+using Tributary.Server.Docs;
 
 namespace Tributary.Server.Surfaces.LeadBulk;
 
@@ -44,7 +45,7 @@ public static class LeadBulkEndpoints
     public static IEndpointRouteBuilder MapLeadBulk(this IEndpointRouteBuilder app)
     {
         app.UseErrorShapeUnder("/api/v1/operations", LeadBulkErrorShape.Instance);
-        var group = app.MapGroup("/api/v1/operations/enrichment").WithTags("Seed 002: bulk lead enrichment").WithErrorShape(LeadBulkErrorShape.Instance);
+        var group = app.MapGroup("/api/v1/operations/enrichment").WithTags(ApiTags.LeadBulk).WithErrorShape(LeadBulkErrorShape.Instance);
         group.MapPost("/bulk", BulkEnrich).RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Bulk);
         group.MapPost("/batch", BatchEnrich).RequirePermission(Permissions.WriteEnrich).Charging(RateClass.Bulk);
         group.MapPost("/batch/query", QueryRecords).RequirePermission(Permissions.ReadEnrich);

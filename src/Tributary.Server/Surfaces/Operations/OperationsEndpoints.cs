@@ -13,6 +13,7 @@ using Tributary.Server.Enrichment;
 using Tributary.Server.Errors;
 using Tributary.Server.RateLimits;
 using WaterfallChannels = Tributary.Core.Waterfall.Channels;
+using Tributary.Server.Docs;
 
 namespace Tributary.Server.Surfaces.Operations;
 
@@ -49,7 +50,7 @@ public static class OperationsEndpoints
     {
         app.UseErrorShapeUnder("/api/enrichments", OperationsErrorShape.Instance);
         app.UseErrorShapeUnder("/api/operations", OperationsErrorShape.Instance);
-        var group = app.MapGroup("/api").WithTags("Seed 001: enrichments and operations").WithErrorShape(OperationsErrorShape.Instance);
+        var group = app.MapGroup("/api").WithTags(ApiTags.IdentifierEnrichment).WithErrorShape(OperationsErrorShape.Instance);
         group.MapPost("/enrichments", CreateEnrichment).RequirePermission(Permissions.WriteEnrich)
             .WithMetadata(new RateLimited(RateClass.Single, BatchProperty: "identifiers"), Idempotency.IdempotentMetadata.Instance);
         group.MapGet("/operations/{id}", GetOperation).RequirePermission(Permissions.ReadEnrich);
