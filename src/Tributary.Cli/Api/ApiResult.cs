@@ -25,7 +25,15 @@ internal sealed class ApiResult<T>
 
     public static ApiResult<T> Success(T value) => new(value, null, null);
 
+    /// <summary>The request never left this machine (no connection could be made), so the server made nothing of it.</summary>
+    public bool NeverSent { get; private init; }
+
     public static ApiResult<T> Failed(string failure, int? statusCode = null) => new(default, failure, statusCode);
+
+    public static ApiResult<T> NotSent(string failure) => new(default, failure, null) { NeverSent = true };
+
+    /// <summary>This failure as a result of another type.</summary>
+    public ApiResult<TOther> As<TOther>() => NeverSent ? ApiResult<TOther>.NotSent(Failure!) : ApiResult<TOther>.Failed(Failure!, StatusCode);
 }
 
 /// <summary>The value of a call whose success carries no body (204).</summary>

@@ -202,7 +202,7 @@ internal sealed class TributaryApiClient : IDisposable
         var sent = await SendForResponseAsync(request, cancellationToken);
         if (!sent.Succeeded)
         {
-            return ApiResult<T>.Failed(sent.Failure, sent.StatusCode);
+            return sent.As<T>();
         }
 
         using var response = sent.Value;
@@ -222,6 +222,10 @@ internal sealed class TributaryApiClient : IDisposable
         try
         {
             response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException exception) when (exception.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
+        {
+            return ApiResult<HttpResponseMessage>.NotSent($"request to {http.BaseAddress} failed: {Describe(exception)}");
         }
         catch (HttpRequestException exception)
         {

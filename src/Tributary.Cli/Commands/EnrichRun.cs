@@ -158,8 +158,9 @@ internal sealed class EnrichRun(CliContext context, TributaryApiClient client, E
             request.Input, request.Channels, request.Map, request.Force, submissionKey, cancellationToken);
         if (!submitted.Succeeded)
         {
-            // A first sending refused outright made nothing; a resend refused for its key may have made a job the first time.
-            if (pending && (firstSent is null ? !IsTransient(submitted) : IsTheSubmissionsOwnAnswer(submitted)))
+            // A first sending refused outright, or that never reached the server, made nothing; a resend refused for its key
+            // may have made a job the first time.
+            if (pending && (firstSent is null ? submitted.NeverSent || !IsTransient(submitted) : IsTheSubmissionsOwnAnswer(submitted)))
             {
                 File.Delete(jobFilePath);
             }

@@ -63,6 +63,9 @@ public static class JobInput
         await using var csv = CsvReader.Create(body, new CsvReaderOptions { HasHeader = true, SkipEmptyLines = true }, leaveOpen: true);
         await csv.ReadHeaderAsync(ct);
         var header = csv.Headers.Select(h => h.Trim().TrimStart('\uFEFF')).ToArray();
+        // A map naming a column the file lacks would make a job that "succeeds" having found nothing.
+        if (mapping?.FirstOrDefault(m => !header.Contains(m.Value, StringComparer.OrdinalIgnoreCase)) is { Key: not null } missing)
+            throw new Contacts.ImportRejectedException($"map names the column '{missing.Value}' for {missing.Key}, which the CSV header lacks");
         if (!header.Any(h => InputNameOf(h, mapping) is not null))
             throw new Contacts.ImportRejectedException("the CSV header names no known input column (email, linkedin_url, first_name, last_name, company_domain, …); map yours with map=email=YourColumn");
         while (await csv.ReadAsync(ct))

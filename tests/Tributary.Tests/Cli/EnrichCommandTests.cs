@@ -215,6 +215,24 @@ public sealed class EnrichCommandTests(EnrichCommandApp app) : IClassFixture<Enr
     }
 
     [Fact]
+    public async Task A_submission_that_never_reached_a_server_leaves_nothing_that_blocks_the_next_run()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        var (input, output) = await NewFiles();
+        var nobody = $"http://127.0.0.1:{ServerProcess.FreePort()}";
+        var stderr = new StringWriter();
+        using var refused = new SocketsHttpHandler();
+        var exit = await CliApp.RunAsync(EnrichArgs(input, output, ws.Key), new StringWriter(), stderr, refused,
+            new Dictionary<string, string?> { ["TRIBUTARY_URL"] = nobody });
+        exit.ShouldBe(1, stderr.ToString());
+        File.Exists(output + ".job").ShouldBeFalse(stderr.ToString());
+
+        // Another command for the same output (other channels) is not held up by the submission that never left.
+        var (next, _, err) = await Run(["enrich", input, "-o", output, "--channels", "work_email,phone", "--map", "linkedin_url=LinkedIn", "--key", ws.Key]);
+        next.ShouldBe(0, err);
+    }
+
+    [Fact]
     public async Task A_pending_submission_is_not_sent_again_for_an_input_that_changed_since()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 100);

@@ -155,6 +155,12 @@ public abstract class JobsApiTests(JobProvidersApp app)
         cancelled.EnumerateArray().Select(j => j.GetProperty("id").GetGuid()).ShouldBe([ids[1]]);
         await (await client.GetAsync("/v1/jobs?status=sleeping")).ShouldBeError(400, "validation_error");
         await (await client.GetAsync("/v1/jobs?owner=me")).ShouldBeError(400, "validation_error");
+        // A map of a column the file lacks, or of an unknown input, is refused before anything is created.
+        var before = (await (await client.GetAsync("/v1/jobs")).ShouldBeOk()).GetProperty("meta").GetProperty("total").GetInt64();
+        foreach (var map in new[] { "linkedin_url=Profile", "linkedin=LinkedIn", "email=A,email=B" })
+            await (await client.PostAsync($"/v1/jobs?channels=work_email&map={Uri.EscapeDataString(map)}",
+                new StringContent("LinkedIn\nhttps://www.linkedin.com/in/x\n", System.Text.Encoding.UTF8, "text/csv"))).ShouldBeError(400, "validation_error");
+        (await (await client.GetAsync("/v1/jobs")).ShouldBeOk()).GetProperty("meta").GetProperty("total").GetInt64().ShouldBe(before);
         (await (await client.GetAsync($"/v1/jobs/{ids[0]}")).ShouldBeOk()).GetProperty("data").GetProperty("name").GetString().ShouldBe("first.csv");
 
         var other = await app.CreateWorkspaceAsync();
