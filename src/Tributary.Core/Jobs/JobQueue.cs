@@ -242,6 +242,20 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
         return items.Select(i => (i, jobs[i.JobId])).ToList();
     }
 
+    /// <summary>
+    /// At shutdown: gives back the items this owner still holds, so that another process takes them at once instead of
+    /// after their lease; the attempt is not counted, as the run was stopped, not failed.
+    /// </summary>
+    public async Task<int> ReleaseAsync(string owner, CancellationToken ct)
+    {
+        await using var db = dbs.Create();
+        return await Sql.ExecuteAsync(db, $"""
+            UPDATE job_items SET status = 'pending', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+                attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
+            WHERE lease_owner = {owner} AND status = 'running'
+            """, ct);
+    }
+
     /// <summary>Extends a running item's lease; false when the lease was lost (expired and reclaimed, or the job cancelled).</summary>
     public async Task<bool> RenewAsync(JobItem item, CancellationToken ct)
     {

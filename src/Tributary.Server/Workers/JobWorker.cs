@@ -1,18 +1,25 @@
+using Microsoft.Extensions.Options;
 using Tributary.Core.Jobs;
 
 namespace Tributary.Server.Workers;
 
 /// <summary>
 /// Claims job items and runs up to <c>Jobs:Workers</c> of them at once in this process. Any number of processes may run
-/// this against one database; leases make sure each item is committed once.
+/// this against one database; leases make sure each item is committed once. On shutdown it stops claiming, lets what
+/// runs finish within the shutdown timeout (DESIGN §12 ShutdownTimeoutSeconds), then gives back what is left.
 /// </summary>
-public sealed class JobWorker(JobQueue queue, JobProcessor processor, JobOptions options, ILogger<JobWorker> logger) : BackgroundService
+public sealed class JobWorker(JobQueue queue, JobProcessor processor, JobOptions options, IOptions<HostOptions> host,
+    ILogger<JobWorker> logger) : BackgroundService
 {
+    // Room, within the host's shutdown timeout, for the runs stopped at its end to give their items back.
+    private static readonly TimeSpan ReleaseMargin = TimeSpan.FromSeconds(3);
+
     public string Owner { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
         using var slots = new SemaphoreSlim(options.Workers);
+        using var inFlight = new CancellationTokenSource();
         var running = new HashSet<Task>();
         while (!stopping.IsCancellationRequested)
         {
@@ -26,7 +33,7 @@ public sealed class JobWorker(JobQueue queue, JobProcessor processor, JobOptions
                     await slots.WaitAsync(stopping);
                     var task = Task.Run(async () =>
                     {
-                        try { await processor.ProcessAsync(item, job, stopping); }
+                        try { await processor.ProcessAsync(item, job, inFlight.Token); }
                         finally { slots.Release(); }
                     }, CancellationToken.None);
                     lock (running) running.Add(task);
@@ -46,6 +53,17 @@ public sealed class JobWorker(JobQueue queue, JobProcessor processor, JobOptions
         }
         Task[] left;
         lock (running) left = running.ToArray();
+        var finishWithin = host.Value.ShutdownTimeout - ReleaseMargin;
+        inFlight.CancelAfter(finishWithin > TimeSpan.Zero ? finishWithin : TimeSpan.Zero);
         await Task.WhenAll(left);
+        try
+        {
+            if (await queue.ReleaseAsync(Owner, CancellationToken.None) is var released and > 0)
+                logger.LogInformation("Shutting down: gave back {Count} job items that had not finished", released);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Shutting down: the unfinished job items could not be given back; their leases will expire");
+        }
     }
 }
