@@ -108,6 +108,7 @@ try
     app.UseRouting();
     app.UseMiddleware<RequestBodyLimitMiddleware>();
     app.UseMiddleware<ApiKeyAuthMiddleware>();
+    app.UseMiddleware<JsonBodyGuardMiddleware>(); // after authentication: no 415 before a 401
     app.UseMiddleware<IdempotencyMiddleware>(); // a replay is free and counts against no limit
     app.UseMiddleware<RateLimitMiddleware>();
 

@@ -1,0 +1,67 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Tributary.Tests.Infrastructure;
+
+namespace Tributary.Tests.Http;
+
+/// <summary>
+/// DESIGN §9 on every JSON route of the OpenAPI document: a charset other than UTF-8 is 415, invalid UTF-8, a lone
+/// surrogate or a NUL is 400, each in the route's own error body, never a 500, and nothing is created.
+/// </summary>
+public sealed class HostileJsonTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private static readonly (string Name, string ContentType, byte[] Body, int Status)[] Cases =
+    [
+        ("a bogus charset", "application/json; charset=bogus", "{\"email\":\"a@b.io\"}"u8.ToArray(), 415),
+        ("latin-1", "application/json; charset=iso-8859-1", "{\"email\":\"a@b.io\"}"u8.ToArray(), 415),
+        ("invalid UTF-8", "application/json", [.. "{\"email\":\""u8, 0xff, 0xfe, .. "@b.io\"}"u8], 400),
+        ("a lone surrogate", "application/json", "{\"email\":\"\\ud800@b.io\",\"first_name\":\"x\"}"u8.ToArray(), 400),
+        ("a NUL", "application/json", "{\"email\":\"a\\u0000@b.io\",\"name\":\"x\"}"u8.ToArray(), 400),
+        ("a lone surrogate in a key", "application/json", "{\"\\udc00\":1}"u8.ToArray(), 400),
+    ];
+
+    [Fact]
+    public async Task Every_json_route_refuses_bad_encodings_in_its_own_error_body()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        using var admin = app.Admin();
+        using var openapi = await app.CreateClient().GetAsync("/openapi/v1.json");
+        var paths = JsonDocument.Parse(await openapi.Content.ReadAsStringAsync()).RootElement.GetProperty("paths");
+        var routes = 0;
+        foreach (var path in paths.EnumerateObject())
+        foreach (var operation in path.Value.EnumerateObject().Where(o => o.Name is "post" or "patch"))
+        {
+            if (!operation.Value.TryGetProperty("requestBody", out var body) || !body.GetProperty("content").TryGetProperty("application/json", out _))
+                continue;
+            routes++;
+            var url = System.Text.RegularExpressions.Regex.Replace(path.Name, "{[^}]+}", Guid.NewGuid().ToString());
+            var caller = path.Name.StartsWith("/admin", StringComparison.Ordinal) ? admin : client;
+            foreach (var (name, contentType, bytes, status) in Cases)
+            {
+                var content = new ByteArrayContent(bytes);
+                content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+                var response = await caller.SendAsync(new HttpRequestMessage(new HttpMethod(operation.Name.ToUpperInvariant()), url) { Content = content });
+                var where = $"{operation.Name.ToUpperInvariant()} {path.Name} with {name}";
+                ((int)response.StatusCode).ShouldBe(status, where + ": " + await response.Content.ReadAsStringAsync());
+                ShouldBeInTheSurfaceShape(path.Name, status, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement, where);
+            }
+        }
+        routes.ShouldBeGreaterThan(20);
+        using var contacts = await client.GetAsync("/v1/contacts");
+        (await contacts.Json()).GetProperty("meta").GetProperty("total").GetInt64().ShouldBe(0, "a refused request created nothing");
+    }
+
+    private static void ShouldBeInTheSurfaceShape(string path, int status, JsonElement body, string where)
+    {
+        if (path.StartsWith("/api/v2", StringComparison.Ordinal) || path.StartsWith("/v2", StringComparison.Ordinal))
+            body.GetProperty("error").GetInt32().ShouldBe(status, where);
+        else if (path.StartsWith("/api/v1/operations", StringComparison.Ordinal))
+            body.GetProperty("error").GetProperty("code").GetString()!.ShouldMatch("^[A-Z_]+$", where);
+        else if (path.StartsWith("/api/", StringComparison.Ordinal))
+            body.GetProperty("statusCode").GetInt32().ShouldBe(status, where);
+        else
+            body.GetProperty("error").GetProperty("code").GetString().ShouldBe(status == 415 ? "unsupported_media_type" : "validation_error", where);
+    }
+}
