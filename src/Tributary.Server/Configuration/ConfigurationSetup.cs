@@ -49,6 +49,8 @@ public static class ConfigurationSetup
             .ValidateDataAnnotations()
             .Validate(o => o.Limits is { MaxJsonBytes: >= 1024 }, "Tributary:Limits:MaxJsonBytes must be at least 1024")
             .Validate(o => o.Limits is { MaxImportBytes: >= 1024 }, "Tributary:Limits:MaxImportBytes must be at least 1024")
+            .Validate(o => o.PublicBaseUrl is null || (Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"),
+                "Tributary:PublicBaseUrl must be an absolute http(s) URL, e.g. https://enrich.example.com")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<TributaryOptions>>().Value);
         return services;

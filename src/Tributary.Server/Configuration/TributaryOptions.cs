@@ -11,6 +11,9 @@ public sealed class TributaryOptions
     public bool AdminApiEnabled => !string.IsNullOrWhiteSpace(AdminToken);
 
     public LimitsOptions Limits { get; set; } = new();
+
+    /// <summary>The address users reach the server at behind a reverse proxy (absolute http(s) URL), for links it builds.</summary>
+    public string? PublicBaseUrl { get; set; }
 }
 
 public sealed class LimitsOptions

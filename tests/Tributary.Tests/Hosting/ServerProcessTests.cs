@@ -72,6 +72,8 @@ public sealed partial class ServerProcessTests
     [InlineData("Tributary__Providers__x__Type", "carrier-pigeon", "Tributary:Providers:x:Type")]
     [InlineData("Tributary__Verification__SmtpPort", "70000", "Tributary:Verification:SmtpPort")]
     [InlineData("Tributary__SyncDeadlineMs", "soon", "Tributary:SyncDeadlineMs")]
+    [InlineData("Tributary__PublicBaseUrl", "enrich.example.com", "Tributary:PublicBaseUrl")]
+    [InlineData("Tributary__ShutdownTimeoutSeconds", "0", "Tributary:ShutdownTimeoutSeconds")]
     public async Task A_bad_configuration_value_stops_the_process_naming_the_key(string variable, string value, string key)
     {
         await using var server = await ServerProcess.StartAsync("Production",

@@ -134,7 +134,9 @@ public abstract class JobsApiTests(JobProvidersApp app)
         var ids = new List<Guid>();
         foreach (var name in new[] { "first.csv", "second.csv", "third.csv" })
         {
-            var records = new[] { new { linkedin_url = $"https://www.linkedin.com/in/listed-{name}" } };
+            // The second is large enough to be still running when it is cancelled below.
+            var records = Enumerable.Range(0, name == "second.csv" ? 400 : 1)
+                .Select(i => new { linkedin_url = $"https://www.linkedin.com/in/listed-{name}-{i}" }).ToArray();
             ids.Add((await (await client.PostJson("/v1/jobs", new { records, channels = new[] { "work_email" }, name })).ShouldBeOk(202))
                 .GetProperty("data").GetProperty("id").GetGuid());
         }
@@ -146,6 +148,7 @@ public abstract class JobsApiTests(JobProvidersApp app)
         jobs[0].GetProperty("name").GetString().ShouldBe("third.csv");
         jobs[0].GetProperty("kind").GetString().ShouldBe("native");
         jobs[0].GetProperty("total").GetInt32().ShouldBe(1);
+        jobs[1].GetProperty("status").GetString().ShouldBe("cancelled");
         page.GetProperty("meta").GetProperty("total").GetInt64().ShouldBe(3);
         var next = page.GetProperty("meta").GetProperty("next_cursor").GetString()!;
         var rest = (await (await client.GetAsync($"/v1/jobs?per_page=2&cursor={Uri.EscapeDataString(next)}")).ShouldBeOk())
