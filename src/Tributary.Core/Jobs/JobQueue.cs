@@ -343,6 +343,31 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
     /// <summary>Cancels a job of the workspace: pending items are dropped, in-flight ones cannot commit, unused credits return.</summary>
     public async Task<Job?> CancelAsync(Guid workspaceId, Guid jobId, CancellationToken ct)
     {
+        // A cancel takes all of a job's open items while a commit batch may hold some of them and wait for others, so
+        // PostgreSQL can end either transaction as a deadlock: the batch then commits unit by unit (and the cancelled
+        // items fail their fence); the cancel simply runs again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await CancelOnceAsync(workspaceId, jobId, ct);
+            }
+            catch (Exception e) when (attempt < 5 && IsDeadlock(e))
+            {
+                await Task.Delay(20 * attempt, ct);
+            }
+        }
+    }
+
+    private static bool IsDeadlock(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is Npgsql.PostgresException { SqlState: "40P01" or "40001" }) return true;
+        return false;
+    }
+
+    private async Task<Job?> CancelOnceAsync(Guid workspaceId, Guid jobId, CancellationToken ct)
+    {
         await using var db = dbs.Create();
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async () =>
@@ -358,6 +383,15 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
                 // simply stays done; one we cancel first fails that worker's fence.
                 await db.JobItems.Where(i => i.JobId == jobId && (i.Status == JobItemStatus.Pending || i.Status == JobItemStatus.Running))
                     .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, JobItemStatus.Cancelled).SetProperty(i => i.LeaseOwner, (string?)null), ct);
+                // A commit batch moves the reservation and the account before the job's counters (the job's end may
+                // release what is left); locking them here in that order too keeps a cancel and a batch from
+                // deadlocking on PostgreSQL (seen as a 500 on cancel while the job's items committed).
+                if (db.Provider == DatabaseProvider.Postgres
+                    && await db.Jobs.Where(j => j.Id == jobId).Select(j => j.ReservationId).FirstAsync(ct) is { } reservation)
+                {
+                    await Sql.ExecuteAsync(db, $"SELECT 1 FROM credit_reservations WHERE id = {reservation} FOR UPDATE", ct);
+                    await Sql.ExecuteAsync(db, $"SELECT 1 FROM credit_accounts WHERE workspace_id = {workspaceId} FOR UPDATE", ct);
+                }
                 var cancelled = await db.Jobs
                     .Where(j => j.Id == jobId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing))
                     .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Cancelled).SetProperty(j => j.FinishedAt, now), ct);
