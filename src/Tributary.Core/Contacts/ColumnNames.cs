@@ -17,4 +17,28 @@ public static class ColumnNames
         var name = column.Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
         return extra?.GetValueOrDefault(name) ?? Aliases.GetValueOrDefault(name, name);
     }
+
+    /// <summary>
+    /// The field a column (or JSON key) stands for under a caller's mapping of field → column: the mapping first, then
+    /// <see cref="Canonical"/>. A field the mapping gives to another column is not read from a column that merely carries
+    /// its name (null).
+    /// </summary>
+    public static string? FieldOf(string column, IReadOnlyDictionary<string, string>? mapping, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        if (mapping is not null)
+            foreach (var (field, mapped) in mapping)
+                if (string.Equals(mapped, column.Trim(), StringComparison.OrdinalIgnoreCase)) return field;
+        var name = Canonical(column, extra);
+        return mapping?.ContainsKey(name) == true ? null : name;
+    }
+
+    /// <summary>The first mapping whose column the header lacks: a map that would otherwise read nothing.</summary>
+    public static (string Field, string Column)? MissingColumn(IReadOnlyDictionary<string, string>? mapping, IEnumerable<string> header)
+    {
+        if (mapping is null) return null;
+        var columns = header.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var (field, column) in mapping)
+            if (!columns.Contains(column)) return (field, column);
+        return null;
+    }
 }

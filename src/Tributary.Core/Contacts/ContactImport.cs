@@ -156,7 +156,7 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
                 continue;
             }
             var name = naming.FieldOf(raw);
-            if (ContactFields.Scalars.Contains(name) || name == "tags") columns[i] = name;
+            if (MappableFields.Contains(name)) columns[i] = name;
             else report.IgnoredColumns.Add(raw);
         }
         if (columns.All(c => c is null))
@@ -237,20 +237,7 @@ internal sealed class ColumnNaming(IReadOnlyDictionary<string, string>? mapping)
         ["domain"] = "company_domain", ["mobile"] = "phone",
     };
 
-    public string FieldOf(string column)
-    {
-        if (mapping is not null)
-            foreach (var (field, mapped) in mapping)
-                if (string.Equals(mapped, column.Trim(), StringComparison.OrdinalIgnoreCase)) return field;
-        var name = ColumnNames.Canonical(column, ContactAliases);
-        // A mapped field is read only from its mapped column, not also from a column that happens to carry its name.
-        return mapping?.ContainsKey(name) == true ? "" : name;
-    }
+    public string FieldOf(string column) => ColumnNames.FieldOf(column, mapping, ContactAliases) ?? "";
 
-    public string? MissingColumn(IEnumerable<string> header)
-    {
-        if (mapping is null) return null;
-        var columns = header.ToHashSet(StringComparer.OrdinalIgnoreCase);
-        return mapping.Values.FirstOrDefault(c => !columns.Contains(c));
-    }
+    public string? MissingColumn(IEnumerable<string> header) => ColumnNames.MissingColumn(mapping, header)?.Column;
 }

@@ -20,16 +20,8 @@ public static class JobInput
     ];
 
     /// <summary>The input name a column stands for, or null.</summary>
-    public static string? InputNameOf(string column, IReadOnlyDictionary<string, string>? mapping)
-    {
-        if (mapping is not null)
-            foreach (var (input, mapped) in mapping)
-                if (string.Equals(mapped, column, StringComparison.OrdinalIgnoreCase)) return input;
-        var name = ColumnNames.Canonical(column);
-        if (mapping is not null && mapping.ContainsKey(name) && !string.Equals(mapping[name], column, StringComparison.OrdinalIgnoreCase))
-            return null; // the mapping names another column for this input
-        return InputNames.Contains(name) ? name : null;
-    }
+    public static string? InputNameOf(string column, IReadOnlyDictionary<string, string>? mapping) =>
+        ColumnNames.FieldOf(column, mapping) is { } name && InputNames.Contains(name) ? name : null;
 
     public static NewItem FromCells(IReadOnlyList<string> header, IReadOnlyList<string> cells, IReadOnlyDictionary<string, string>? mapping)
     {
@@ -64,8 +56,8 @@ public static class JobInput
         await csv.ReadHeaderAsync(ct);
         var header = csv.Headers.Select(h => h.Trim().TrimStart('\uFEFF')).ToArray();
         // A map naming a column the file lacks would make a job that "succeeds" having found nothing.
-        if (mapping?.FirstOrDefault(m => !header.Contains(m.Value, StringComparer.OrdinalIgnoreCase)) is { Key: not null } missing)
-            throw new Contacts.ImportRejectedException($"map names the column '{missing.Value}' for {missing.Key}, which the CSV header lacks");
+        if (ColumnNames.MissingColumn(mapping, header) is { } missing)
+            throw new Contacts.ImportRejectedException($"map names the column '{missing.Column}' for {missing.Field}, which the CSV header lacks");
         if (!header.Any(h => InputNameOf(h, mapping) is not null))
             throw new Contacts.ImportRejectedException("the CSV header names no known input column (email, linkedin_url, first_name, last_name, company_domain, …); map yours with map=email=YourColumn");
         while (await csv.ReadAsync(ct))

@@ -122,9 +122,11 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
 
     /// <summary>
     /// Stores a record that was enriched synchronously as a finished one-item job, so that it can be read like an
-    /// asynchronous one (seed 003's synchronous host); the run itself was settled by the enrichment. Returns the item.
+    /// asynchronous one (seed 003's synchronous host); the run itself was settled by the enrichment. Saved on
+    /// <paramref name="db"/>, in whatever transaction the caller holds. Returns the item.
     /// </summary>
-    public async Task<(Job Job, JobItem Item)> RecordFinishedAsync(NewJob spec, NewItem item, EnrichmentOutcome.Done done, CancellationToken ct)
+    public async Task<(Job Job, JobItem Item)> RecordFinishedAsync(TributaryDb db, NewJob spec, NewItem item, EnrichmentOutcome.Done done,
+        CancellationToken ct)
     {
         var now = Now();
         var result = ItemResult.Of(done);
@@ -137,7 +139,6 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
         var stored = ItemOf(job, item, 0);
         (stored.Status, stored.ResultJson, stored.Charged, stored.EnrichmentId, stored.ContactId, stored.FinishedAt) =
             (JobItemStatus.Done, JsonSerializer.Serialize(result), done.Charged, done.EnrichmentId, done.Contact?.Id, now);
-        await using var db = dbs.Create();
         db.Jobs.Add(job);
         db.JobItems.Add(stored);
         await db.SaveChangesAsync(ct);

@@ -67,10 +67,7 @@ public static class AsyncContactsEndpoints
         WebhookTargetGuard guard, CancellationToken ct)
     {
         var workspace = caller.Workspace;
-        if (ParseTypes(body, out var types) is { } typeError) return new ErrorResult(typeError);
-        if (ParseContact(body, types, out var contact) is { } error) return new ErrorResult(error);
-        if (Webhook(body, guard, out var webhook) is { } hookError) return new ErrorResult(hookError);
-        if (types.Contains("personal_email") && !workspace.PersonalEmailConsent) return new ErrorResult(Consent());
+        if (ParseSingle(body, workspace, guard, out var types, out var contact, out var webhook) is { } invalid) return new ErrorResult(invalid);
         var (job, problem) = await CreateJobAsync(queue, caller, types, webhook, [contact], ct);
         if (problem is not null) return new ErrorResult(problem);
         var item = (await JobReads.ItemsAsync(db, job!.Id, ct)).Single();
@@ -87,10 +84,7 @@ public static class AsyncContactsEndpoints
         WebhookTargetGuard guard, CancellationToken ct)
     {
         var workspace = caller.Workspace;
-        if (ParseTypes(body, out var types) is { } typeError) return new ErrorResult(typeError);
-        if (ParseContact(body, types, out var contact) is { } error) return new ErrorResult(error);
-        if (Webhook(body, guard, out var webhook) is { } hookError) return new ErrorResult(hookError);
-        if (types.Contains("personal_email") && !workspace.PersonalEmailConsent) return new ErrorResult(Consent());
+        if (ParseSingle(body, workspace, guard, out var types, out var contact, out var webhook) is { } invalid) return new ErrorResult(invalid);
         var channels = types.Select(t => TypeChannels[t]).ToList();
         var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
         {
@@ -101,11 +95,17 @@ public static class AsyncContactsEndpoints
         if (outcome is EnrichmentOutcome.ConsentRequired) return new ErrorResult(Consent());
         var done = (EnrichmentOutcome.Done)outcome;
         http.SetEnrichmentId(done.EnrichmentId);
-        var (job, item) = await queue.RecordFinishedAsync(
-            new NewJob(caller.WorkspaceId, AsyncContactView.Kind, channels, JobOptions(types, webhook), caller.KeyId),
-            new NewItem(contact.Known, JsonSerializer.Serialize(contact.Input)), done, CancellationToken.None);
+        // The pollable result and its webhook are stored together, so that one never goes without the other.
+        JobItem item;
         await using (var db = queue.NewDb())
+        await using (var tx = await db.Database.BeginTransactionAsync(CancellationToken.None))
+        {
+            (var job, item) = await queue.RecordFinishedAsync(db,
+                new NewJob(caller.WorkspaceId, AsyncContactView.Kind, channels, JobOptions(types, webhook), caller.KeyId),
+                new NewItem(contact.Known, JsonSerializer.Serialize(contact.Input)), done, CancellationToken.None);
             await webhooks.OnItemDoneAsync(db, job, item, done, CancellationToken.None);
+            await tx.CommitAsync(CancellationToken.None);
+        }
         return TypedResults.Ok(AsyncContactView.SynchronousOf(item, contact.Known, workspace.PhoneCountries));
     }
 
@@ -172,6 +172,18 @@ public static class AsyncContactsEndpoints
             CreateJobOutcome.Created c => (c.Job, null),
             _ => throw new InvalidOperationException(),
         };
+    }
+
+    /// <summary>The body of single_enrich, on both hosts: types, the contact, the webhook, and consent for personal email.</summary>
+    private static ApiError? ParseSingle(JsonElement body, Workspace workspace, WebhookTargetGuard guard, out List<string> types,
+        out (Dictionary<string, JsonElement> Known, AsyncContactInput Input) contact, out string? webhook)
+    {
+        contact = default;
+        webhook = null;
+        if (ParseTypes(body, out types) is { } typeError) return typeError;
+        if (ParseContact(body, types, out contact) is { } error) return error;
+        if (Webhook(body, guard, out webhook) is { } hookError) return hookError;
+        return types.Contains("personal_email") && !workspace.PersonalEmailConsent ? Consent() : null;
     }
 
     private static string JobOptions(List<string> types, string? webhook) => JsonSerializer.Serialize(new Dictionary<string, object?>
