@@ -17,18 +17,21 @@ using Tributary.Core.Workspaces;
 
 namespace Tributary.Core;
 
+/// <summary>
+/// Registers Core's services. Its options classes (<see cref="IValidatedOptions"/>: database, pricing, cache, credits,
+/// jobs, rate limits, webhooks, verification, providers and waterfall) are resolved from the container, where the host
+/// binds and validates them from configuration.
+/// </summary>
 public static class CoreServices
 {
     /// <summary>Registers the domain services; <see cref="TributaryDb"/> is scoped, one per request or unit of work.</summary>
-    public static IServiceCollection AddTributaryCore(this IServiceCollection services, Func<IServiceProvider, DatabaseOptions> database)
+    public static IServiceCollection AddTributaryCore(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(database);
         services.AddSingleton<TributaryDbFactory>();
         services.AddScoped<TributaryDb>(sp => sp.GetRequiredService<TributaryDbFactory>().Create());
         services.AddSingleton<CreationClock>();
         services.AddSingleton<Ledger>();
-        services.TryAddSingleton(new CreditOptions());
         services.AddSingleton<WorkspaceAdmin>();
         services.AddSingleton<TenantCache>();
         services.AddSingleton<CompanyStore>();
@@ -38,12 +41,7 @@ public static class CoreServices
     }
 
     /// <summary>Registers the waterfall, its providers, the result cache and the enrichment service.</summary>
-    public static IServiceCollection AddTributaryEnrichment(this IServiceCollection services,
-        Func<IServiceProvider, EnrichmentConfiguration> configuration,
-        Func<IServiceProvider, ProviderEnvironment> environment,
-        Func<IServiceProvider, Pricing> pricing,
-        Func<IServiceProvider, CacheOptions> cache,
-        Func<IServiceProvider, IEmailVerifier> verifier)
+    public static IServiceCollection AddTributaryEnrichment(this IServiceCollection services, Func<IServiceProvider, ProviderEnvironment> environment)
     {
         // Providers are called without redirects and with Polly's timeouts, not HttpClient's.
         services.AddHttpClient("providers", c => c.Timeout = Timeout.InfiniteTimeSpan)
@@ -51,11 +49,9 @@ public static class CoreServices
             {
                 AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2), MaxConnectionsPerServer = 1024,
             });
-        services.AddSingleton(configuration);
         services.AddSingleton(environment);
-        services.AddSingleton(pricing);
-        services.AddSingleton(cache);
-        services.AddSingleton(verifier);
+        services.AddSingleton<IEmailVerifier>(sp => new EmailVerifier(sp.GetRequiredService<VerificationOptions>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<EmailVerifier>>()));
         services.AddSingleton<ProviderRegistry>();
         services.AddSingleton<ResultCache>();
         services.AddSingleton<WaterfallMetrics>();
@@ -68,17 +64,15 @@ public static class CoreServices
         return services;
     }
 
-    public static IServiceCollection AddTributaryLimits(this IServiceCollection services, Func<IServiceProvider, RateLimitOptions> options)
+    public static IServiceCollection AddTributaryLimits(this IServiceCollection services)
     {
-        services.AddSingleton(options);
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<IdempotencyStore>();
         return services;
     }
 
-    public static IServiceCollection AddTributaryJobs(this IServiceCollection services, Func<IServiceProvider, JobOptions> options)
+    public static IServiceCollection AddTributaryJobs(this IServiceCollection services)
     {
-        services.AddSingleton(options);
         services.AddSingleton<JobQueue>();
         services.AddSingleton<LeadRecords>();
         services.AddSingleton<JobProcessor>();
@@ -89,9 +83,8 @@ public static class CoreServices
     /// Registers the webhook outbox's delivery: the SSRF guard, the dispatcher and its HTTP client, which connects only to
     /// addresses the guard checked, follows no redirect and uses no proxy.
     /// </summary>
-    public static IServiceCollection AddTributaryWebhooks(this IServiceCollection services, Func<IServiceProvider, WebhookOptions> options)
+    public static IServiceCollection AddTributaryWebhooks(this IServiceCollection services)
     {
-        services.AddSingleton(options);
         services.AddSingleton<WebhookTargetGuard>();
         services.AddHttpClient(WebhookDispatcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler

@@ -4,11 +4,14 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Scalar.AspNetCore;
+using Tributary.Core.Credits;
 using Tributary.Core.Enrichment;
 using Tributary.Core.Jobs;
 using Tributary.Core.Providers.Verification;
 using Tributary.Core.Providers;
+using Tributary.Core.RateLimits;
 using Tributary.Core.Storage;
+using Tributary.Core.Waterfall;
 using Tributary.Core.Webhooks;
 using Tributary.Core;
 using Tributary.Server.Admin;
@@ -39,36 +42,27 @@ try
     builder.ListenOnTheDefaultAddressUnlessConfigured();
     builder.Logging.QuietenFailedStarts();
 
+    builder.Services.AddTributarySettings();
+
     // Services.
-    builder.Services.AddTributaryOptions();
-    builder.Services.AddSingleton(sp => EnrichmentSettings.ReadCredits(sp.GetRequiredService<IConfiguration>()));
-    builder.Services.AddTributaryCore(sp => ConfigurationSetup.ReadDatabaseOptions(sp.GetRequiredService<IConfiguration>()));
-    builder.Services.AddTributaryEnrichment(
-        sp => EnrichmentSettings.ReadProviders(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()),
-        sp => new ProviderEnvironment
-        {
-            ContentRoot = sp.GetRequiredService<IHostEnvironment>().ContentRootPath,
-            IndexDirectory = Path.Combine(Path.GetTempPath(), "tributary-datasets"),
-        },
-        sp => EnrichmentSettings.ReadPricing(sp.GetRequiredService<IConfiguration>()),
-        sp => EnrichmentSettings.ReadCache(sp.GetRequiredService<IConfiguration>()),
-        sp => new EmailVerifier(VerificationSettings.Read(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>()),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EmailVerifier>>()));
-    builder.Services.AddTributaryJobs(sp => EnrichmentSettings.ReadJobs(sp.GetRequiredService<IConfiguration>()));
+    builder.Services.AddTributaryCore();
+    builder.Services.AddTributaryEnrichment(sp => new ProviderEnvironment
+    {
+        ContentRoot = sp.GetRequiredService<IHostEnvironment>().ContentRootPath,
+        IndexDirectory = Path.Combine(Path.GetTempPath(), "tributary-datasets"),
+    });
+    builder.Services.AddTributaryJobs();
     builder.Services.AddHostedService<JobWorker>();
     builder.Services.AddHostedService<ReservationSweeper>();
     builder.Services.AddHostedService<TraceBatchWorker>();
     builder.Services.AddSingleton<AsyncContactsWebhook>();
     builder.Services.AddSingleton<IJobItemListener>(sp => sp.GetRequiredService<AsyncContactsWebhook>());
-    builder.Services.AddTributaryLimits(sp => EnrichmentSettings.ReadRateLimits(sp.GetRequiredService<IConfiguration>()));
-    builder.Services.AddTributaryWebhooks(sp => WebhookSettings.Read(sp.GetRequiredService<IConfiguration>()));
+    builder.Services.AddTributaryLimits();
+    builder.Services.AddTributaryWebhooks();
     builder.Services.AddHostedService<WebhookDeliveryWorker>();
-    builder.Services.AddSingleton(sp => new SurfaceSettings(EnrichmentSettings.ReadSyncDeadline(sp.GetRequiredService<IConfiguration>())));
     builder.Services.AddScoped<CallerContext>();
     builder.Services.AddSingleton<ErrorShapesByPath>();
     builder.Services.AddSingleton<StartupState>();
-    var shutdownTimeout = EnrichmentSettings.ReadShutdownTimeout(builder.Configuration);
-    builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout);
     builder.Services.AddSingleton<TributaryMetrics>();
     builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
     builder.Services.Configure<JsonOptions>(o =>
@@ -85,13 +79,7 @@ try
 
     var app = builder.Build();
     // A bad value stops here, with a message naming its key; dataset indexes open in the background.
-    _ = app.Services.GetRequiredService<TributaryOptions>();
-    _ = app.Services.GetRequiredService<SurfaceSettings>();
-    _ = app.Services.GetRequiredService<Pricing>();
-    _ = app.Services.GetRequiredService<JobOptions>();
-    _ = app.Services.GetRequiredService<Tributary.Core.Credits.CreditOptions>();
-    _ = app.Services.GetRequiredService<Tributary.Core.RateLimits.RateLimitOptions>();
-    _ = app.Services.GetRequiredService<WebhookOptions>();
+    app.Services.ValidateOptions();
     var providers = app.Services.GetRequiredService<ProviderRegistry>();
     _ = providers.WarmUpAsync().ContinueWith(t => app.Logger.LogError(t.Exception, "A dataset could not be indexed"),
         TaskContinuationOptions.OnlyOnFaulted);

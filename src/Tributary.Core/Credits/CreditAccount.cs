@@ -31,8 +31,10 @@ public sealed class CreditReservation
 }
 
 /// <summary><c>Tributary:Credits</c> (DESIGN §6, §12).</summary>
-public sealed class CreditOptions
+public sealed class CreditOptions : IValidatedOptions
 {
+    public static string Section => "Tributary:Credits";
+
     /// <summary>How long after its request's deadline an unsettled synchronous reservation is released.</summary>
     public int ReservationGraceSeconds { get; set; } = 60;
     /// <summary>How often each process looks for expired reservations.</summary>

@@ -1,8 +1,10 @@
 namespace Tributary.Core.Jobs;
 
 /// <summary><c>Tributary:Jobs</c> (DESIGN §12).</summary>
-public sealed class JobOptions
+public sealed class JobOptions : IValidatedOptions
 {
+    public static string Section => "Tributary:Jobs";
+
     /// <summary>Items in flight per server process.</summary>
     public int Workers { get; set; } = 64;
     public int LeaseSeconds { get; set; } = 30;

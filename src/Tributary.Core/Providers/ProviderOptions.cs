@@ -36,8 +36,11 @@ public static class ProviderTypes
 }
 
 /// <summary>The configured providers and, per channel, the order to ask them in.</summary>
-public sealed class EnrichmentConfiguration
+public sealed class EnrichmentConfiguration : IValidatedOptions
 {
+    /// <summary>Bound from the whole section: its <c>Providers</c> and <c>Waterfall</c> keys.</summary>
+    public static string Section => "Tributary";
+
     public Dictionary<string, ProviderDefinition> Providers { get; init; } = new(StringComparer.OrdinalIgnoreCase);
     public Dictionary<string, List<string>> Waterfall { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 

@@ -18,8 +18,10 @@ public sealed class RateCounter
 
 public enum RateClass { Single, Bulk, Day }
 
-public sealed class RateLimitOptions
+public sealed class RateLimitOptions : IValidatedOptions
 {
+    public static string Section => "Tributary:RateLimits";
+
     public int SinglePerMinute { get; set; } = 100;
     public int BulkPerMinute { get; set; } = 20;
     public int PerDay { get; set; } = 10_000;

@@ -1,14 +1,17 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Tributary.Core.Storage;
 
-public sealed class DatabaseOptions
+/// <summary><c>Tributary:Database</c> (DESIGN §12).</summary>
+public sealed class DatabaseOptions : IValidatedOptions
 {
-    public const string Section = "Tributary:Database";
+    public static string Section => "Tributary:Database";
 
-    [Required]
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
 
-    [Required(AllowEmptyStrings = false)]
     public string ConnectionString { get; set; } = "Data Source=tributary.db";
+
+    public IEnumerable<string> Validate()
+    {
+        if (!Enum.IsDefined(Provider)) yield return $"{Section}:Provider must be Sqlite or Postgres, not '{Provider}'";
+        if (string.IsNullOrWhiteSpace(ConnectionString)) yield return $"{Section}:ConnectionString must not be empty";
+    }
 }

@@ -1,20 +1,23 @@
-using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Tributary.Core.Storage;
 
 namespace Tributary.Core.Waterfall;
 
-public sealed class CacheOptions
+public sealed class CacheOptions : IValidatedOptions
 {
-    public const string Section = "Tributary:Cache";
+    public static string Section => "Tributary:Cache";
 
-    [Range(1, 3650)]
     public int TtlDays { get; set; } = 30;
 
     /// <summary>How long a clean "no provider had it" is remembered (DESIGN §6.2).</summary>
-    [Range(1, 3650)]
     public int MissTtlDays { get; set; } = 7;
+
+    public IEnumerable<string> Validate()
+    {
+        if (TtlDays is < 1 or > 3650) yield return $"{Section}:TtlDays must be from 1 to 3650";
+        if (MissTtlDays is < 1 or > 3650) yield return $"{Section}:MissTtlDays must be from 1 to 3650";
+    }
 }
 
 /// <summary>What the cache answered for one record: found values, channels known to be misses, and the trace of both.</summary>

@@ -172,7 +172,7 @@ public sealed class WebhookDispatcher(
             AttemptOutcome.Delivered => (WebhookStatus.Delivered, message.NextAttemptAt, (DateTime?)now),
             AttemptOutcome.Refused => (WebhookStatus.Refused, message.NextAttemptAt, null),
             _ when attempts >= options.MaxAttempts => (WebhookStatus.Failed, message.NextAttemptAt, null),
-            _ => (WebhookStatus.Pending, now.AddSeconds(options.RetryDelaysSeconds[attempts - 1]), null),
+            _ => (WebhookStatus.Pending, now.AddSeconds(options.RetryDelays[attempts - 1]), null),
         };
 
         await using var db = dbs.Create();

@@ -1,7 +1,9 @@
 using System.Collections;
+using System.ComponentModel;
 using System.Reflection;
 using Tributary.Core;
 using Tributary.Core.Credits;
+using Tributary.Core.Enrichment;
 using Tributary.Core.Jobs;
 using Tributary.Core.Providers;
 using Tributary.Core.Providers.Verification;
@@ -19,11 +21,15 @@ namespace Tributary.Server.Configuration;
 /// </summary>
 public static class ConfigurationKeys
 {
-    /// <summary>One level of known keys: named children, or any name (a provider's, a header's, a list index).</summary>
-    private sealed class Node(Dictionary<string, Node>? children = null, Node? anyChild = null)
+    /// <summary>
+    /// One level of known keys: named children, or any name (a provider's, a header's, a list index); a leaf may know the
+    /// type its value must convert to.
+    /// </summary>
+    private sealed class Node(Dictionary<string, Node>? children = null, Node? anyChild = null, Type? valueType = null)
     {
         public Dictionary<string, Node>? Children { get; } = children;
         public Node? AnyChild { get; } = anyChild;
+        public Type? ValueType { get; } = valueType;
         public bool IsLeaf => Children is null && AnyChild is null;
     }
 
@@ -42,24 +48,23 @@ public static class ConfigurationKeys
         var verification = Of(typeof(VerificationOptions));
         verification.Children!["Providers"] = stringList;
         verification.Children["CatchAll"] = Leaf;
-        return new Node(new Dictionary<string, Node>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["AdminToken"] = Leaf, ["SyncDeadlineMs"] = Leaf, ["PublicBaseUrl"] = Leaf, ["ShutdownTimeoutSeconds"] = Leaf,
-            ["Limits"] = Of(typeof(LimitsOptions)),
-            ["Database"] = Of(typeof(DatabaseOptions)),
-            ["Providers"] = new Node(anyChild: provider),
-            ["Waterfall"] = new Node(channels.ToDictionary(c => c, _ => stringList, StringComparer.OrdinalIgnoreCase)),
-            ["Pricing"] = new Node(channels.Concat(["Profile", "Account", "DiscoverMultiplier"])
-                .ToDictionary(c => c, _ => Leaf, StringComparer.OrdinalIgnoreCase)),
-            ["Cache"] = Of(typeof(CacheOptions)),
-            ["Credits"] = Of(typeof(CreditOptions)),
-            ["Jobs"] = Of(typeof(JobOptions)),
-            ["RateLimits"] = Of(typeof(RateLimitOptions)),
-            ["Webhooks"] = Of(typeof(WebhookOptions)),
-            ["Verification"] = verification,
-            ["Retention"] = new Node(new Dictionary<string, Node>(StringComparer.OrdinalIgnoreCase) { ["JobResultsDays"] = Leaf, ["TraceDays"] = Leaf }),
-        });
+        var root = Of(typeof(TributaryOptions)).Children!;
+        root["Providers"] = new Node(anyChild: provider);
+        root["Waterfall"] = new Node(channels.ToDictionary(c => c, _ => stringList, StringComparer.OrdinalIgnoreCase));
+        root["Verification"] = verification;
+        foreach (var type in new[] { typeof(DatabaseOptions), typeof(Pricing), typeof(CacheOptions), typeof(CreditOptions), typeof(JobOptions),
+                     typeof(RateLimitOptions), typeof(WebhookOptions) })
+            root[SectionOf(type)] = Of(type);
+        root["Retention"] = new Node(new Dictionary<string, Node>(StringComparer.OrdinalIgnoreCase) { ["JobResultsDays"] = Leaf, ["TraceDays"] = Leaf });
+        return new Node(root);
     });
+
+    /// <summary>The key under <c>Tributary</c> an options class is bound to: <c>Tributary:Jobs</c> → <c>Jobs</c>.</summary>
+    private static string SectionOf(Type type)
+    {
+        var section = (string)type.GetProperty(nameof(IValidatedOptions.Section), BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
+        return section[(TributaryOptions.Section.Length + 1)..];
+    }
 
     /// <summary>Throws a <see cref="ConfigurationException"/> naming the first unknown key under <c>Tributary</c>.</summary>
     public static void ThrowOnUnknown(IConfiguration configuration)
@@ -85,8 +90,14 @@ public static class ConfigurationKeys
             if (known.IsLeaf)
             {
                 if (child.GetChildren().Any()) return $"{child.Path} takes a single value, not a section";
+                if (known.ValueType is { } type && !string.IsNullOrEmpty(child.Value) && !Converts(child.Value, type))
+                    return $"{child.Path} must be {Describe(type)}, not '{child.Value}'";
                 continue;
             }
+            if (!string.IsNullOrEmpty(child.Value))
+                return known.AnyChild is not null && known.Children is null
+                    ? $"{child.Path} takes a list or a section ({child.Path}:0, {child.Path}:1, … in environment variables), not the single value '{child.Value}'"
+                    : $"{child.Path} is a section, not a single value";
             if (FirstUnknown(child, known) is { } deeper) return deeper;
         }
         return null;
@@ -95,9 +106,9 @@ public static class ConfigurationKeys
     /// <summary>The keys of an options class: its settable public properties, lists by index, dictionaries by any name.</summary>
     private static Node Of(Type type)
     {
-        if (type == typeof(string) || type.IsPrimitive || type.IsEnum || type == typeof(decimal) || type == typeof(TimeSpan)
-            || Nullable.GetUnderlyingType(type) is not null)
-            return Leaf;
+        if (Nullable.GetUnderlyingType(type) is { } underlying) return Of(underlying);
+        if (type == typeof(string)) return Leaf;
+        if (type.IsPrimitive || type.IsEnum || type == typeof(decimal) || type == typeof(TimeSpan)) return new Node(valueType: type);
         var dictionary = type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDictionary<,>));
         if (dictionary is not null) return new Node(anyChild: Of(dictionary.GetGenericArguments()[1]));
         if (typeof(IEnumerable).IsAssignableFrom(type))
@@ -106,8 +117,32 @@ public static class ConfigurationKeys
             return new Node(anyChild: Of(element));
         }
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true });
-        return new Node(properties.ToDictionary(p => p.Name, p => Of(p.PropertyType), StringComparer.OrdinalIgnoreCase));
+        return new Node(properties.ToDictionary(p => p.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? p.Name, p => Of(p.PropertyType),
+            StringComparer.OrdinalIgnoreCase));
     }
+
+    // The binder converts with the invariant culture and, inside lists, skips a value it cannot convert without a word.
+    private static bool Converts(string value, Type type)
+    {
+        if (type.IsEnum) return Enum.TryParse(type, value, ignoreCase: true, out var parsed) && Enum.IsDefined(type, parsed!);
+        try
+        {
+            TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value);
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException || e.InnerException is FormatException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static string Describe(Type type) =>
+        type == typeof(bool) ? "true or false"
+        : type.IsEnum ? $"one of {string.Join(", ", Enum.GetNames(type))}"
+        : type == typeof(int) ? $"a whole number from {int.MinValue} to {int.MaxValue}"
+        : type == typeof(long) ? "a whole number"
+        : type == typeof(double) || type == typeof(decimal) ? "a number"
+        : $"a {type.Name}";
 
     private static int Distance(string a, string b)
     {

@@ -12,7 +12,16 @@ public static class DemoProviders
     public const string Dataset = "demo";
     public const string Pattern = "pattern";
 
-    public static EnrichmentConfiguration Configuration()
+    /// <summary>In Development, a configuration with neither providers nor a waterfall runs the demo's.</summary>
+    public static void UnlessConfigured(EnrichmentConfiguration configuration, IHostEnvironment environment)
+    {
+        if (!environment.IsDevelopment() || configuration.Providers.Count > 0 || configuration.Waterfall.Count > 0) return;
+        var demo = Configuration();
+        foreach (var (name, provider) in demo.Providers) configuration.Providers[name] = provider;
+        foreach (var (channel, order) in demo.Waterfall) configuration.Waterfall[channel] = order;
+    }
+
+    private static EnrichmentConfiguration Configuration()
     {
         var waterfall = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         foreach (var channel in Channels.Person.Concat(Channels.Company)) waterfall[channel] = [Dataset];

@@ -130,15 +130,15 @@ public sealed class EmailSyntaxAndDisplayTests
             SmtpProbe = true,
         };
 
-        var errors = options.Validate();
+        var errors = options.Validate().ToList();
 
         errors.Count.ShouldBe(5);
         errors[0].ShouldContain("Verification:DnsServers");
         errors[0].ShouldContain("not-an-ip");
-        errors.ShouldContain(e => e.StartsWith("Verification:SmtpPort", StringComparison.Ordinal));
-        errors.ShouldContain(e => e.StartsWith("Verification:TimeoutMs", StringComparison.Ordinal));
-        errors.ShouldContain(e => e.StartsWith("Verification:ProbeFrom", StringComparison.Ordinal));
-        errors.ShouldContain(e => e.StartsWith("Verification:SmtpProbe", StringComparison.Ordinal));
+        errors.ShouldContain(e => e.StartsWith("Tributary:Verification:SmtpPort", StringComparison.Ordinal));
+        errors.ShouldContain(e => e.StartsWith("Tributary:Verification:TimeoutMs", StringComparison.Ordinal));
+        errors.ShouldContain(e => e.StartsWith("Tributary:Verification:ProbeFrom", StringComparison.Ordinal));
+        errors.ShouldContain(e => e.StartsWith("Tributary:Verification:SmtpProbe", StringComparison.Ordinal));
         Should.Throw<ArgumentException>(() => new EmailVerifier(options)).Message.ShouldContain("not-an-ip");
     }
 }

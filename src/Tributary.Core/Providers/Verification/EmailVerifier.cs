@@ -49,7 +49,7 @@ public sealed partial class EmailVerifier : IEmailVerifier
     public EmailVerifier(VerificationOptions options, TimeProvider? time = null, ILogger<EmailVerifier>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = options.Validate();
+        var errors = options.Validate().ToList();
         if (errors.Count > 0) throw new ArgumentException(string.Join("; ", errors), nameof(options));
 
         _time = time ?? TimeProvider.System;

@@ -3,9 +3,9 @@ using System.Net;
 namespace Tributary.Core.Providers.Verification;
 
 /// <summary>The <c>Tributary:Verification</c> configuration section (DESIGN §12).</summary>
-public sealed class VerificationOptions
+public sealed class VerificationOptions : IValidatedOptions
 {
-    public const string Section = "Verification";
+    public static string Section => "Tributary:Verification";
 
     /// <summary>Look up the domain's MX (or address) records. Off: every well-formed, non-disposable address is unknown.</summary>
     public bool CheckMx { get; set; } = true;
@@ -33,7 +33,7 @@ public sealed class VerificationOptions
     public string ProbeFrom { get; set; } = "verify@tributary.local";
 
     /// <summary>Problems with the current values, each naming its key; empty when the options can be used.</summary>
-    public IReadOnlyList<string> Validate()
+    public IEnumerable<string> Validate()
     {
         var errors = new List<string>();
         foreach (var server in DnsServers)
