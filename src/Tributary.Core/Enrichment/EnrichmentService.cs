@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Tributary.Core.Contacts;
 using Tributary.Core.Credits;
+using Tributary.Core.Idempotency;
 using Tributary.Core.Providers;
 using Tributary.Core.Storage;
 using Tributary.Core.Waterfall;
@@ -38,6 +39,14 @@ public sealed record EnrichmentRequest
     public bool ReportBalance { get; init; }
     /// <summary>Set for a job item: its credits come from the job's reservation, and the job processor commits it.</summary>
     public JobCharge? Job { get; init; }
+    /// <summary>The idempotency claim of the request, marked done when this run settles (DESIGN §7).</summary>
+    public IdempotencyScope? Idempotency { get; init; }
+
+    /// <summary>
+    /// A retry that took over the claim of a request that died after its settlement: it is answered from the cache that
+    /// settlement filled (even when forced) and reserves and charges nothing, as the settled run paid for its values.
+    /// </summary>
+    internal bool Replays => Idempotency?.Settled is not null;
 }
 
 /// <summary>A job item's run is charged from the job's reservation (made when the job was accepted).</summary>
@@ -100,6 +109,7 @@ public sealed class EnrichmentService(
     /// <summary>Runs and settles one enrichment (every surface but the job processor, which commits its items itself).</summary>
     public async Task<EnrichmentOutcome> EnrichAsync(EnrichmentRequest request, CancellationToken ct)
     {
+        if (request.Replays) request = request with { Force = false };
         await using var pending = await RunAsync(request, ct);
         if (pending.Answered is { } answered) return answered;
         var outcome = await committer.CommitAsync((batch, batchCt) => pending.SettleInAsync(batch, batchCt));
@@ -171,7 +181,8 @@ public sealed class EnrichmentService(
             using var deadlineOrAbort = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, ct);
 
             // Seed 000 costs a fixed 1 per call that changes something, cached or not: reserved before anything runs.
-            if (request.Job is null && request.MaxPriceOverride is > 0 && !await ReserveAsync(db, request.MaxPriceOverride.Value, ct)) return;
+            if (request.Job is null && request.MaxPriceOverride is > 0 && !request.Replays && !await ReserveAsync(db, request.MaxPriceOverride.Value, ct))
+                return;
 
             // 1. The cache.
             var keys = CacheKeys.From(request.Known, request.IsCompany);
@@ -191,7 +202,7 @@ public sealed class EnrichmentService(
             var cutWhileWaiting = missing.Any(c => !mine.Contains(c) && !answered.Found.ContainsKey(c) && !answered.Misses.Contains(c));
 
             // 3. Reserve what this request runs itself.
-            if (request.Job is null && request.MaxPriceOverride is null)
+            if (request.Job is null && request.MaxPriceOverride is null && !request.Replays)
             {
                 var maxPrice = service.pricing.PriceOf(mine.Where(c => service.providers.OrderFor(c).Count > 0), request.Discover);
                 if (maxPrice > 0 && !await ReserveAsync(db, maxPrice, ct)) return;
@@ -401,7 +412,7 @@ public sealed class EnrichmentService(
             VerificationRequests.EnqueueForNewEmails(db, workspace, stored,
                 contactResult.UpdatedFields.Where(f => f is "email" or "personal_email").Select(f => (f, ContactFields.Get(stored, f)!)), time);
 
-        var price = request.PriceOverride?.Invoke(run, contactResult) ?? pricing.PriceOf(run.NewlyFound, request.Discover);
+        var price = request.Replays ? 0 : request.PriceOverride?.Invoke(run, contactResult) ?? pricing.PriceOf(run.NewlyFound, request.Discover);
         var reason = $"{request.Surface}: {string.Join(", ", run.NewlyFound)}";
         long charged = 0;
         if (reservation is { } r && ownReservation)
@@ -416,6 +427,7 @@ public sealed class EnrichmentService(
         batch.Deferred<BatchInserts>().Add(TraceOf(enrichmentId, request, run, charged));
         if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
         if (claims is not null) await InFlightWork.EndInAsync(db, claims, ct);
+        if (request.Idempotency is { Settled: null } scope) await IdempotencyStore.MarkDoneInAsync(db, scope, enrichmentId, ct);
         return new EnrichmentOutcome.Done(enrichmentId, run, charged, contactResult.Contact, contactResult.UpdatedFields, company, 0);
     }
 }

@@ -19,12 +19,33 @@ public sealed class IdempotencyRecord
     public DateTime ExpiresAt { get; set; }
     /// <summary>While the first request runs, its process renews this; a claim whose lease lapsed (its owner died) is taken over by the next retry.</summary>
     public DateTime? LeaseExpiresAt { get; set; }
+    /// <summary>
+    /// The enrichment or job the request made, set in the transaction that settled or accepted it: a retry that takes over
+    /// the claim of an owner that died after that point answers from it instead of running again.
+    /// </summary>
+    public Guid? ResultId { get; set; }
+}
+
+/// <summary>
+/// The idempotency claim a request runs under (DESIGN §7), handed to what settles a run or accepts a job so that the
+/// claim is marked done in the same transaction.
+/// </summary>
+public sealed record IdempotencyScope(Guid WorkspaceId, string Method, string Path, string Key)
+{
+    /// <summary>
+    /// Set when this request took over the claim of one that died after its settlement: the enrichment or job that one
+    /// made. The retry answers from it and charges nothing more.
+    /// </summary>
+    public Guid? Settled { get; init; }
 }
 
 public abstract record IdempotencyClaim
 {
-    /// <summary>This request is the first with its key: run it, then <see cref="IdempotencyStore.CompleteAsync"/> or <see cref="IdempotencyStore.AbandonAsync"/>.</summary>
-    public sealed record First : IdempotencyClaim;
+    /// <summary>
+    /// This request is the first with its key, or takes over the claim of one whose process died (<paramref name="Settled"/>
+    /// says what that one had made): run it, then <see cref="IdempotencyStore.CompleteAsync"/> or <see cref="IdempotencyStore.AbandonAsync"/>.
+    /// </summary>
+    public sealed record First(Guid? Settled = null) : IdempotencyClaim;
     public sealed record Replay(IdempotencyRecord Record) : IdempotencyClaim;
     public sealed record InProgress : IdempotencyClaim;
     public sealed record KeyReused : IdempotencyClaim;
@@ -74,13 +95,22 @@ public sealed class IdempotencyStore(TributaryDbFactory dbs, TimeProvider time)
                     .Where(r => r.WorkspaceId == workspaceId && r.Method == method && r.Path == path && r.Key == key && r.StatusCode == null
                                 && (r.LeaseExpiresAt == null || r.LeaseExpiresAt < now))
                     .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseExpiresAt, now.Add(Lease)), ct);
-                if (taken == 1) return new IdempotencyClaim.First();
+                if (taken == 1) return new IdempotencyClaim.First(record.ResultId);
                 continue;
             }
             if (time.GetUtcNow() >= deadline) return new IdempotencyClaim.InProgress();
             await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct);
         }
     }
+
+    /// <summary>
+    /// Marks the claim done with what its request made, on <paramref name="db"/> inside the transaction that settles the
+    /// run or accepts the job (the first of a request's runs to settle is the one named).
+    /// </summary>
+    public static Task MarkDoneInAsync(TributaryDb db, IdempotencyScope scope, Guid resultId, CancellationToken ct) =>
+        db.IdempotencyRecords.Where(r => r.WorkspaceId == scope.WorkspaceId && r.Method == scope.Method && r.Path == scope.Path && r.Key == scope.Key
+                                         && r.StatusCode == null && r.ResultId == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.ResultId, resultId), ct);
 
     /// <summary>Extends the lease of a claim whose request is still running.</summary>
     public async Task RenewAsync(Guid workspaceId, string method, string path, string key, CancellationToken ct)
@@ -105,6 +135,11 @@ public sealed class IdempotencyStore(TributaryDbFactory dbs, TimeProvider time)
     {
         await using var db = dbs.Create();
         await db.IdempotencyRecords.Where(r => r.WorkspaceId == workspaceId && r.Method == method && r.Path == path && r.Key == key
-                                              && r.StatusCode == null).ExecuteDeleteAsync(ct);
+                                              && r.StatusCode == null && r.ResultId == null).ExecuteDeleteAsync(ct);
+        // A request that settled and then failed (a 5xx while writing its answer) leaves its claim done: the lease is
+        // let go so that the next retry takes it over at once and answers from what was settled.
+        await db.IdempotencyRecords.Where(r => r.WorkspaceId == workspaceId && r.Method == method && r.Path == path && r.Key == key
+                                              && r.StatusCode == null && r.ResultId != null)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseExpiresAt, (DateTime?)null), ct);
     }
 }

@@ -2,13 +2,15 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Tributary.Core.Credits;
 using Tributary.Core.Enrichment;
+using Tributary.Core.Idempotency;
 using Tributary.Core.Providers;
 using Tributary.Core.Storage;
 
 namespace Tributary.Core.Jobs;
 
+/// <param name="Idempotency">The request's idempotency claim, marked done with the job in the transaction that accepts it.</param>
 public sealed record NewJob(Guid WorkspaceId, string Kind, IReadOnlyList<string> Channels, string OptionsJson = "{}",
-    Guid? CreatedByKeyId = null, bool Discover = false, string? Name = null);
+    Guid? CreatedByKeyId = null, bool Discover = false, string? Name = null, IdempotencyScope? Idempotency = null);
 
 /// <summary>One record of a new job; <paramref name="ContactId"/> names the stored contact to enrich, when there is one.</summary>
 public sealed record NewItem(IReadOnlyDictionary<string, JsonElement> Known, string? RawJson = null, Guid? ContactId = null)
@@ -41,6 +43,7 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
     /// <summary>Streams the items into the database, then reserves their maximum cost all or nothing and queues the job.</summary>
     public async Task<CreateJobOutcome> CreateAsync(NewJob spec, IAsyncEnumerable<NewItem> items, CancellationToken ct)
     {
+        if (await AcceptedBeforeAsync(spec, ct) is { } accepted) return accepted;
         var job = new Job
         {
             Id = Guid.CreateVersion7(), WorkspaceId = spec.WorkspaceId, Kind = spec.Kind, ChannelsJson = JsonSerializer.Serialize(spec.Channels),
@@ -61,7 +64,7 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
                 if (batch.Count == InsertBatch) await InsertAsync(batch, ct);
             }
             if (batch.Count > 0) await InsertAsync(batch, ct);
-            return await AcceptAsync(job, count, MaxItemPrice(spec.Channels, spec.Discover) * count, ct);
+            return await AcceptAsync(job, count, MaxItemPrice(spec.Channels, spec.Discover) * count, spec.Idempotency, ct);
         }
         catch
         {
@@ -83,6 +86,7 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
     public async Task<CreateJobOutcome?> CreateAtomicallyAsync(NewJob spec, Func<TributaryDb, Guid, Task<List<NewItem>>> itemsFor,
         CancellationToken ct)
     {
+        if (await AcceptedBeforeAsync(spec, ct) is { } accepted) return accepted;
         await using var db = dbs.Create();
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async () =>
@@ -115,6 +119,7 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
             db.JobItems.AddRange(items.Select((item, position) => ItemOf(job, item, position)));
             (job.Total, job.ReservedCredits) = (items.Count, maxCost);
             await db.SaveChangesAsync(ct);
+            if (spec.Idempotency is not null) await IdempotencyStore.MarkDoneInAsync(db, spec.Idempotency, job.Id, ct);
             await tx.CommitAsync(ct);
             return (CreateJobOutcome)new CreateJobOutcome.Created(job);
         });
@@ -159,7 +164,19 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
         batch.Clear();
     }
 
-    private async Task<CreateJobOutcome> AcceptAsync(Job job, int count, long maxCost, CancellationToken ct)
+    /// <summary>
+    /// A retry that took over the idempotency claim of a request whose process died after accepting its job gets that job,
+    /// so a crash never makes a second one.
+    /// </summary>
+    private async Task<CreateJobOutcome?> AcceptedBeforeAsync(NewJob spec, CancellationToken ct)
+    {
+        if (spec.Idempotency?.Settled is not { } jobId) return null;
+        await using var db = dbs.Create();
+        var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId && j.WorkspaceId == spec.WorkspaceId, ct);
+        return job is null ? null : new CreateJobOutcome.Created(job);
+    }
+
+    private async Task<CreateJobOutcome> AcceptAsync(Job job, int count, long maxCost, IdempotencyScope? idempotency, CancellationToken ct)
     {
         await using var db = dbs.Create();
         var strategy = db.Database.CreateExecutionStrategy();
@@ -179,6 +196,7 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
             await db.Jobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.Status, status).SetProperty(j => j.Total, count).SetProperty(j => j.ReservationId, reservation)
                 .SetProperty(j => j.ReservedCredits, maxCost).SetProperty(j => j.FinishedAt, count == 0 ? now : null), ct);
+            if (idempotency is not null) await IdempotencyStore.MarkDoneInAsync(db, idempotency, job.Id, ct);
             await tx.CommitAsync(ct);
             (job.Status, job.Total, job.ReservationId, job.ReservedCredits) = (status, count, reservation, maxCost);
             return new CreateJobOutcome.Created(job);

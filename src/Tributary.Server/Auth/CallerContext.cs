@@ -15,5 +15,8 @@ public sealed class CallerContext
     /// <summary>The key's workspace and its settings, read once for the request (from the process's short-lived copy).</summary>
     public Workspace Workspace => _workspace ?? throw new InvalidOperationException("This route was not marked as needing an API key.");
 
+    /// <summary>The request's idempotency claim when it sent an <c>Idempotency-Key</c> (set by the idempotency middleware).</summary>
+    public Tributary.Core.Idempotency.IdempotencyScope? Idempotency { get; internal set; }
+
     internal void Authenticate(ApiKey key, Workspace workspace) => (_key, _workspace) = (key, workspace);
 }

@@ -68,6 +68,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
                 await ErrorResult.WriteAsync(http, ApiError.IdempotencyInProgress);
                 return;
         }
+        caller.Idempotency = new IdempotencyScope(caller.WorkspaceId, method, path, key) { Settled = ((IdempotencyClaim.First)claim).Settled };
 
         var original = http.Response.Body;
         using var captured = new MemoryStream();

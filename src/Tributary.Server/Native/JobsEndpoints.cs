@@ -107,7 +107,7 @@ public static class JobsEndpoints
         if (channels.Contains(WaterfallChannels.PersonalEmail) && !workspace.PersonalEmailConsent) return new ErrorResult(EnrichmentHttp.ConsentRequired());
 
         var options = JsonSerializer.Serialize(new JobRunOptions { Force = force });
-        var outcome = await queue.CreateAsync(new NewJob(caller.WorkspaceId, Kind, channels.Distinct().ToList(), options, caller.KeyId, Name: name), items, ct);
+        var outcome = await queue.CreateAsync(new NewJob(caller.WorkspaceId, Kind, channels.Distinct().ToList(), options, caller.KeyId, Name: name, Idempotency: caller.Idempotency), items, ct);
         if (outcome is CreateJobOutcome.InsufficientCredits insufficient)
             return new ErrorResult(EnrichmentHttp.InsufficientCredits(new(insufficient.Needed, insufficient.Available)));
         var job = ((CreateJobOutcome.Created)outcome).Job;

@@ -240,6 +240,70 @@ public abstract partial class RateLimitAndIdempotencyTests
     }
 }
 
+public abstract partial class RateLimitAndIdempotencyTests
+{
+    /// <summary>
+    /// What a process killed after its settlement committed but before it stored its answer leaves behind: the claim
+    /// marked done with what it made, no stored response, a lapsed lease.
+    /// </summary>
+    private async Task<Guid> KillAfterSettlementAsync(Guid workspace, string key)
+    {
+        await using var db = app.NewDb();
+        var record = await db.IdempotencyRecords.SingleAsync(r => r.WorkspaceId == workspace && r.Key == key);
+        record.ResultId.ShouldNotBeNull(); // marked done by the settlement (or the job's acceptance), in its transaction
+        (record.StatusCode, record.HeadersJson, record.Body, record.LeaseExpiresAt) = (null, null, null, DateTime.UtcNow.AddSeconds(-1));
+        await db.SaveChangesAsync();
+        return record.ResultId!.Value;
+    }
+
+    private static HttpRequestMessage Keyed(string path, string body, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Idempotency-Key", key);
+        return request;
+    }
+
+    [DbFact]
+    public async Task A_retry_after_the_owner_died_past_its_settlement_charges_nothing_more_even_when_forced()
+    {
+        await AwayFromMinuteEdge();
+        var ws = await app.CreateWorkspaceAsync(credits: 11);
+        using var client = ws.Client();
+        // force: true bypasses the cache and charges again on a new request; the retry of a settled one must not.
+        var body = JsonSerializer.Serialize(new { linkedin_url = "https://www.linkedin.com/in/limit-9", channels = new[] { "work_email", "phone" }, force = true });
+        var first = await (await client.SendAsync(Keyed("/enrichment", body, "settled-1"))).ShouldBeOk();
+        first.GetProperty("credits_used").GetInt64().ShouldBe(11);
+        await KillAfterSettlementAsync(ws.Id, "settled-1");
+
+        var retry = await (await client.SendAsync(Keyed("/enrichment", body, "settled-1"))).ShouldBeOk();
+        retry.GetProperty("record_id").GetGuid().ShouldBe(first.GetProperty("record_id").GetGuid());
+        retry.GetProperty("credits_used").GetInt64().ShouldBe(0);
+        (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(0);
+        await using var db = app.NewDb();
+        (await db.LedgerEntries.CountAsync(e => e.WorkspaceId == ws.Id && e.Kind == "charge")).ShouldBe(1);
+        (await db.Contacts.CountAsync(c => c.WorkspaceId == ws.Id)).ShouldBe(1);
+        // The retry's own answer is stored now and replayed from then on.
+        var replayed = await client.SendAsync(Keyed("/enrichment", body, "settled-1"));
+        replayed.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
+    }
+
+    [DbFact]
+    public async Task A_retry_after_the_owner_died_past_accepting_its_job_gets_that_job_and_no_second_one()
+    {
+        await AwayFromMinuteEdge();
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        var body = JsonSerializer.Serialize(new { records = new[] { new { linkedin_url = "https://www.linkedin.com/in/limit-10" } }, channels = new[] { "work_email" } });
+        var first = (await (await client.SendAsync(Keyed("/v1/jobs", body, "job-settled-1"))).ShouldBeOk(202)).GetProperty("data").GetProperty("id").GetGuid();
+        (await KillAfterSettlementAsync(ws.Id, "job-settled-1")).ShouldBe(first);
+
+        var retry = (await (await client.SendAsync(Keyed("/v1/jobs", body, "job-settled-1"))).ShouldBeOk(202)).GetProperty("data").GetProperty("id").GetGuid();
+        retry.ShouldBe(first);
+        await using var db = app.NewDb();
+        (await db.Jobs.CountAsync(j => j.WorkspaceId == ws.Id)).ShouldBe(1);
+    }
+}
+
 public sealed class RateLimitAndIdempotencyTests_Sqlite(LimitsSqliteApp app) : RateLimitAndIdempotencyTests(app), IClassFixture<LimitsSqliteApp>;
 
 public sealed class RateLimitAndIdempotencyTests_Postgres(LimitsPostgresApp app) : RateLimitAndIdempotencyTests(app), IClassFixture<LimitsPostgresApp>, IPostgresTests;

@@ -88,7 +88,7 @@ public static class AsyncContactsEndpoints
         var channels = types.Select(t => TypeChannels[t]).ToList();
         var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
         {
-            WorkspaceId = caller.WorkspaceId, Surface = AsyncContactView.Kind, Known = contact.Known, Channels = channels,
+            WorkspaceId = caller.WorkspaceId, Idempotency = caller.Idempotency, Surface = AsyncContactView.Kind, Known = contact.Known, Channels = channels,
             Deadline = settings.SyncDeadline,
         }, ct);
         if (outcome is EnrichmentOutcome.InsufficientCredits insufficient) return new ErrorResult(EnrichmentHttp.InsufficientCredits(insufficient));
@@ -101,7 +101,7 @@ public static class AsyncContactsEndpoints
         await using (var tx = await db.Database.BeginTransactionAsync(CancellationToken.None))
         {
             (var job, item) = await queue.RecordFinishedAsync(db,
-                new NewJob(caller.WorkspaceId, AsyncContactView.Kind, channels, JobOptions(types, webhook), caller.KeyId),
+                new NewJob(caller.WorkspaceId, AsyncContactView.Kind, channels, JobOptions(types, webhook), caller.KeyId, Idempotency: caller.Idempotency),
                 new NewItem(contact.Known, JsonSerializer.Serialize(contact.Input)), done, CancellationToken.None);
             await webhooks.OnItemDoneAsync(db, job, item, done, CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
@@ -164,7 +164,7 @@ public static class AsyncContactsEndpoints
         List<(Dictionary<string, JsonElement> Known, AsyncContactInput Input)> contacts, CancellationToken ct)
     {
         var outcome = await queue.CreateAsync(
-            new NewJob(caller.WorkspaceId, AsyncContactView.Kind, types.Select(t => TypeChannels[t]).ToList(), JobOptions(types, webhook), caller.KeyId),
+            new NewJob(caller.WorkspaceId, AsyncContactView.Kind, types.Select(t => TypeChannels[t]).ToList(), JobOptions(types, webhook), caller.KeyId, Idempotency: caller.Idempotency),
             contacts.Select(c => new NewItem(c.Known, JsonSerializer.Serialize(c.Input))).ToList(), ct);
         return outcome switch
         {

@@ -100,7 +100,7 @@ public static class ChannelsEndpoints
             return new ErrorResult(ApiError.Validation("'domain' is required: a company domain such as westmarkrobotics.com"));
         var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
         {
-            WorkspaceId = caller.WorkspaceId, Surface = "channels/account", IsCompany = true, Force = body.Force,
+            WorkspaceId = caller.WorkspaceId, Idempotency = caller.Idempotency, Surface = "channels/account", IsCompany = true, Force = body.Force,
             Known = new Dictionary<string, JsonElement> { ["domain"] = JsonSerializer.SerializeToElement(domain) },
             Channels = WaterfallChannels.Company, Deadline = settings.SyncDeadline,
         }, ct);
@@ -152,7 +152,7 @@ public static class ChannelsEndpoints
     {
         var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
         {
-            WorkspaceId = caller.WorkspaceId, Surface = discover ? "channels/discover" : Surface, Known = plan.Known,
+            WorkspaceId = caller.WorkspaceId, Idempotency = caller.Idempotency, Surface = discover ? "channels/discover" : Surface, Known = plan.Known,
             Channels = plan.Channels, Force = plan.Request.Force, Discover = discover, Deadline = settings.SyncDeadline,
         }, ct);
         switch (outcome)

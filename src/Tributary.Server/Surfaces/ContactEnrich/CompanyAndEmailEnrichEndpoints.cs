@@ -81,7 +81,7 @@ public static class CompanyAndEmailEnrichEndpoints
         var channels = fields.SelectMany(f => CompanyFieldChannels[f]).Distinct().ToList();
         var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
         {
-            WorkspaceId = caller.WorkspaceId, Surface = "contact_enrich/company", IsCompany = true, Overwrite = body.Overwrite,
+            WorkspaceId = caller.WorkspaceId, Idempotency = caller.Idempotency, Surface = "contact_enrich/company", IsCompany = true, Overwrite = body.Overwrite,
             Known = new Dictionary<string, JsonElement> { ["domain"] = JsonSerializer.SerializeToElement(domain) }, Channels = channels,
             Deadline = settings.SyncDeadline, MaxPriceOverride = 1, ReportBalance = true, PriceOverride = (_, written) => written.UpdatedFields.Count > 0 ? 1 : 0,
         }, ct);
@@ -123,7 +123,7 @@ public static class CompanyAndEmailEnrichEndpoints
         var known = new Dictionary<string, JsonElement> { ["email"] = JsonSerializer.SerializeToElement(email.ToLowerInvariant()) };
         var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
         {
-            WorkspaceId = caller.WorkspaceId, Surface = "contact_enrich/email", Known = known, Channels = channels, WriteBack = false,
+            WorkspaceId = caller.WorkspaceId, Idempotency = caller.Idempotency, Surface = "contact_enrich/email", Known = known, Channels = channels, WriteBack = false,
             Deadline = settings.SyncDeadline, MaxPriceOverride = 1, ReportBalance = true, PriceOverride = (run, _) => run.Found.Count > 0 ? 1 : 0,
         }, ct);
         if (outcome is EnrichmentOutcome.InsufficientCredits insufficient) return new ErrorResult(EnrichmentHttp.InsufficientCredits(insufficient));
@@ -138,7 +138,7 @@ public static class CompanyAndEmailEnrichEndpoints
         {
             var account = await enrichment.EnrichAsync(new EnrichmentRequest
             {
-                WorkspaceId = caller.WorkspaceId, Surface = "contact_enrich/email", IsCompany = true, WriteBack = false,
+                WorkspaceId = caller.WorkspaceId, Idempotency = caller.Idempotency, Surface = "contact_enrich/email", IsCompany = true, WriteBack = false,
                 Known = new Dictionary<string, JsonElement> { ["domain"] = JsonSerializer.SerializeToElement(domain) },
                 Channels = ["industry", "employee_count", "founded_year", "hq_city", "hq_country", "description", "company_linkedin_url"],
                 Deadline = settings.SyncDeadline, MaxPriceOverride = 0, PriceOverride = (_, _) => 0,

@@ -79,7 +79,7 @@ public static class ContactEnrichEndpoints
         var writable = fields.Select(f => f is "first_name" or "last_name" ? "full_name" : f).ToHashSet();
         var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
         {
-            WorkspaceId = caller.WorkspaceId, Surface = Surface, Known = KnownValues.Of(contact), Channels = channels, ContactId = contactId,
+            WorkspaceId = caller.WorkspaceId, Idempotency = caller.Idempotency, Surface = Surface, Known = KnownValues.Of(contact), Channels = channels, ContactId = contactId,
             Overwrite = body.Overwrite, OnlyFields = writable, Deadline = settings.SyncDeadline,
             MaxPriceOverride = 1, ReportBalance = true, PriceOverride = (_, written) => written.UpdatedFields.Count > 0 ? 1 : 0,
         }, ct);

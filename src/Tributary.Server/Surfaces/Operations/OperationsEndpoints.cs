@@ -97,7 +97,7 @@ public static class OperationsEndpoints
         {
             var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
             {
-                WorkspaceId = caller.WorkspaceId, Surface = Kind, Known = KnownOf(one), Channels = channels, Deadline = settings.SyncDeadline,
+                WorkspaceId = caller.WorkspaceId, Idempotency = caller.Idempotency, Surface = Kind, Known = KnownOf(one), Channels = channels, Deadline = settings.SyncDeadline,
             }, ct);
             if (outcome is EnrichmentOutcome.InsufficientCredits insufficient) return new ErrorResult(EnrichmentHttp.InsufficientCredits(insufficient));
             var done = (EnrichmentOutcome.Done)outcome;
@@ -110,7 +110,7 @@ public static class OperationsEndpoints
         {
             ["write_back"] = true, ["signals"] = signals, [Kind] = new { fields, single = hasOne },
         });
-        var created = await queue.CreateAsync(new NewJob(caller.WorkspaceId, Kind, channels, options, caller.KeyId),
+        var created = await queue.CreateAsync(new NewJob(caller.WorkspaceId, Kind, channels, options, caller.KeyId, Idempotency: caller.Idempotency),
             identifiers.Select(i => new NewItem(KnownOf(i), i.GetRawText())).ToList(), ct);
         if (created is CreateJobOutcome.InsufficientCredits poor)
             return new ErrorResult(EnrichmentHttp.InsufficientCredits(new EnrichmentOutcome.InsufficientCredits(poor.Needed, poor.Available)));

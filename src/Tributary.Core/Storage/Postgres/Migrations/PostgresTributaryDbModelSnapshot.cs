@@ -514,6 +514,10 @@ namespace Tributary.Core.Storage.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("lease_expires_at");
 
+                    b.Property<Guid?>("ResultId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("result_id");
+
                     b.Property<int?>("StatusCode")
                         .HasColumnType("integer")
                         .HasColumnName("status_code");

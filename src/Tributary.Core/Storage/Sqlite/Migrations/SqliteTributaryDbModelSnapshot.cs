@@ -503,6 +503,10 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("lease_expires_at");
 
+                    b.Property<Guid?>("ResultId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("result_id");
+
                     b.Property<int?>("StatusCode")
                         .HasColumnType("INTEGER")
                         .HasColumnName("status_code");
