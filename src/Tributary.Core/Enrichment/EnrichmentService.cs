@@ -54,9 +54,10 @@ public sealed record JobCharge(Guid? ReservationId);
 
 public abstract record EnrichmentOutcome
 {
+    /// <param name="Unbilled">What the run would have cost had its reservation not expired (and been released) while it ran.</param>
     public sealed record Done(
         Guid EnrichmentId, WaterfallOutcome Run, long Charged, Contact? Contact, IReadOnlyList<string> UpdatedFields,
-        Companies.Company? Company, long BalanceAfter) : EnrichmentOutcome;
+        Companies.Company? Company, long BalanceAfter, long Unbilled = 0) : EnrichmentOutcome;
 
     public sealed record InsufficientCredits(long Needed, long Available) : EnrichmentOutcome;
 
@@ -92,6 +93,7 @@ public sealed class EnrichmentService(
     TenantCache tenants,
     TraceBatch traces,
     BatchCommitter committer,
+    WaterfallMetrics metrics,
     TimeProvider time)
 {
     // Fields rather than captured parameters, so that PendingEnrichment (nested) can use them.
@@ -115,6 +117,7 @@ public sealed class EnrichmentService(
         var outcome = await committer.CommitAsync((batch, batchCt) => pending.SettleInAsync(batch, batchCt));
         if (outcome is not EnrichmentOutcome.Done done) return outcome;
         pending.Committed();
+        if (done.Unbilled > 0) metrics.ExpiredUnbilled(done.Unbilled);
         if (!request.ReportBalance) return done;
         await using var db = dbs.Create();
         return done with { BalanceAfter = (await ledger.GetBalanceAsync(db, request.WorkspaceId, ct)).Balance };
@@ -414,9 +417,12 @@ public sealed class EnrichmentService(
 
         var price = request.Replays ? 0 : request.PriceOverride?.Invoke(run, contactResult) ?? pricing.PriceOf(run.NewlyFound, request.Discover);
         var reason = $"{request.Surface}: {string.Join(", ", run.NewlyFound)}";
-        long charged = 0;
+        long charged = 0, unbilled = 0;
         if (reservation is { } r && ownReservation)
+        {
             charged = await ledger.SettleInBatchAsync(batch, r, price, reason, enrichmentId, ct);
+            unbilled = price - charged;
+        }
         else if (reservation is { } jobReservation && price > 0)
         {
             ledger.ChargeInBatch(batch, request.WorkspaceId, jobReservation, price, reason, enrichmentId);
@@ -428,6 +434,6 @@ public sealed class EnrichmentService(
         if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
         if (claims is not null) await InFlightWork.EndInAsync(db, claims, ct);
         if (request.Idempotency is { Settled: null } scope) await IdempotencyStore.MarkDoneInAsync(db, scope, enrichmentId, ct);
-        return new EnrichmentOutcome.Done(enrichmentId, run, charged, contactResult.Contact, contactResult.UpdatedFields, company, 0);
+        return new EnrichmentOutcome.Done(enrichmentId, run, charged, contactResult.Contact, contactResult.UpdatedFields, company, 0, unbilled);
     }
 }

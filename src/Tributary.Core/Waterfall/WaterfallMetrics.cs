@@ -6,7 +6,7 @@ namespace Tributary.Core.Waterfall;
 public sealed class WaterfallMetrics
 {
     public const string MeterName = "Tributary";
-    private readonly Counter<long> _calls, _hits, _failures, _cacheHits;
+    private readonly Counter<long> _calls, _hits, _failures, _cacheHits, _expiredUnbilled;
     private readonly Histogram<double> _latency;
     private readonly Histogram<int> _depth;
 
@@ -25,7 +25,11 @@ public sealed class WaterfallMetrics
         _depth = meter.CreateHistogram("tributary.waterfall.depth", description: "Providers called in one waterfall run",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [0, 1, 2, 3, 4, 5, 6, 8, 10] });
         _cacheHits = meter.CreateCounter<long>("tributary.cache.hits", description: "Channels answered from the result cache");
+        _expiredUnbilled = meter.CreateCounter<long>("tributary.credits.expired_unbilled",
+            description: "Credits not charged for values delivered by requests whose reservation expired while they ran (DESIGN §6)");
     }
+
+    public void ExpiredUnbilled(long credits) => _expiredUnbilled.Add(credits);
 
     public void ProviderCalled(string provider, string outcome, bool hit, TimeSpan latency)
     {

@@ -38,7 +38,7 @@ public sealed class EnrichmentPathPostgresApp() : EnrichmentPathApp(DatabaseProv
 
 /// <summary>DESIGN §6: cache first, concurrent identical work runs once, reservations only for what runs, misses cached only when clean.</summary>
 [Collection(HeavyLoadCollection.Name)]
-public abstract class EnrichmentPathTests(EnrichmentPathApp app)
+public abstract partial class EnrichmentPathTests(EnrichmentPathApp app)
 {
     private static object ByLinkedin(string who, params string[] channels) => new { linkedin_url = $"https://linkedin.com/in/{who}-test", channels };
 
@@ -236,6 +236,36 @@ public abstract class EnrichmentPathTests(EnrichmentPathApp app)
         var calls = (app.Fakes.Count("slow"), app.Fakes.Count("flaky"));
         (await (await client.PostJson("/enrichment", nobody)).ShouldBeOk()).GetProperty("credits_used").GetInt64().ShouldBe(0);
         (app.Fakes.Count("slow"), app.Fakes.Count("flaky")).ShouldBe(calls);
+    }
+}
+
+public abstract partial class EnrichmentPathTests
+{
+    /// <summary>A clock an hour ahead: what a sweeping process sees once a reservation's deadline and grace are long past.</summary>
+    private sealed class AnHourLater : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow().AddHours(1);
+    }
+
+    [DbFact]
+    public async Task A_request_whose_reservation_expired_while_it_ran_delivers_free_and_is_counted()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 10);
+        using var client = ws.Client();
+        var running = client.PostJson("/enrichment", ByLinkedin("p12", "work_email"));
+        await using (var db = app.NewDb())
+        {
+            await Polling.UntilAsync(() => db.CreditReservations.AsNoTracking().CountAsync(r => r.WorkspaceId == ws.Id && r.ClosedAt == null),
+                open => open == 1, "the request's reservation", attempts: 400, delayMs: 10);
+            // Another process's sweeper releases it as expired while the provider is still answering.
+            (await new Ledger(new AnHourLater()).ReleaseExpiredAsync(db)).ShouldBeGreaterThanOrEqualTo(1);
+        }
+        var answer = await (await running).ShouldBeOk();
+        answer.GetProperty("credits_used").GetInt64().ShouldBe(0);
+        answer.ToString().ShouldContain("p12@race.io");
+        (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(10);
+        using var anonymous = app.CreateClient();
+        (await anonymous.GetStringAsync("/metrics")).ShouldContain("tributary_credits_expired_unbilled_total");
     }
 }
 
