@@ -99,32 +99,6 @@ public sealed class Ledger(TimeProvider time)
     }
 
     /// <summary>
-    /// Charges <paramref name="amount"/> out of a reservation. Returns the ledger entry id, or null when the reservation
-    /// has less left than asked (which callers treat as a bug: they reserve the maximum first).
-    /// </summary>
-    public Task<Guid?> ChargeAsync(TributaryDb db, Guid reservationId, long amount, string reason,
-        Guid? enrichmentId = null, CancellationToken ct = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
-        return InTransaction(db, async () =>
-        {
-            var workspaceId = await db.CreditReservations.Where(r => r.Id == reservationId)
-                .Select(r => (Guid?)r.WorkspaceId).FirstOrDefaultAsync(ct);
-            if (workspaceId is null) return null;
-            var rows = await db.CreditReservations.Where(r => r.Id == reservationId && r.Remaining >= amount)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Remaining, r => r.Remaining - amount), ct);
-            if (rows == 0) return (Guid?)null;
-            await db.CreditAccounts.Where(a => a.WorkspaceId == workspaceId)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(a => a.Reserved, a => a.Reserved - amount)
-                    .SetProperty(a => a.Charged, a => a.Charged + amount), ct);
-            var entry = Record(db, workspaceId.Value, LedgerKinds.Charge, amount, reason, enrichmentId, reservationId);
-            await db.SaveChangesAsync(ct);
-            return entry.Id;
-        }, ct);
-    }
-
-    /// <summary>
     /// Inside a commit batch: records a charge of <paramref name="amount"/> out of a job's reservation now and moves the
     /// credits once for the whole batch (<see cref="ReservationCharges"/>), so that a hundred items of one job cost two
     /// updates instead of three hundred. A reservation with less left than the batch charges fails the batch.

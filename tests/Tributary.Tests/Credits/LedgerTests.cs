@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Tributary.Core.Credits;
 using Tributary.Core.Storage;
@@ -38,19 +39,28 @@ public abstract class LedgerTests(TributaryApp app)
         await ShouldReconcileAsync(ws.Id, granted: 301, expectedBalance: 1);
     }
 
+    /// <summary>Charges <paramref name="amount"/> of a job's reservation the way job items do: in a commit batch.</summary>
+    private async Task ChargeAsync(BatchCommitter committer, Guid workspaceId, Guid reservation, long amount, string reason) =>
+        await committer.CommitAsync((batch, _) =>
+        {
+            _ledger.ChargeInBatch(batch, workspaceId, reservation, amount, reason, null);
+            return Task.FromResult(0);
+        });
+
     [DbFact]
     public async Task Reserve_charge_release_reconciles_and_release_is_idempotent()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 50);
+        await using var committer = new BatchCommitter(new TributaryDbFactory(app.Database.Options), NullLogger<BatchCommitter>.Instance);
         await using var db = app.NewDb();
         var reserved = (ReserveOutcome.Reserved)await _ledger.ReserveAsync(db, ws.Id, 20, "job", Guid.NewGuid());
         (await _ledger.GetBalanceAsync(db, ws.Id)).ShouldBe(new CreditBalance(30, 20, 50, 0));
 
-        (await _ledger.ChargeAsync(db, reserved.ReservationId, 7, "found work_email")).ShouldNotBeNull();
-        (await _ledger.ChargeAsync(db, reserved.ReservationId, 14, "more than is left")).ShouldBeNull();
+        await ChargeAsync(committer, ws.Id, reserved.ReservationId, 7, "found work_email");
+        await Should.ThrowAsync<Exception>(() => ChargeAsync(committer, ws.Id, reserved.ReservationId, 14, "more than is left"));
         (await _ledger.ReleaseAsync(db, reserved.ReservationId, "job done")).ShouldBe(13);
         (await _ledger.ReleaseAsync(db, reserved.ReservationId, "job done again")).ShouldBe(0);
-        (await _ledger.ChargeAsync(db, reserved.ReservationId, 1, "after release")).ShouldBeNull();
+        await Should.ThrowAsync<Exception>(() => ChargeAsync(committer, ws.Id, reserved.ReservationId, 1, "after release"));
 
         await ShouldReconcileAsync(ws.Id, granted: 50, expectedBalance: 43);
         var kinds = await db.LedgerEntries.Where(e => e.WorkspaceId == ws.Id).OrderBy(e => e.Seq).Select(e => e.Kind + ":" + e.Amount).ToListAsync();
@@ -60,19 +70,25 @@ public abstract class LedgerTests(TributaryApp app)
     }
 
     [DbFact]
-    public async Task Charge_in_a_rolled_back_transaction_leaves_no_trace()
+    public async Task A_settlement_whose_unit_fails_after_it_charged_leaves_no_trace()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 10);
+        await using var committer = new BatchCommitter(new TributaryDbFactory(app.Database.Options), NullLogger<BatchCommitter>.Instance);
         await using var db = app.NewDb();
-        var reserved = (ReserveOutcome.Reserved)await _ledger.ReserveAsync(db, ws.Id, 5, "job");
-        await using (var tx = await db.Database.BeginTransactionAsync())
+        var reserved = (ReserveOutcome.Reserved)await _ledger.ReserveAsync(db, ws.Id, 5, "request");
+        await Should.ThrowAsync<InvalidOperationException>(() => committer.CommitAsync<long>(async (batch, ct) =>
         {
-            (await _ledger.ChargeAsync(db, reserved.ReservationId, 5, "item")).ShouldNotBeNull();
-            await tx.RollbackAsync();
-        }
+            (await _ledger.SettleInBatchAsync(batch, reserved.ReservationId, 3, "found", null, ct)).ShouldBe(3);
+            throw new InvalidOperationException("the write-back failed after the charge");
+        }));
         db.ChangeTracker.Clear();
         await ShouldReconcileAsync(ws.Id, granted: 10, expectedBalance: 5);
-        (await db.CreditReservations.SingleAsync(r => r.Id == reserved.ReservationId)).Remaining.ShouldBe(5);
+        var reservation = await db.CreditReservations.AsNoTracking().SingleAsync(r => r.Id == reserved.ReservationId);
+        (reservation.Remaining, reservation.ClosedAt).ShouldBe((5, null));
+
+        // Settled for real, it charges and releases the rest once.
+        (await committer.CommitAsync((batch, ct) => _ledger.SettleInBatchAsync(batch, reserved.ReservationId, 3, "found", null, ct))).ShouldBe(3);
+        await ShouldReconcileAsync(ws.Id, granted: 10, expectedBalance: 7);
     }
 
     [DbFact]
