@@ -15,6 +15,8 @@ public abstract record AdjustOutcome
 {
     public sealed record Done(long Balance) : AdjustOutcome;
     public sealed record Insufficient(long Available) : AdjustOutcome;
+    /// <summary>The amount is outside ±<see cref="Ledger.MaxAdjustment"/>, or would take the credits ever granted past <see cref="Ledger.MaxGranted"/>.</summary>
+    public sealed record TooLarge(long Granted) : AdjustOutcome;
 }
 
 /// <summary>
@@ -25,6 +27,15 @@ public abstract record AdjustOutcome
 /// </summary>
 public sealed class Ledger(TimeProvider time)
 {
+    /// <summary>The most one grant or adjustment may move.</summary>
+    public const long MaxAdjustment = 1_000_000_000_000;
+
+    /// <summary>
+    /// The most credits a workspace may ever be granted: far below 2^63, so that no sum of the account (granted, charged,
+    /// reserved) can overflow the database's 64-bit integers.
+    /// </summary>
+    public const long MaxGranted = 1_000_000_000_000_000;
+
     /// <summary>The workspace's ledger entries, for listing; read-only.</summary>
     public static IQueryable<LedgerEntry> EntriesOf(TributaryDb db, Guid workspaceId) =>
         db.LedgerEntries.AsNoTracking().Where(e => e.WorkspaceId == workspaceId);
@@ -52,12 +63,18 @@ public sealed class Ledger(TimeProvider time)
     public Task<AdjustOutcome> AdjustAsync(TributaryDb db, Guid workspaceId, long amount, string reason, CancellationToken ct = default)
     {
         if (amount == 0) throw new ArgumentOutOfRangeException(nameof(amount), "amount must not be zero");
+        if (amount is > MaxAdjustment or < -MaxAdjustment) return Task.FromResult<AdjustOutcome>(new AdjustOutcome.TooLarge(0));
         return InTransaction(db, async () =>
         {
             int rows;
             if (amount > 0)
-                rows = await db.CreditAccounts.Where(a => a.WorkspaceId == workspaceId)
+            {
+                rows = await db.CreditAccounts.Where(a => a.WorkspaceId == workspaceId && a.Granted <= MaxGranted - amount)
                     .ExecuteUpdateAsync(s => s.SetProperty(a => a.Granted, a => a.Granted + amount), ct);
+                if (rows == 0 && await db.CreditAccounts.AsNoTracking().Where(a => a.WorkspaceId == workspaceId).Select(a => (long?)a.Granted)
+                        .FirstOrDefaultAsync(ct) is { } granted)
+                    return new AdjustOutcome.TooLarge(granted);
+            }
             else
             {
                 var take = -amount;

@@ -131,6 +131,10 @@ public static class AdminEndpoints
             return new ErrorResult(ApiError.Validation("'amount' is required: a non-zero whole number (negative to adjust down)"));
         var reason = string.IsNullOrWhiteSpace(body.Reason) ? (amount > 0 ? "grant" : "adjustment") : body.Reason.Trim();
         var outcome = await admin.AdjustCreditsAsync(db, workspace!.Id, amount, reason, ct);
+        if (outcome is AdjustOutcome.TooLarge tooLarge)
+            return new ErrorResult(ApiError.Validation(tooLarge.Granted == 0
+                ? $"'amount' must be from -{Ledger.MaxAdjustment} to {Ledger.MaxAdjustment}"
+                : $"granting {amount} would take the credits granted to this workspace past {Ledger.MaxGranted} (granted so far: {tooLarge.Granted})"));
         if (outcome is AdjustOutcome.Insufficient insufficient)
             return new ErrorResult(ApiError.Validation(
                 $"cannot take {-amount} credits: only {insufficient.Available} are available (reserved credits cannot be taken)"));

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -77,6 +78,27 @@ public abstract class AdminApiTests(TributaryApp app)
             .ShouldBe([("charge", 40L), ("grant", 100L)]);
         entries[0].GetProperty("reason").GetString().ShouldBe("correction");
         (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(60);
+    }
+
+    [DbFact]
+    public async Task Grants_that_could_overflow_the_account_are_refused_and_change_nothing()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 10);
+        using var admin = app.Admin();
+        await (await admin.PostRaw($"/admin/workspaces/{ws.Id}/credits", """{"amount":9223372036854775807}""")).ShouldBeError(400, "validation_error");
+        await (await admin.PostRaw($"/admin/workspaces/{ws.Id}/credits", """{"amount":-9223372036854775808}""")).ShouldBeError(400, "validation_error");
+        await (await admin.PostRaw($"/admin/workspaces/{ws.Id}/credits", """{"amount":92233720368547758070}""")).ShouldBeError(400, "validation_error");
+        await (await admin.PostJson($"/admin/workspaces/{ws.Id}/credits", new { amount = Tributary.Core.Credits.Ledger.MaxAdjustment + 1 }))
+            .ShouldBeError(400, "validation_error");
+        // Near the ceiling of what may ever be granted, a grant that would pass it is refused; one that reaches it is not.
+        await using (var db = app.NewDb())
+            await db.CreditAccounts.Where(a => a.WorkspaceId == ws.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Granted, Tributary.Core.Credits.Ledger.MaxGranted - 5));
+        await (await admin.PostJson($"/admin/workspaces/{ws.Id}/credits", new { amount = 6 })).ShouldBeError(400, "validation_error");
+        (await (await admin.PostJson($"/admin/workspaces/{ws.Id}/credits", new { amount = 5 })).ShouldBeOk())
+            .GetProperty("balance").GetInt64().ShouldBe(Tributary.Core.Credits.Ledger.MaxGranted);
+        await using var check = app.NewDb();
+        (await check.LedgerEntries.CountAsync(e => e.WorkspaceId == ws.Id && e.Kind == "grant")).ShouldBe(2);
     }
 
     [DbFact]
