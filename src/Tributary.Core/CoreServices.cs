@@ -92,7 +92,9 @@ public static class CoreServices
                 AllowAutoRedirect = false, UseProxy = false, UseCookies = false,
                 ConnectCallback = WebhookTargetGuard.ConnectAsync,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-            });
+            })
+            // HttpClient's own request logging would write each target URL, whose query or user info may hold a token.
+            .RemoveAllLoggers();
         services.AddSingleton<WebhookDispatcher>();
         return services;
     }

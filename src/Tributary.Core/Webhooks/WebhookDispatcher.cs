@@ -199,7 +199,7 @@ public sealed class WebhookDispatcher(
         await tx.CommitAsync(ct);
         if (result.Outcome != AttemptOutcome.Delivered)
             log.LogInformation("Webhook {WebhookId} attempt {Attempt} to {Url}: {Outcome} ({Error}); the message is {Status}",
-                message.WebhookId, attempts, message.Url, result.Outcome, result.Error, updated == 1 ? status : "queued again");
+                message.WebhookId, attempts, Uri.TryCreate(message.Url, UriKind.Absolute, out var url) ? WebhookTargetGuard.ForLogs(url) : "(a URL)", result.Outcome, result.Error, updated == 1 ? status : "queued again");
     }
 
     private static string Describe(HttpRequestException e)

@@ -49,6 +49,83 @@ public sealed class WebhookTargetGuardTests
         allowed.ShouldNotBeNull();
     }
 
+    /// <summary>IANA's IPv4 Special-Purpose blocks that are not globally reachable, plus 240/4 and multicast (DESIGN §8).</summary>
+    private static readonly string[] ForbiddenV4Blocks =
+    [
+        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/29", "192.0.0.170/31",
+        "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+    ];
+
+    private static readonly string[] ForbiddenV6Blocks =
+    [
+        "::1/128", "64:ff9b:1::/48", "100::/64", "2001::/32", "2001:2::/48", "2001:db8::/32", "2001:10::/28", "3fff::/20", "5f00::/16",
+        "fc00::/7", "fe80::/10", "ff00::/8",
+    ];
+
+    private static IPAddress RandomIn(string cidr, Random random)
+    {
+        var (network, bits) = (IPAddress.Parse(cidr.Split('/')[0]).GetAddressBytes(), int.Parse(cidr.Split('/')[1]));
+        var bytes = new byte[network.Length];
+        random.NextBytes(bytes);
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var keep = Math.Clamp(bits - i * 8, 0, 8);
+            var mask = (byte)(0xff << (8 - keep));
+            bytes[i] = (byte)((network[i] & mask) | (bytes[i] & ~mask));
+        }
+        return new IPAddress(bytes);
+    }
+
+    [Fact]
+    public void Every_non_public_block_is_refused_in_every_spelling_and_embedding()
+    {
+        var seed = Environment.TickCount;
+        var random = new Random(seed);
+        var checkedUrls = 0;
+        void Refused(string url)
+        {
+            checkedUrls++;
+            Guarded.CheckSubmission(url, out _).ShouldNotBeNull($"{url} should be refused (seed {seed})");
+        }
+        foreach (var block in ForbiddenV4Blocks)
+            for (var n = 0; n < 20; n++)
+            {
+                var address = RandomIn(block, random);
+                var b = address.GetAddressBytes();
+                var number = (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+                Refused($"http://{address}/hook");
+                Refused($"http://{address}./hook");
+                Refused($"http://{number}/hook");
+                Refused($"http://0x{number:x}/hook");
+                Refused($"http://[::ffff:{address}]/hook");
+                Refused($"http://[64:ff9b::{address}]/hook");
+                Refused($"http://[2002:{b[0]:x2}{b[1]:x2}:{b[2]:x2}{b[3]:x2}::1]/hook");
+            }
+        foreach (var block in ForbiddenV6Blocks)
+            for (var n = 0; n < 20; n++)
+                Refused($"http://[{RandomIn(block, random)}]/hook");
+        checkedUrls.ShouldBeGreaterThan(2000);
+    }
+
+    [Fact]
+    public void Public_addresses_and_their_6to4_forms_pass_submission()
+    {
+        foreach (var url in new[] { "http://8.8.8.8/", "http://[2002:808:808::1]/", "http://[64:ff9b::808:808]/", "http://192.0.0.9/",
+                     "http://[2001:4860:4860::8888]/", "http://[2001:20::1]/", "http://198.20.0.1/", "http://203.0.114.1/" })
+            Guarded.CheckSubmission(url, out _).ShouldBeNull(url);
+    }
+
+    [Fact]
+    public void A_target_is_at_most_2048_characters_and_carries_no_user_info_and_logs_show_neither_query_nor_user_info()
+    {
+        var longest = "https://hooks.example.com/" + new string('a', WebhookTargetGuard.MaxUrlLength - 26);
+        Guarded.CheckSubmission(longest, out _).ShouldBeNull();
+        Guarded.CheckSubmission(longest + "a", out _).ShouldBe("must be at most 2048 characters");
+        Guarded.CheckSubmission("https://" + new string('x', 300_000) + ".example.com/", out _).ShouldNotBeNull();
+        Guarded.CheckSubmission("https://user:pass@hooks.example.com/", out _).ShouldNotBeNull().ShouldContain("user name or password");
+        WebhookTargetGuard.ForLogs(new Uri("https://user:pw@hooks.example.com/in/abc?token=s3cret#x")).ShouldBe("https://hooks.example.com/in/abc");
+    }
+
     [Theory]
     [InlineData("https://hooks.example.com/tributary")]
     [InlineData("http://8.8.8.8/hook")]
