@@ -5,7 +5,8 @@ namespace Tributary.Server.Errors;
 
 /// <summary>
 /// DESIGN §9 for JSON bodies, before any handler reads them: a charset other than UTF-8 is 415; invalid UTF-8, a lone
-/// surrogate or a NUL character in any string is 400, in the surface's own error body. Runs after authentication (no
+/// surrogate or a NUL character in any string, an over-long value (an email over 320 characters, a URL over 2,048, any
+/// other string over 4,096) and a <c>-0</c> are 400, in the surface's own error body. Runs after authentication (no
 /// 415 before a 401). Bodies of the upload routes (CSV, JSONL, streamed JSON jobs) are read as streams by their
 /// handlers and only have their charset checked here.
 /// </summary>
@@ -57,14 +58,23 @@ public sealed class JsonBodyGuardMiddleware(RequestDelegate next)
     {
         if (!System.Text.Unicode.Utf8.IsValid(body)) return "The body is not valid UTF-8";
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
+        var property = "";
         try
         {
             while (reader.Read())
             {
+                if (reader.TokenType == JsonTokenType.Number && IsNegativeZero(reader.ValueSpan))
+                    return $"'{property}' must not be -0";
                 if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName)) continue;
                 var text = reader.GetString()!;
                 if (text.Contains('\0')) return "The body has a string with a NUL character";
                 if (HasLoneSurrogate(text)) return LoneSurrogate;
+                if (reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    property = text;
+                    if (text.Length > MaxString) return $"The body has a field name longer than {MaxString} characters";
+                }
+                else if (text.Length > LimitOf(property)) return $"'{property}' is longer than {LimitOf(property)} characters";
             }
         }
         catch (JsonException)
@@ -77,6 +87,17 @@ public sealed class JsonBodyGuardMiddleware(RequestDelegate next)
         }
         return null;
     }
+
+    private const int MaxEmail = 320, MaxUrl = 2048, MaxString = 4096;
+
+    /// <summary>The longest value a field may hold, by its name: emails, then URLs, then any other string.</summary>
+    private static int LimitOf(string property) =>
+        property.Contains("email", StringComparison.OrdinalIgnoreCase) ? MaxEmail
+        : property.EndsWith("url", StringComparison.OrdinalIgnoreCase) || property.Equals("website", StringComparison.OrdinalIgnoreCase) ? MaxUrl
+        : MaxString;
+
+    private static bool IsNegativeZero(ReadOnlySpan<byte> number) =>
+        number is [(byte)'-', ..] && number[1..].IndexOfAnyExcept("0.eE+-"u8) < 0;
 
     private const string LoneSurrogate = "The body has a string with a lone surrogate (an unpaired \\uD800-\\uDFFF escape)";
 

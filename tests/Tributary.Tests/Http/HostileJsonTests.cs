@@ -7,7 +7,8 @@ namespace Tributary.Tests.Http;
 
 /// <summary>
 /// DESIGN §9 on every JSON route of the OpenAPI document: a charset other than UTF-8 is 415, invalid UTF-8, a lone
-/// surrogate or a NUL is 400, each in the route's own error body, never a 500, and nothing is created.
+/// surrogate, a NUL, an over-long value or a -0 is 400, each in the route's own error body, never a 500, and nothing is
+/// created.
 /// </summary>
 public sealed class HostileJsonTests(SqliteApp app) : IClassFixture<SqliteApp>
 {
@@ -19,6 +20,12 @@ public sealed class HostileJsonTests(SqliteApp app) : IClassFixture<SqliteApp>
         ("a lone surrogate", "application/json", "{\"email\":\"\\ud800@b.io\",\"first_name\":\"x\"}"u8.ToArray(), 400),
         ("a NUL", "application/json", "{\"email\":\"a\\u0000@b.io\",\"name\":\"x\"}"u8.ToArray(), 400),
         ("a lone surrogate in a key", "application/json", "{\"\\udc00\":1}"u8.ToArray(), 400),
+        ("an email over 320 characters", "application/json", Encoding.UTF8.GetBytes($"{{\"email\":\"{new string('a', 316)}@b.io\",\"name\":\"x\"}}"), 400),
+        ("a URL over 2,048 characters", "application/json",
+            Encoding.UTF8.GetBytes($"{{\"linkedin_url\":\"https://www.linkedin.com/in/{new string('a', 2030)}\",\"name\":\"x\"}}"), 400),
+        ("a string over 4,096 characters", "application/json", Encoding.UTF8.GetBytes($"{{\"email\":\"a@b.io\",\"name\":\"{new string('x', 4097)}\"}}"), 400),
+        ("a 1 MB identity value", "application/json", Encoding.UTF8.GetBytes($"{{\"email\":\"{new string('a', 1_000_000)}@b.io\"}}"), 400),
+        ("-0", "application/json", "{\"email\":\"a@b.io\",\"min_confidence\":-0,\"amount\":-0.0}"u8.ToArray(), 400),
     ];
 
     [Fact]
