@@ -61,6 +61,7 @@ try
     builder.Services.AddTributaryWebhooks();
     builder.Services.AddHostedService<WebhookDeliveryWorker>();
     builder.Services.AddScoped<CallerContext>();
+    builder.Services.CheckKeysBeforeContentTypes();
     builder.Services.AddSingleton<ErrorShapesByPath>();
     builder.Services.AddSingleton<StartupState>();
     builder.Services.AddSingleton<TributaryMetrics>();

@@ -91,8 +91,10 @@ public sealed class ApiReference : IOpenApiDocumentTransformer, IOpenApiOperatio
                         Name = name, In = ParameterLocation.Query, Required = false, Description = description,
                         Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                     }];
-            if (docs.Bodies.Count > 0 && operation.RequestBody is OpenApiRequestBody body)
+            if (docs.Bodies.Count > 0)
             {
+                // Upload routes read their bodies themselves (no Accepts metadata, whose 415 would come before the 401).
+                if (operation.RequestBody is not OpenApiRequestBody body) operation.RequestBody = body = new OpenApiRequestBody { Required = true };
                 body.Content ??= new Dictionary<string, OpenApiMediaType>();
                 foreach (var (mediaType, example) in docs.Bodies)
                 {

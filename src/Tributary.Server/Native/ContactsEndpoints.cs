@@ -23,8 +23,7 @@ public static class ContactsEndpoints
         group.MapDelete("/{id}", DeleteContact).RequirePermission(Permissions.WriteContacts);
         group.MapPost("/bulk", BulkUpsertContacts).RequirePermission(Permissions.WriteContacts);
         group.MapPost("/import", ContactImportEndpoint.ImportContacts).RequirePermission(Permissions.WriteContacts)
-            .WithMetadata(LargeBodyMetadata.Instance)
-            .Accepts<string>("text/csv", "application/x-ndjson");
+            .WithMetadata(LargeBodyMetadata.Instance);
         return app;
     }
 

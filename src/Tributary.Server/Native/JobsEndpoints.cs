@@ -39,8 +39,9 @@ public static class JobsEndpoints
     public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags(ApiTags.Jobs).WithErrorShape(NativeErrorShape.Instance);
+        // No Accepts metadata: routing would answer an unknown content type with 415 before the key is checked.
         group.MapPost("/jobs", CreateJob).RequirePermission(Permissions.WriteEnrich).WithMetadata(LargeBodyMetadata.Instance)
-            .Accepts<string>("application/json", "text/csv", "application/x-ndjson").WithMetadata(Idempotency.IdempotentMetadata.Instance);
+            .WithMetadata(Idempotency.IdempotentMetadata.Instance);
         group.MapGet("/jobs", ListJobs).RequirePermission(Permissions.ReadEnrich);
         group.MapGet("/jobs/{id}", GetJob).RequirePermission(Permissions.ReadEnrich);
         group.MapGet("/jobs/{id}/results", GetResults).RequirePermission(Permissions.ReadEnrich)

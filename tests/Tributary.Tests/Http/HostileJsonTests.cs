@@ -60,6 +60,41 @@ public sealed class HostileJsonTests(SqliteApp app) : IClassFixture<SqliteApp>
         (await contacts.Json()).GetProperty("meta").GetProperty("total").GetInt64().ShouldBe(0, "a refused request created nothing");
     }
 
+    [Fact]
+    public async Task Every_post_and_patch_route_checks_the_key_before_the_content_type()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        using var admin = app.Admin();
+        using var anonymous = app.CreateClient();
+        using var openapi = await anonymous.GetAsync("/openapi/v1.json");
+        var paths = JsonDocument.Parse(await openapi.Content.ReadAsStringAsync()).RootElement.GetProperty("paths");
+        var routes = 0;
+        foreach (var path in paths.EnumerateObject())
+        foreach (var operation in path.Value.EnumerateObject().Where(o => o.Name is "post" or "patch"))
+        {
+            routes++;
+            var url = System.Text.RegularExpressions.Regex.Replace(path.Name, "{[^}]+}", Guid.NewGuid().ToString());
+            var content = new StringContent("not json, not csv", Encoding.UTF8, "text/plain");
+            var response = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(operation.Name.ToUpperInvariant()), url) { Content = content });
+            var where = $"{operation.Name.ToUpperInvariant()} {path.Name} without a key";
+            var text = await response.Content.ReadAsStringAsync();
+            ((int)response.StatusCode).ShouldBe(401, where + ": " + text);
+            JsonDocument.Parse(text); // an error body, not an empty answer
+
+            // With a key, the wrong content type is refused by the route itself, in its own error body.
+            var caller = path.Name.StartsWith("/admin", StringComparison.Ordinal) ? admin : client;
+            var keyed = await caller.SendAsync(new HttpRequestMessage(new HttpMethod(operation.Name.ToUpperInvariant()), url)
+            {
+                Content = new StringContent("not json, not csv", Encoding.UTF8, "text/plain"),
+            });
+            var keyedText = await keyed.Content.ReadAsStringAsync();
+            ((int)keyed.StatusCode).ShouldBeInRange(400, 499, $"{where[..^14]} with a key: {keyedText}");
+            JsonDocument.Parse(keyedText);
+        }
+        routes.ShouldBeGreaterThan(20);
+    }
+
     private static void ShouldBeInTheSurfaceShape(string path, int status, JsonElement body, string where)
     {
         if (path.StartsWith("/api/v2", StringComparison.Ordinal) || path.StartsWith("/v2", StringComparison.Ordinal))
