@@ -73,18 +73,18 @@ public static class Sql
     /// Reads entities of <typeparamref name="T"/> from a statement that selects every column of its table (<c>SELECT t.*</c>),
     /// untracked, through EF's mappings of each column (value converters included).
     /// </summary>
-    public static Task<List<T>> EntitiesAsync<T>(TributaryDb db, string sql, IReadOnlyList<object?> args, CancellationToken ct) where T : class, new()
+    public static Task<List<T>> EntitiesAsync<T>(TributaryDb db, string sql, IReadOnlyList<object?> args, CancellationToken ct) where T : class
     {
         var shape = Shape<T>.Of(db);
         return QueryAsync(db, sql, args, reader => shape.Read(reader), ct);
     }
 
     /// <summary>Inserts one entity of <typeparamref name="T"/> and sets the key the database generated.</summary>
-    public static Task InsertAsync<T>(TributaryDb db, T entity, CancellationToken ct) where T : class, new() =>
+    public static Task InsertAsync<T>(TributaryDb db, T entity, CancellationToken ct) where T : class =>
         InsertManyAsync(db, [entity], ct);
 
     /// <summary>Inserts entities of <typeparamref name="T"/> and sets the keys the database generated.</summary>
-    public static async Task InsertManyAsync<T>(TributaryDb db, IReadOnlyList<T> entities, CancellationToken ct) where T : class, new()
+    public static async Task InsertManyAsync<T>(TributaryDb db, IReadOnlyList<T> entities, CancellationToken ct) where T : class
     {
         if (entities.Count == 0) return;
         var shape = Shape<T>.Of(db);
@@ -179,7 +179,7 @@ public static class Sql
     }
 
     /// <summary>An entity's table as EF maps it: column names, their CLR properties and type mappings.</summary>
-    private sealed class Shape<T> where T : class, new()
+    private sealed class Shape<T> where T : class
     {
         private static readonly ConcurrentDictionary<Type, Shape<T>> PerProvider = new();
         private readonly string _table;
@@ -225,7 +225,8 @@ public static class Sql
 
         public T Read(DbDataReader reader)
         {
-            var entity = new T();
+            // Not new T(): entities with required members get them from the columns set next.
+            var entity = Activator.CreateInstance<T>();
             foreach (var column in _columns)
             {
                 var i = reader.GetOrdinal(column.Name);

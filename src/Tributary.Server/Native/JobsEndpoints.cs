@@ -20,7 +20,6 @@ namespace Tributary.Server.Native;
 public static class JobsEndpoints
 {
     public const string Kind = "native";
-    public const int MaxJsonRecords = 10_000;
 
     public const int MaxNameLength = 200;
 
@@ -67,17 +66,18 @@ public static class JobsEndpoints
         string? name;
         if (type.Contains("json") && !type.Contains("ndjson") && !type.Contains("jsonl"))
         {
-            JsonElement body;
-            try { body = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: ct); }
+            // Read as a stream in two passes over the body, spooled to disk past 1 MiB: memory does not grow with the body.
+            request.EnableBuffering(bufferThreshold: 1024 * 1024);
+            JsonJobBody body;
+            try { body = await JsonJobBody.ReadSettingsAsync(request.Body, ct); }
             catch (JsonException) { return new ErrorResult(ApiError.Validation("Malformed request: the body is not valid JSON.")); }
-            if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("records", out var records) || records.ValueKind != JsonValueKind.Array)
+            if (body.Records is null)
                 return new ErrorResult(ApiError.Validation("The body must be {\"records\": [ … ], \"channels\": [ … ]}"));
-            if (records.GetArrayLength() is 0 or > MaxJsonRecords)
-                return new ErrorResult(ApiError.Validation($"'records' must hold 1 to {MaxJsonRecords} records; send larger jobs as CSV or JSONL"));
-            channels = body.TryGetProperty("channels", out var c) && c.ValueKind == JsonValueKind.Array
+            if (body.Records == 0) return new ErrorResult(ApiError.Validation("'records' must hold at least one record"));
+            channels = body.Values.TryGetValue("channels", out var c) && c.ValueKind == JsonValueKind.Array
                 ? c.EnumerateArray().Select(x => x.ToString()).ToList() : null;
             mapping = null;
-            if (body.TryGetProperty("mapping", out var m) && m.ValueKind == JsonValueKind.Object)
+            if (body.Values.TryGetValue("mapping", out var m) && m.ValueKind == JsonValueKind.Object)
             {
                 mapping = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var p in m.EnumerateObject())
@@ -85,10 +85,10 @@ public static class JobsEndpoints
                         return new ErrorResult(ApiError.Validation(
                             $"'mapping' must map fields ({string.Join(", ", JobInput.InputNames)}) to column names, each once; '{p.Name}' is not"));
             }
-            force = body.TryGetProperty("force", out var f) && f.ValueKind == JsonValueKind.True;
-            name = body.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
-            var parsed = records.EnumerateArray().Select(r => JobInput.FromJson(r, mapping)).ToList();
-            items = parsed.ToAsyncEnumerable();
+            force = body.Values.TryGetValue("force", out var f) && f.ValueKind == JsonValueKind.True;
+            name = body.Values.TryGetValue("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            request.Body.Position = 0;
+            items = JsonJobBody.ReadRecordsAsync(request.Body, mapping, ct);
         }
         else
         {

@@ -27,6 +27,12 @@ public sealed class ServerProcess : IAsyncDisposable
     public string Output { get { lock (_output) return _output.ToString(); } }
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
+    public int ProcessId => _process.Id;
+
+    /// <summary>A line of <c>/proc/&lt;pid&gt;/status</c> in megabytes: VmRSS (resident now) or VmHWM (the peak so far).</summary>
+    public long MemoryMb(string line) =>
+        long.Parse(File.ReadAllLines($"/proc/{_process.Id}/status").Single(l => l.StartsWith(line + ":", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
 
     public static string ServerDll
     {

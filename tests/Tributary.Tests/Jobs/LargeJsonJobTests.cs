@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Tributary.Tests.Infrastructure;
+
+namespace Tributary.Tests.Jobs;
+
+/// <summary>DESIGN §9: a JSON job body is read as a stream, so a body of a hundred megabytes does not grow the server with it.</summary>
+[Collection(ServerProcessCollection.Name)]
+public sealed class LargeJsonJobTests
+{
+    private const string Token = "large-json-admin-token-0123456789";
+
+    /// <summary>
+    /// <c>{"name":…,"records":[…],"channels":[…]}</c> written as it is sent: the records first, the channels after them,
+    /// each record padded with a field jobs ignore.
+    /// </summary>
+    private sealed class RecordsBody(int records, int padding) : HttpContent
+    {
+        public long Bytes { get; private set; }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            var pad = new string('x', padding);
+            async Task Write(string text)
+            {
+                var bytes = Encoding.UTF8.GetBytes(text);
+                Bytes += bytes.Length;
+                await stream.WriteAsync(bytes);
+            }
+            await Write("""{"name":"large","records":[""");
+            for (var i = 0; i < records; i++)
+                await Write((i == 0 ? "" : ",") + $$"""{"email":"person{{i}}@large.io","notes":"{{pad}}"}""");
+            await Write("""],"channels":["signals"]}""");
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task A_100_MB_json_job_body_is_accepted_by_a_server_whose_heap_is_capped_at_80_MB()
+    {
+        // A managed heap capped below the body's size: a body read whole cannot fit, one read as a stream does.
+        await using var server = await ServerProcess.StartAsync("Production", env: new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x5000000" },
+            configFile: new
+        {
+            Tributary = new
+            {
+                AdminToken = Token,
+                Verification = new { CheckMx = false },
+                // No provider serves the channel, so the job reserves nothing and its records finish at once.
+                Providers = new { },
+                Waterfall = new { },
+                // Claimed rarely, so that what is measured is the reading of the bodies, not the running of the jobs.
+                Jobs = new { Workers = 1, PollIntervalMs = 60_000 },
+            },
+        });
+        using var admin = server.Client(Token);
+        var workspace = (await (await admin.PostAsJsonAsync("/admin/workspaces", new { name = "large" })).ShouldBeOk(201)).GetProperty("id").GetGuid();
+        var key = (await (await admin.PostAsJsonAsync($"/admin/workspaces/{workspace}/keys",
+            new { permissions = new[] { "write:enrich", "read:enrich" } })).ShouldBeOk(201)).GetProperty("key").GetString()!;
+        using var client = server.Client(key);
+        client.Timeout = TimeSpan.FromMinutes(5);
+
+        var body = new RecordsBody(25_000, 4_000) { Headers = { ContentType = new("application/json") } };
+        var accepted = await (await client.PostAsync("/v1/jobs", body)).ShouldBeOk(202);
+        body.Bytes.ShouldBeGreaterThan(100L * 1000 * 1000);
+        accepted.GetProperty("data").GetProperty("total").GetInt64().ShouldBe(25_000);
+        server.MemoryMb("VmHWM").ShouldBeLessThan(300, "peak RSS");
+    }
+}
