@@ -49,14 +49,16 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
     public static readonly IReadOnlyList<string> MappableFields = [.. ContactFields.Scalars, "tags"];
 
     /// <param name="mapping">Field → column name, for columns (JSONL keys) whose names say nothing; names them before any alias.</param>
+    /// <param name="encoding">The body's declared encoding (<see cref="Common.TextEncodings"/>); null reads UTF-8, or what a byte order mark says.</param>
     public async Task<ImportReport> RunAsync(Guid workspaceId, Stream body, ImportFormat format,
-        IReadOnlyList<string> phoneCountries, CancellationToken ct = default, IReadOnlyDictionary<string, string>? mapping = null)
+        IReadOnlyList<string> phoneCountries, CancellationToken ct = default, IReadOnlyDictionary<string, string>? mapping = null,
+        System.Text.Encoding? encoding = null)
     {
         var naming = new ColumnNaming(mapping);
         var report = new ImportReport();
         var batch = new List<ContactInput>(BatchSize);
         long analyzedAt = BatchSize / 4;
-        var rows = format == ImportFormat.Csv ? ReadCsvAsync(body, report, naming, ct) : ReadJsonlAsync(body, report, naming, ct);
+        var rows = format == ImportFormat.Csv ? ReadCsvAsync(body, encoding, report, naming, ct) : ReadJsonlAsync(body, encoding, report, naming, ct);
         await foreach (var (row, input, error) in rows)
         {
             if (error is not null) { report.Fail(error); continue; }
@@ -99,11 +101,13 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
     }
 
     private static async IAsyncEnumerable<(long Row, ContactInput? Input, ImportRowError? Error)> ReadCsvAsync(
-        Stream body, ImportReport report, ColumnNaming naming, [EnumeratorCancellation] CancellationToken ct)
+        Stream body, System.Text.Encoding? encoding, ImportReport report, ColumnNaming naming, [EnumeratorCancellation] CancellationToken ct)
     {
         var malformed = new Queue<ImportRowError>();
+        // The separator (, ; tab or |) is detected from the first lines, as spreadsheet exports use all of them.
         var options = new CsvReaderOptions
         {
+            Encoding = encoding,
             HasHeader = true,
             TrackLineNumbers = true,
             SkipEmptyLines = true,
@@ -190,10 +194,10 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
 
     /// <summary>JSONL lines take the CSV header names and aliases as keys (work_email, firstname…); unknown keys are reported.</summary>
     private static async IAsyncEnumerable<(long Row, ContactInput? Input, ImportRowError? Error)> ReadJsonlAsync(
-        Stream body, ImportReport report, ColumnNaming naming, [EnumeratorCancellation] CancellationToken ct)
+        Stream body, Encoding? encoding, ImportReport report, ColumnNaming naming, [EnumeratorCancellation] CancellationToken ct)
     {
         var ignored = new SortedSet<string>(StringComparer.Ordinal);
-        using var reader = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        using var reader = new StreamReader(body, encoding ?? Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         long line = 0;
         while (await reader.ReadLineAsync(ct) is { } text)
         {

@@ -49,10 +49,12 @@ public static class JobInput
         return new NewItem(known, record.GetRawText());
     }
 
+    /// <param name="encoding">The body's declared encoding (<see cref="Common.TextEncodings"/>); null reads UTF-8, or what a byte order mark says.</param>
     public static async IAsyncEnumerable<NewItem> ReadCsvAsync(Stream body, IReadOnlyDictionary<string, string>? mapping,
-        [EnumeratorCancellation] CancellationToken ct)
+        [EnumeratorCancellation] CancellationToken ct, Encoding? encoding = null)
     {
-        await using var csv = CsvReader.Create(body, new CsvReaderOptions { HasHeader = true, SkipEmptyLines = true }, leaveOpen: true);
+        // The separator (, ; tab or |) is detected from the first lines, as spreadsheet exports use all of them.
+        await using var csv = CsvReader.Create(body, new CsvReaderOptions { HasHeader = true, SkipEmptyLines = true, Encoding = encoding }, leaveOpen: true);
         await csv.ReadHeaderAsync(ct);
         var header = csv.Headers.Select(h => h.Trim().TrimStart('\uFEFF')).ToArray();
         // A map naming a column the file lacks would make a job that "succeeds" having found nothing.
@@ -69,9 +71,9 @@ public static class JobInput
     }
 
     public static async IAsyncEnumerable<NewItem> ReadJsonlAsync(Stream body, IReadOnlyDictionary<string, string>? mapping,
-        [EnumeratorCancellation] CancellationToken ct)
+        [EnumeratorCancellation] CancellationToken ct, Encoding? encoding = null)
     {
-        using var reader = new StreamReader(body, Encoding.UTF8, leaveOpen: true);
+        using var reader = new StreamReader(body, encoding ?? Encoding.UTF8, leaveOpen: true);
         var line = 0;
         while (await reader.ReadLineAsync(ct) is { } text)
         {

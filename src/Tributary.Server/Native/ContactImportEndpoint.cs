@@ -21,11 +21,12 @@ public static class ContactImportEndpoint
     {
         var declared = DeclaredFormat(http.Request);
         if (declared is { Error: { } error }) return new ErrorResult(error);
+        if (UploadCharset.Of(http.Request, out var encoding) is { } badCharset) return new ErrorResult(badCharset);
         if (MapQuery.TryParse(http.Request.Query["map"], ContactImport.MappableFields, out var mapping) is { } badMap) return new ErrorResult(badMap);
         var format = declared.Format ?? await SniffAsync(http.Request, ct);
         var body = http.Request.BodyReader.AsStream();
         var workspace = caller.Workspace;
-        var report = await import.RunAsync(caller.WorkspaceId, body, format, workspace!.PhoneCountries, ct, mapping);
+        var report = await import.RunAsync(caller.WorkspaceId, body, format, workspace!.PhoneCountries, ct, mapping, encoding);
         return TypedResults.Ok(new Envelope<ImportResult>(new ImportResult(
             report.Created, report.Updated, report.Skipped, report.Failed, report.Errors, report.IgnoredColumns)));
     }

@@ -96,8 +96,9 @@ public static class JobsEndpoints
             if (MapQuery.TryParse(request.Query["map"], JobInput.InputNames, out mapping) is { } badMap) return new ErrorResult(badMap);
             force = string.Equals(request.Query["force"], "true", StringComparison.OrdinalIgnoreCase);
             name = request.Query.TryGetValue("name", out var n) ? n.ToString() : null;
+            if (UploadCharset.Of(request, out var encoding) is { } badCharset) return new ErrorResult(badCharset);
             var jsonl = type.Contains("ndjson") || type.Contains("jsonl");
-            items = jsonl ? JobInput.ReadJsonlAsync(request.Body, mapping, ct) : JobInput.ReadCsvAsync(request.Body, mapping, ct);
+            items = jsonl ? JobInput.ReadJsonlAsync(request.Body, mapping, ct, encoding) : JobInput.ReadCsvAsync(request.Body, mapping, ct, encoding);
         }
         name = string.IsNullOrWhiteSpace(name) ? null : name.Trim();
         if (name?.Length > MaxNameLength) return new ErrorResult(ApiError.Validation($"'name' must be at most {MaxNameLength} characters"));

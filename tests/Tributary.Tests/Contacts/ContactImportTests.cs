@@ -135,6 +135,44 @@ public abstract class ContactImportTests(TributaryApp app)
             .ShouldBeError(403, "insufficient_permissions");
     }
 
+    [DbFact]
+    public async Task Csv_in_the_encodings_and_separators_of_spreadsheet_exports_is_transcoded()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var client = ws.Client();
+        (string? Charset, string Separator)[] exports = [("windows-1252", ";"), ("iso-8859-1", "\t"), ("utf-16", ","), (null, ";")];
+        foreach (var (charset, separator) in exports)
+        {
+            var email = $"zoe.{charset ?? "bom"}@cafe.fr";
+            var csv = string.Join("\r\n", string.Join(separator, "Email", "First Name", "Last Name", "Company"),
+                string.Join(separator, email, "Zoë", "Müller-Lüdenscheidt", "Café Crème"), "");
+            // null: UTF-8 with a byte order mark, as Excel writes it
+            var encoding = charset is null ? new UTF8Encoding(encoderShouldEmitUTF8Identifier: true)
+                : charset == "windows-1252" ? CodePagesEncodingProvider.Instance.GetEncoding(1252)! : Encoding.GetEncoding(charset);
+            var content = new ByteArrayContent([.. encoding.GetPreamble(), .. encoding.GetBytes(csv)]);
+            content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(charset is null ? "text/csv" : $"text/csv; charset={charset}");
+            var report = (await (await client.PostAsync("/v1/contacts/import", content)).ShouldBeOk()).GetProperty("data");
+            report.GetProperty("created").GetInt64().ShouldBe(1, $"{charset}: {report}");
+            var contact = (await (await client.GetAsync($"/v1/contacts?search={Uri.EscapeDataString(email)}")).ShouldBeOk()).GetProperty("data").GetProperty("contacts").EnumerateArray().Single();
+            contact.GetProperty("first_name").GetString().ShouldBe("Zoë", charset);
+            contact.GetProperty("last_name").GetString().ShouldBe("Müller-Lüdenscheidt", charset);
+            contact.GetProperty("company_name").GetString().ShouldBe("Café Crème", charset);
+        }
+    }
+
+    [DbFact]
+    public async Task A_charset_that_is_not_read_is_415()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var client = ws.Client();
+        var content = new StringContent("email\na@b.io\n");
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("text/csv; charset=ebcdic-klingon");
+        await (await client.PostAsync("/v1/contacts/import", content)).ShouldBeError(415, "unsupported_media_type");
+        var job = new StringContent("email\na@b.io\n");
+        job.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("text/csv; charset=ebcdic-klingon");
+        await (await client.PostAsync("/v1/jobs?channels=work_email", job)).ShouldBeError(415, "unsupported_media_type");
+    }
+
     private static async Task<System.Text.Json.JsonElement> Import(HttpClient client, string csv)
     {
         var response = await client.PostAsync("/v1/contacts/import", new StringContent(csv, Encoding.UTF8, "text/csv"));
