@@ -76,7 +76,14 @@ public sealed class JsonStreamReader(Stream stream, int maxValueBytes = 1024 * 1
         var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _final, _state);
         if (!reader.Read()) return false;
         TokenType = reader.TokenType;
-        Text = reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName ? reader.GetString() : null;
+        try
+        {
+            Text = reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName ? reader.GetString() : null;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new JsonException("The body has a string that is not valid UTF-8 text.", e); // invalid UTF-8 or a lone surrogate
+        }
         if (consume) Advance(ref reader);
         return true;
     }

@@ -66,8 +66,21 @@ public sealed class JsonJobBody
                 continue;
             }
             if (!await json.ReadAsync(ct) || json.TokenType != JsonTokenType.StartArray) throw new ImportRejectedException("'records' must be an array");
+            var position = 0L;
             while (await json.PeekAsync(ct) is not (JsonTokenType.EndArray or JsonTokenType.None))
-                yield return JobInput.FromJson(await json.ReadValueAsync(ct), mapping);
+            {
+                position++;
+                NewItem item;
+                try
+                {
+                    item = JobInput.FromJson(await json.ReadValueAsync(ct), mapping);
+                }
+                catch (Exception e) when (e is JsonException or InvalidOperationException)
+                {
+                    throw new ImportRejectedException($"record {position} is not valid JSON text (invalid UTF-8 or a lone surrogate)");
+                }
+                yield return item;
+            }
             yield break;
         }
     }

@@ -57,6 +57,18 @@ public sealed class JsonJobBodyTests
     }
 
     [Fact]
+    public async Task A_record_with_invalid_text_refuses_the_body_naming_the_record()
+    {
+        byte[] bytes = [.. "{\"records\": [{\"email\": \"a@x.io\"}, {\"email\": \""u8, 0xff, 0xfe, .. "@x.io\"}]}"u8];
+        await Should.ThrowAsync<JsonException>(() => JsonJobBody.ReadSettingsAsync(new MemoryStream(bytes), CancellationToken.None));
+        var error = await Should.ThrowAsync<Tributary.Core.Contacts.ImportRejectedException>(async () =>
+        {
+            await foreach (var _ in JsonJobBody.ReadRecordsAsync(new MemoryStream(bytes), null, CancellationToken.None)) { }
+        });
+        error.Message.ShouldContain("record 2");
+    }
+
+    [Fact]
     public async Task A_body_without_a_records_array_has_no_records()
     {
         (await JsonJobBody.ReadSettingsAsync(new MemoryStream("""{"records": {"a": 1}, "channels": []}"""u8.ToArray()), CancellationToken.None))
