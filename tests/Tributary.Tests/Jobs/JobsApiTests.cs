@@ -29,7 +29,7 @@ public abstract class JobProvidersApp(DatabaseProvider provider) : WaterfallApp(
 public sealed class JobSqliteApp() : JobProvidersApp(DatabaseProvider.Sqlite);
 public sealed class JobPostgresApp() : JobProvidersApp(DatabaseProvider.Postgres);
 
-public abstract class JobsApiTests(JobProvidersApp app)
+public abstract partial class JobsApiTests(JobProvidersApp app)
 {
     private static Task<JsonElement> WaitForEnd(HttpClient client, Guid id) =>
         Polling.UntilAsync(async () => (await (await client.GetAsync($"/v1/jobs/{id}")).ShouldBeOk()).GetProperty("data"),
@@ -235,6 +235,35 @@ public abstract class JobsApiTests(JobProvidersApp app)
         await (await client.PostJson("/v1/jobs", new { records = new[] { new { email = "x@y.io" } }, channels = new[] { "shoe_size" } })).ShouldBeError(400, "validation_error");
         await (await client.PostJson("/v1/jobs", new { records = new[] { new { email = "x@y.io" } }, channels = new[] { "personal_email" } })).ShouldBeError(422, "consent_required");
         await (await client.PostAsync("/v1/jobs?channels=work_email", new StringContent("colour\nred\n", Encoding.UTF8, "text/csv"))).ShouldBeError(400, "validation_error");
+    }
+}
+
+public abstract partial class JobsApiTests
+{
+    [DbFact]
+    public async Task Jobs_created_in_the_same_instant_are_each_listed_once_across_pages()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 7; i++)
+            ids.Add((await (await client.PostJson("/v1/jobs", new { records = new[] { new { linkedin_url = $"https://www.linkedin.com/in/tie-{i}" } },
+                channels = new[] { "work_email" } })).ShouldBeOk(202)).GetProperty("data").GetProperty("id").GetGuid());
+        var instant = DateTime.UtcNow.AddMinutes(-1);
+        await using (var db = app.NewDb())
+            await db.Jobs.Where(j => j.WorkspaceId == ws.Id && ids.Skip(1).Take(5).Contains(j.Id)).ExecuteUpdateAsync(u => u.SetProperty(j => j.CreatedAt, instant));
+
+        var seen = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await (await client.GetAsync("/v1/jobs?per_page=2" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}"))).ShouldBeOk();
+            seen.AddRange(page.GetProperty("data").GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("id").GetGuid()));
+            cursor = page.GetProperty("meta").GetProperty("next_cursor").GetString();
+        } while (cursor is not null && seen.Count < 20);
+        seen.Count.ShouldBe(7);
+        seen.ShouldBe(ids, ignoreOrder: true);
+        await (await client.GetAsync("/v1/jobs?cursor=not-a-cursor")).ShouldBeError(400, "validation_error");
     }
 }
 
