@@ -160,7 +160,10 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
     private async Task InsertAsync(List<JobItem> batch, CancellationToken ct)
     {
         await using var db = dbs.Create();
+        // One transaction per thousand: without it SQLite would commit each row on its own.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await Sql.InsertManyAsync(db, batch, ct);
+        await tx.CommitAsync(ct);
         batch.Clear();
     }
 

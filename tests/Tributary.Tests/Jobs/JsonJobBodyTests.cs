@@ -69,6 +69,14 @@ public sealed class JsonJobBodyTests
     }
 
     [Fact]
+    public async Task Escaped_text_beyond_ascii_is_read()
+    {
+        var bytes = """{"records":[{"email":"a@x.io"}],"name":"\u00E9\u4E2D\uD83D\uDE00","channels":["work_email"]}"""u8.ToArray();
+        var settings = await JsonJobBody.ReadSettingsAsync(new MemoryStream(bytes), CancellationToken.None);
+        settings.Values["name"].GetString().ShouldBe("\u00e9\u4e2d\U0001F600");
+    }
+
+    [Fact]
     public async Task A_body_without_a_records_array_has_no_records()
     {
         (await JsonJobBody.ReadSettingsAsync(new MemoryStream("""{"records": {"a": 1}, "channels": []}"""u8.ToArray()), CancellationToken.None))

@@ -1,0 +1,195 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Tributary.Core.Storage;
+using Tributary.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Tributary.Tests.Fuzz;
+
+/// <summary>
+/// DESIGN §9, generated from the OpenAPI document: every POST and PATCH route gets mutations of its documented example
+/// body (values of the wrong type, out-of-range and odd numbers, over-long and odd strings, nested and missing values,
+/// bodies that are not objects), and every route with an id gets odd ids. No answer is a 5xx, every refusal is a JSON
+/// error body in the route's own shape, and a refused request changes nothing. The seed is printed, and
+/// <c>TRIBUTARY_FUZZ_SEED</c> replays a run.
+/// </summary>
+/// <summary>One fake provider, and rate limits high enough that generated requests reach validation rather than a 429.</summary>
+public abstract class FuzzApp(DatabaseProvider provider) : WaterfallApp(provider,
+    new Dictionary<string, FakeProviderSpec> { ["vendor"] = new() { Channels = ["work_email", "phone", "linkedin_url", "job_title"] } },
+    new Dictionary<string, string[]> { ["work_email"] = ["vendor"], ["phone"] = ["vendor"], ["linkedin_url"] = ["vendor"], ["job_title"] = ["vendor"] },
+    new Dictionary<string, object>
+    {
+        ["Tributary:RateLimits:SinglePerMinute"] = 1_000_000, ["Tributary:RateLimits:BulkPerMinute"] = 1_000_000, ["Tributary:RateLimits:PerDay"] = 1_000_000,
+    });
+
+public sealed class FuzzSqliteApp() : FuzzApp(DatabaseProvider.Sqlite);
+public sealed class FuzzPostgresApp() : FuzzApp(DatabaseProvider.Postgres);
+
+public abstract class RouteFuzzTests(TributaryApp app, ITestOutputHelper output)
+{
+    private const int MinimumCases = 1_500;
+
+    private static readonly JsonNode?[] OddValues =
+    [
+        null, JsonValue.Create(0), JsonValue.Create(-1), JsonValue.Create(long.MaxValue), JsonValue.Create(long.MinValue),
+        JsonNode.Parse("1e400"), JsonNode.Parse("-0"), JsonNode.Parse("0.5"), JsonNode.Parse("9007199254740993"),
+        JsonValue.Create(true), JsonValue.Create(false), JsonValue.Create(""), JsonValue.Create(" "), JsonValue.Create("\u00e9\u4e2d\U0001F600"),
+        JsonValue.Create(new string('a', 5000)), JsonValue.Create("x@" + new string('b', 400) + ".io"), JsonValue.Create("https://" + new string('c', 3000)),
+        JsonValue.Create("'; DROP TABLE contacts; --"), JsonValue.Create("=HYPERLINK(\"http://x\")"), JsonValue.Create("../../etc/passwd"),
+        JsonValue.Create("\u202e\u200b"), JsonValue.Create("not-a-uuid"), JsonValue.Create("00000000-0000-0000-0000-000000000000"),
+        new JsonArray(), new JsonArray(JsonValue.Create(1), JsonValue.Create("a"), null), new JsonObject(),
+        new JsonObject { ["nested"] = new JsonObject { ["deeper"] = new JsonArray(new JsonObject()) } },
+        JsonNode.Parse(string.Concat(Enumerable.Repeat("[", 60)) + string.Concat(Enumerable.Repeat("]", 60))),
+    ];
+
+    private static readonly string[] OddIds =
+    [
+        "0", "-1", "abc", "%20", "00000000-0000-0000-0000-000000000000", "01a2326a-8b8f-789b-9372-274ceed5901c",
+        "01a2326a-8b8f-789b-9372-274ceed5901c-extra", new string('9', 300), "%F0%9F%98%80", "null", "1e5", "'%20OR%201=1", "%2F",
+    ];
+
+    [DbFact]
+    public async Task Generated_requests_on_every_route_never_fail_with_a_5xx_and_refusals_change_nothing()
+    {
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("TRIBUTARY_FUZZ_SEED"), out var given) ? given : Environment.TickCount;
+        output.WriteLine($"fuzz seed {seed} (TRIBUTARY_FUZZ_SEED={seed} replays it)");
+        var random = new Random(seed);
+        var ws = await app.CreateWorkspaceAsync(credits: 1_000);
+        using var client = ws.Client();
+        using var admin = app.Admin();
+        using var openapi = await app.CreateClient().GetAsync("/openapi/v1.json");
+        var paths = JsonDocument.Parse(await openapi.Content.ReadAsStringAsync()).RootElement.GetProperty("paths");
+
+        var cases = 0;
+        var failures = new List<string>();
+        var statuses = new SortedDictionary<int, int>();
+        async Task SendAsync(string method, string template, string url, HttpContent? content, string what)
+        {
+            cases++;
+            var caller = template.StartsWith("/admin", StringComparison.Ordinal) ? admin : client;
+            var before = await SnapshotAsync(client);
+            using var request = new HttpRequestMessage(new HttpMethod(method), url) { Content = content };
+            using var response = await caller.SendAsync(request);
+            var status = (int)response.StatusCode;
+            statuses[status] = statuses.GetValueOrDefault(status) + 1;
+            var text = await response.Content.ReadAsStringAsync();
+            var where = $"{method} {url[..Math.Min(url.Length, 120)]} with {what}: {status} {text[..Math.Min(text.Length, 300)]}";
+            if (status >= 500) failures.Add(where);
+            else if (status >= 400 && !InItsShape(template, text)) failures.Add("not in the route's error shape: " + where);
+            else if (status >= 400 && await SnapshotAsync(client) is var after && after != before)
+                failures.Add($"refused but changed the workspace ({before} → {after}): " + where);
+        }
+
+        foreach (var path in paths.EnumerateObject())
+        foreach (var operation in path.Value.EnumerateObject())
+        {
+            var method = operation.Name.ToUpperInvariant();
+            var hasId = path.Name.Contains('{');
+            // Odd ids, on every route that has one.
+            if (hasId)
+                foreach (var id in OddIds)
+                    await SendAsync(method, path.Name, Regex.Replace(path.Name, "{[^}]+}", id), method is "POST" or "PATCH" ? Json("{}") : null, $"id {id}");
+            if (method is not ("POST" or "PATCH")) continue;
+            if (!operation.Value.TryGetProperty("requestBody", out var body)
+                || !body.GetProperty("content").TryGetProperty("application/json", out var media)) continue;
+            var example = Example(media);
+            var url = Regex.Replace(path.Name, "{[^}]+}", Guid.NewGuid().ToString());
+            // Not objects at all.
+            foreach (var whole in new[] { "[]", "null", "42", "\"text\"", "{", "{\"a\":}", "{\"records\": 5}" })
+                await SendAsync(method, path.Name, url, Json(whole), $"body {whole}");
+            // Each field of the example given each odd value, and removed.
+            if (example is JsonObject fields)
+                foreach (var name in fields.Select(f => f.Key).ToList())
+                {
+                    foreach (var value in OddValues.OrderBy(_ => random.Next()).Take(12))
+                    {
+                        var mutated = (JsonObject)fields.DeepClone();
+                        mutated[name] = value?.DeepClone();
+                        await SendAsync(method, path.Name, url, Json(mutated.ToJsonString()), $"{name} = {Short(value)}");
+                    }
+                    var without = (JsonObject)fields.DeepClone();
+                    without.Remove(name);
+                    await SendAsync(method, path.Name, url, Json(without.ToJsonString()), $"no {name}");
+                }
+            // Nested values of the example replaced at random.
+            for (var n = 0; n < 20; n++)
+            {
+                var mutated = example?.DeepClone() ?? new JsonObject();
+                Mutate(mutated, random);
+                await SendAsync(method, path.Name, url, Json(mutated.ToJsonString()), $"nested mutation {n}");
+            }
+        }
+
+        output.WriteLine($"{cases} cases; answers: {string.Join(", ", statuses.Select(s => $"{s.Key} × {s.Value}"))}");
+        failures.ShouldBeEmpty($"seed {seed}: {failures.Count} of {cases} cases failed:\n" + string.Join("\n", failures.Take(30)));
+        cases.ShouldBeGreaterThanOrEqualTo(MinimumCases);
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
+
+    private static string Short(JsonNode? value) => value is null ? "null" : value.ToJsonString() is var text && text.Length > 40 ? text[..40] + "…" : text;
+
+    private static JsonNode? Example(JsonElement media)
+    {
+        if (media.TryGetProperty("example", out var single)) return JsonNode.Parse(single.GetRawText());
+        if (media.TryGetProperty("examples", out var named))
+            foreach (var e in named.EnumerateObject())
+                return JsonNode.Parse(e.Value.GetProperty("value").GetRawText());
+        return new JsonObject();
+    }
+
+    /// <summary>Replaces one value somewhere inside <paramref name="node"/> with an odd one.</summary>
+    private static void Mutate(JsonNode node, Random random)
+    {
+        switch (node)
+        {
+            case JsonObject o when o.Count > 0:
+                var key = o.ElementAt(random.Next(o.Count)).Key;
+                if (o[key] is { } child && random.Next(2) == 0 && child is JsonObject or JsonArray) Mutate(child, random);
+                else o[key] = OddValues[random.Next(OddValues.Length)]?.DeepClone();
+                break;
+            case JsonArray a when a.Count > 0:
+                var i = random.Next(a.Count);
+                if (a[i] is { } item && random.Next(2) == 0 && item is JsonObject or JsonArray) Mutate(item, random);
+                else a[i] = OddValues[random.Next(OddValues.Length)]?.DeepClone();
+                break;
+            case JsonObject o:
+                o["unexpected"] = OddValues[random.Next(OddValues.Length)]?.DeepClone();
+                break;
+        }
+    }
+
+    /// <summary>Whether an error body is in the error shape of the route's surface (DESIGN §7).</summary>
+    private static bool InItsShape(string path, string text)
+    {
+        JsonElement body;
+        try { body = JsonDocument.Parse(text).RootElement; }
+        catch (JsonException) { return false; }
+        if (body.ValueKind != JsonValueKind.Object) return false;
+        if (path.StartsWith("/api/v2", StringComparison.Ordinal) || path.StartsWith("/v2", StringComparison.Ordinal))
+            return body.TryGetProperty("error", out var code) && code.ValueKind == JsonValueKind.Number;
+        if (path.StartsWith("/api/v1/operations", StringComparison.Ordinal))
+            return body.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object && e.TryGetProperty("code", out _);
+        if (path.StartsWith("/api/", StringComparison.Ordinal))
+            return body.TryGetProperty("statusCode", out var s) && s.ValueKind == JsonValueKind.Number;
+        return body.TryGetProperty("error", out var native) && native.ValueKind == JsonValueKind.Object && native.TryGetProperty("code", out _);
+    }
+
+    /// <summary>
+    /// What a refused request must not change: the workspace's contacts and jobs (its balance moves by itself as earlier
+    /// jobs release their reservations).
+    /// </summary>
+    private static async Task<(long Contacts, long Jobs)> SnapshotAsync(HttpClient client)
+    {
+        var contacts = (await (await client.GetAsync("/v1/contacts")).Json()).GetProperty("meta").GetProperty("total").GetInt64();
+        var jobs = (await (await client.GetAsync("/v1/jobs")).Json()).GetProperty("meta").GetProperty("total").GetInt64();
+        return (contacts, jobs);
+    }
+}
+
+public sealed class RouteFuzzTests_Sqlite(FuzzSqliteApp app, ITestOutputHelper output) : RouteFuzzTests(app, output), IClassFixture<FuzzSqliteApp>;
+
+public sealed class RouteFuzzTests_Postgres(FuzzPostgresApp app, ITestOutputHelper output) : RouteFuzzTests(app, output), IClassFixture<FuzzPostgresApp>, IPostgresTests;
