@@ -51,6 +51,15 @@ public static class CoreServices
             {
                 AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2), MaxConnectionsPerServer = 1024,
             });
+        // Vendors: one client whose only log lines are VendorRequestLog's, which mask keys sent in a query string.
+        services.AddHttpClient(ProviderRegistry.VendorHttpClient, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2), MaxConnectionsPerServer = 1024,
+            })
+            .RemoveAllLoggers()
+            .AddHttpMessageHandler(sp => new Providers.Vendors.VendorRequestLog(
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Providers.Vendors.VendorRequestLog>>()));
         services.AddSingleton(configuration);
         services.AddSingleton(environment);
         services.AddSingleton(pricing);

@@ -202,7 +202,7 @@ public sealed class EnrichmentService(
             _outcome = await service.runner.RunAsync(new WaterfallRequest
             {
                 WorkspaceId = request.WorkspaceId, Known = request.Known, MinConfidence = _workspace.MinConfidence, Signals = request.Signals,
-                IsCompany = request.IsCompany, Cached = answered.Found,
+                IsCompany = request.IsCompany, Cached = answered.Found, Synchronous = request.Job is null,
                 Channels = wanted.Where(c => mine.Contains(c) || answered.Found.ContainsKey(c)).ToList(),
             }, ct, deadline.Token);
             _outcome.Trace.InsertRange(0, answered.Trace);

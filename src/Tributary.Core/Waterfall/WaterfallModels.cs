@@ -16,6 +16,8 @@ public sealed record WaterfallRequest
     public bool IsCompany { get; init; }
     /// <summary>Channels the cache (or a run this one joined) already answered: known inputs, not asked again, not priced.</summary>
     public IReadOnlyDictionary<string, ChannelResult> Cached { get; init; } = new Dictionary<string, ChannelResult>();
+    /// <summary>A caller waiting on the answer: vendors that answer in minutes are skipped (DESIGN §5.4).</summary>
+    public bool Synchronous { get; init; }
 }
 
 /// <summary>A found channel value with its provenance.</summary>

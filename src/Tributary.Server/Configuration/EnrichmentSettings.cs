@@ -21,10 +21,20 @@ public static class EnrichmentSettings
         {
             Providers = new Dictionary<string, ProviderDefinition>(providers, StringComparer.OrdinalIgnoreCase),
             Waterfall = new Dictionary<string, List<string>>(waterfall, StringComparer.OrdinalIgnoreCase),
+            Verifiers = config.GetSection("Tributary:Verification:Providers").Get<List<string>>() ?? [],
+            CatchAll = ReadCatchAll(config["Tributary:Verification:CatchAll"]),
         };
         Fail(configuration.Validate());
         return configuration;
     }
+
+    private static CatchAllPolicy ReadCatchAll(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "continue" => CatchAllPolicy.Continue,
+        "accept" => CatchAllPolicy.Accept,
+        "reject" => CatchAllPolicy.Reject,
+        _ => throw new ConfigurationException($"Tributary:Verification:CatchAll must be continue, accept or reject, not '{value}'"),
+    };
 
     public static Pricing ReadPricing(IConfiguration config)
     {
