@@ -60,7 +60,8 @@ public abstract class VendorFinder : IEnrichmentProvider
         public ProviderResult Result() => _values.Count == 0 ? ProviderResult.None : new ProviderResult.Found(_values);
     }
 
-    protected Values NewValues() => new(Channels);
+    /// <summary>Values of the channels this run asked of the provider; what else the vendor returned is left out.</summary>
+    protected Values NewValues(ProviderQuery query) => new(Channels.Intersect(query.Channels).ToHashSet(StringComparer.Ordinal));
 
     /// <summary>Confidence of a non-email value the vendor returned with the person it matched.</summary>
     protected const double MatchedConfidence = 0.9;

@@ -31,7 +31,7 @@ public sealed class ApolloFinder(VendorContext context) : VendorFinder(context, 
         if (reply.Get("person") is not { ValueKind: JsonValueKind.Object } person) return ProviderResult.None;
         if (reply.Str("match_confidence") is { } confidence && confidence.Equals("none", StringComparison.OrdinalIgnoreCase))
             return ProviderResult.None;
-        var values = NewValues();
+        var values = NewValues(query);
         var emailWord = VendorJson.Str(person, "email_status");
         if (Status(emailWord) is { } status) values.AddEmail(WaterfallChannels.WorkEmail, VendorJson.Str(person, "email"), status);
         return values

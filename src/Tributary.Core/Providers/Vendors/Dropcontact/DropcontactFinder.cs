@@ -46,7 +46,7 @@ public sealed class DropcontactFinder(VendorContext context) : VendorFinder(cont
             await PollDelayAsync(attempt, TimeSpan.FromSeconds(30), ct);
             var read = await Client.SendAsync(HttpMethod.Get, "/v1/enrich/all/" + Uri.EscapeDataString(requestId), null, null, Auth, ct);
             if (read.Status != 200 || IsError(read)) return Failure(read);
-            if (read.Get("success") is { ValueKind: JsonValueKind.True }) return Map(read);
+            if (read.Get("success") is { ValueKind: JsonValueKind.True }) return Map(read, query);
             if (Time.GetElapsedTime(started) > MaxWait)
                 return VendorFailures.Error($"request {requestId} not ready after {MaxWait.TotalMinutes:0} minutes", transient: true);
         }
@@ -54,12 +54,12 @@ public sealed class DropcontactFinder(VendorContext context) : VendorFinder(cont
 
     private void Auth(System.Net.Http.Headers.HttpRequestHeaders headers) => headers.TryAddWithoutValidation("X-Access-Token", Client.ApiKey);
 
-    private ProviderResult Map(VendorReply ready)
+    private ProviderResult Map(VendorReply ready, ProviderQuery query)
     {
         if (ready.Get("data") is not { ValueKind: JsonValueKind.Array } data || data.GetArrayLength() == 0)
             return VendorFailures.Error("a ready answer without data", transient: false);
         var record = data[0];
-        var values = NewValues();
+        var values = NewValues(query);
         if (VendorJson.Get(record, "email") is { ValueKind: JsonValueKind.Array } emails)
         {
             var best = emails.EnumerateArray().Where(e => VendorJson.Str(e, "email") is not null)

@@ -24,7 +24,7 @@ public sealed class FindymailFinder(VendorContext context) : VendorFinder(contex
         if (reply.Status == 404) return ProviderResult.None;
         if (reply.Status != 200 || Findymail.ErrorAt200(reply) is not null) return Findymail.Failure(reply);
         if (!reply.IsObject) return VendorFailures.Error("HTTP 200 that is not a JSON object", transient: false);
-        return NewValues().AddEmail(WaterfallChannels.WorkEmail, reply.Str("contact", "email"), EmailStatus.Unknown).Result();
+        return NewValues(query).AddEmail(WaterfallChannels.WorkEmail, reply.Str("contact", "email"), EmailStatus.Unknown).Result();
     }
 }
 

@@ -26,7 +26,7 @@ public sealed class IcypeasFinder(VendorContext context) : VendorFinder(context,
         var email = Icypeas.BestEmail(item.Value);
         if (email is null) return ProviderResult.None;
         var (status, confidence) = Icypeas.Certainty(VendorJson.Str(email.Value, "certainty"));
-        return NewValues().AddEmail(WaterfallChannels.WorkEmail, VendorJson.Str(email.Value, "email"), status, confidence).Result();
+        return NewValues(query).AddEmail(WaterfallChannels.WorkEmail, VendorJson.Str(email.Value, "email"), status, confidence).Result();
     }
 }
 

@@ -26,7 +26,7 @@ public sealed class LeadMagicFinder(VendorContext context) : VendorFinder(contex
         if (!reply.IsObject) return VendorFailures.Error("HTTP 200 that is not a JSON object", transient: false);
         var word = reply.Str("status");
         if (word is not null && word.Equals("not_found", StringComparison.OrdinalIgnoreCase)) return ProviderResult.None;
-        return NewValues()
+        return NewValues(query)
             .AddEmail(WaterfallChannels.WorkEmail, reply.Str("email"), LeadMagic.Status(word))
             .Add(WaterfallChannels.CompanyName, reply.Str("company_name"), MatchedConfidence)
             .Result();

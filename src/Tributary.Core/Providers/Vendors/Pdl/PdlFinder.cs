@@ -36,7 +36,7 @@ public sealed class PdlFinder(VendorContext context) : VendorFinder(context, Ven
         if (reply.Get("data") is not { ValueKind: JsonValueKind.Object } data)
             return VendorFailures.Error("HTTP 200 without a data object", transient: false);
         var likelihood = reply.Get("likelihood") is { ValueKind: JsonValueKind.Number } l ? Math.Clamp(l.GetDouble() / 10, 0, 1) : MatchedConfidence;
-        return NewValues()
+        return NewValues(query)
             .AddEmail(WaterfallChannels.WorkEmail, VendorJson.Str(data, "work_email"), EmailStatus.Unknown, likelihood)
             .AddEmail(WaterfallChannels.PersonalEmail,
                 VendorJson.Str(data, "recommended_personal_email") ?? FirstString(data, "personal_emails"), EmailStatus.Unknown, likelihood)

@@ -41,7 +41,7 @@ public sealed class ProspeoFinder(VendorContext context) : VendorFinder(context,
         if (reply.Status != 200 || code is not null || reply.Get("error") is { ValueKind: JsonValueKind.True }) return Failure(reply, code);
         if (reply.Get("person") is not { ValueKind: JsonValueKind.Object } person)
             return VendorFailures.Error("HTTP 200 without a person", transient: false);
-        var values = NewValues();
+        var values = NewValues(query);
         if (VendorJson.Bool(person, "email", "revealed") == true)
             values.AddEmail(WaterfallChannels.WorkEmail, VendorJson.Str(person, "email", "email"), Status(VendorJson.Str(person, "email", "status")));
         if (VendorJson.Bool(person, "mobile", "revealed") == true)
