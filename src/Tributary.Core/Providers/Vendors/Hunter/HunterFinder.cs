@@ -25,7 +25,7 @@ public sealed class HunterFinder(VendorContext context) : VendorFinder(context, 
         if (email is null) return ProviderResult.None;
         var status = Hunter.Status(VendorJson.Str(data, "verification", "status"));
         var score = VendorJson.Num(data, "score");
-        return NewValues()
+        return NewValues(query)
             .AddEmail(WaterfallChannels.WorkEmail, email, status, score / 100)
             .Add(WaterfallChannels.JobTitle, VendorJson.Str(data, "position"), MatchedConfidence)
             .Add(WaterfallChannels.LinkedinUrl, VendorJson.Str(data, "linkedin_url"), MatchedConfidence)

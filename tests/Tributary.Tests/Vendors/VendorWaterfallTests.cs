@@ -1,0 +1,280 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Tributary.Core.Storage;
+using Tributary.Tests.Infrastructure;
+
+namespace Tributary.Tests.Vendors;
+
+/// <summary>Every log line the server writes, whatever its level.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+    public IReadOnlyList<string> Lines => _lines.ToList();
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+    public void Dispose() { }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{category}: {formatter(state, exception)} {exception}");
+    }
+}
+
+/// <summary>
+/// The server configured with vendor types, keys and BaseUrl only (no adapters), on the fakes of VENDORS.md: a waterfall of
+/// finders for emails, verifiers in order, a provider with a refused key, a flaky one, and a slow one.
+/// </summary>
+public sealed class VendorWaterfallApp() : TributaryApp(DatabaseProvider.Sqlite)
+{
+    public VendorFakes Fakes { get; } = new();
+    public CapturedLogs Logs { get; } = new();
+
+    protected override IDictionary<string, string?> Settings
+    {
+        get
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Trace",
+                ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+            };
+            void Provider(string name, string type, string? key = VendorFakes.GoodKey)
+            {
+                settings[$"Tributary:Providers:{name}:Type"] = type;
+                if (key is not null) settings[$"Tributary:Providers:{name}:ApiKey"] = key;
+                settings[$"Tributary:Providers:{name}:BaseUrl"] = Fakes.BaseUrl;
+            }
+            void Waterfall(string channel, params string[] names)
+            {
+                for (var i = 0; i < names.Length; i++) settings[$"Tributary:Waterfall:{channel}:{i}"] = names[i];
+            }
+            Provider("hunter", "hunter");
+            Provider("leadmagic", "leadmagic");
+            Provider("pdl", "pdl");
+            Provider("hunter_bad", "hunter", key: "bad-key");
+            Provider("pdl_flaky", "pdl");
+            Provider("dropcontact", "dropcontact");
+            Provider("zerobounce", "zerobounce");
+            Provider("neverbounce", "neverbounce");
+            Waterfall("work_email", "hunter", "leadmagic", "pdl");
+            Waterfall("job_title", "hunter_bad", "pdl");
+            Waterfall("location", "pdl_flaky");
+            Waterfall("phone", "dropcontact");
+            settings["Tributary:Verification:Providers:0"] = "zerobounce";
+            settings["Tributary:Verification:Providers:1"] = "neverbounce";
+            return settings;
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(s => s.AddLogging(l => l.AddProvider(Logs)));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Fakes.DisposeAsync();
+    }
+}
+
+public sealed class VendorWaterfallTests(VendorWaterfallApp app) : IClassFixture<VendorWaterfallApp>
+{
+    private static object Person(string lastName, params string[] channels) =>
+        new { first_name = "Ada", last_name = lastName, company_domain = VendorFakes.Domain, channels };
+
+    private static async Task<(JsonElement Body, JsonElement Trace)> Enrich(TestWorkspace ws, object request)
+    {
+        using var client = ws.Client();
+        var response = await client.PostJson("/enrichment", request);
+        var body = await response.ShouldBeOk();
+        var trace = (await (await client.GetAsync($"/v1/enrichments/{response.Headers.GetValues("X-Enrichment-Id").Single()}/trace")).Json())
+            .GetProperty("data").GetProperty("steps");
+        return (body, trace);
+    }
+
+    private static JsonElement Step(JsonElement trace, string provider, string? outcome = null) =>
+        trace.EnumerateArray().First(s => s.GetProperty("provider").GetString() == provider
+                                          && (outcome is null || s.GetProperty("outcome").GetString() == outcome));
+
+    private static async Task<long> Balance(TestWorkspace ws)
+    {
+        using var client = ws.Client();
+        return (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64();
+    }
+
+    [Fact]
+    public async Task Vendor_types_and_keys_alone_enrich_an_email_with_the_vendor_verdict()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 20);
+        var (body, trace) = await Enrich(ws, Person("found", "work_email"));
+        var email = body.GetProperty("channels").GetProperty("work_email");
+        email.GetProperty("value").GetString().ShouldBe(VendorFakes.EmailOf("found"));
+        email.GetProperty("source").GetString().ShouldBe("hunter");
+        email.GetProperty("confidence").GetDouble().ShouldBe(0.97);
+        email.GetProperty("verified").GetBoolean().ShouldBeTrue();
+        email.GetProperty("email_status").GetString().ShouldBe("valid");
+        body.GetProperty("credits_used").GetInt64().ShouldBe(1);
+        Step(trace, "hunter").GetProperty("outcome").GetString().ShouldBe("found");
+        // The finder called it valid: no verifier was asked.
+        trace.EnumerateArray().ShouldNotContain(s => s.GetProperty("provider").GetString() == "zerobounce");
+    }
+
+    [Fact]
+    public async Task A_catch_all_email_from_the_first_finder_gives_way_to_a_valid_one_from_a_later_finder_charged_once()
+    {
+        app.Fakes.Answer("hunter", "upgrade", "catchall");
+        app.Fakes.Answer("leadmagic", "upgrade", "found");
+        var ws = await app.CreateWorkspaceAsync(credits: 20);
+        var (hunter, leadmagic, pdl) = (app.Fakes.Count("hunter"), app.Fakes.Count("leadmagic"), app.Fakes.Count("pdl"));
+
+        var (body, trace) = await Enrich(ws, Person("upgrade", "work_email"));
+
+        var email = body.GetProperty("channels").GetProperty("work_email");
+        email.GetProperty("value").GetString().ShouldBe(VendorFakes.EmailOf("found"));
+        email.GetProperty("source").GetString().ShouldBe("leadmagic");
+        email.GetProperty("email_status").GetString().ShouldBe("valid");
+        (app.Fakes.Count("hunter") - hunter, app.Fakes.Count("leadmagic") - leadmagic, app.Fakes.Count("pdl") - pdl).ShouldBe((1, 1, 0));
+        Step(trace, "hunter").GetProperty("outcome").GetString().ShouldBe("candidate", trace.ToString());
+        // The catch-all verdict was checked by the first verifier, which agreed: the second was not asked.
+        Step(trace, "zerobounce").GetProperty("detail").GetString()!.ShouldContain("catch_all");
+        trace.EnumerateArray().ShouldNotContain(s => s.GetProperty("provider").GetString() == "neverbounce");
+        body.GetProperty("credits_used").GetInt64().ShouldBe(1);
+        (await Balance(ws)).ShouldBe(19);
+    }
+
+    [Fact]
+    public async Task A_catch_all_email_nobody_bettered_is_delivered_as_catch_all_and_charged_once()
+    {
+        app.Fakes.Answer("hunter", "onlycatch", "catchall");
+        app.Fakes.Answer("leadmagic", "onlycatch", "nomatch");
+        app.Fakes.Answer("pdl", "onlycatch", "nomatch");
+        var ws = await app.CreateWorkspaceAsync(credits: 20);
+
+        var (body, trace) = await Enrich(ws, Person("onlycatch", "work_email"));
+
+        var email = body.GetProperty("channels").GetProperty("work_email");
+        email.GetProperty("value").GetString().ShouldBe(VendorFakes.EmailOf("catchall"));
+        email.GetProperty("source").GetString().ShouldBe("hunter");
+        email.GetProperty("email_status").GetString().ShouldBe("catch_all");
+        email.GetProperty("verified").ValueKind.ShouldBe(JsonValueKind.Null);
+        Step(trace, "leadmagic").GetProperty("outcome").GetString().ShouldBe("no_match");
+        Step(trace, "pdl").GetProperty("outcome").GetString().ShouldBe("no_match");
+        body.GetProperty("credits_used").GetInt64().ShouldBe(1);
+        (await Balance(ws)).ShouldBe(19);
+    }
+
+    [Fact]
+    public async Task An_email_without_a_verdict_goes_to_the_next_verifier_when_the_first_cannot_tell_and_verifiers_cost_nothing()
+    {
+        app.Fakes.Answer("hunter", "chain", "nomatch");
+        app.Fakes.Answer("leadmagic", "chain", "nomatch");
+        app.Fakes.Answer("zerobounce", VendorFakes.EmailOf("chain"), "unknown");
+        var ws = await app.CreateWorkspaceAsync(credits: 20);
+
+        var (body, trace) = await Enrich(ws, Person("chain", "work_email"));
+
+        var email = body.GetProperty("channels").GetProperty("work_email");
+        (email.GetProperty("value").GetString(), email.GetProperty("source").GetString()).ShouldBe((VendorFakes.EmailOf("chain"), "pdl"));
+        email.GetProperty("email_status").GetString().ShouldBe("valid");
+        email.GetProperty("verified").GetBoolean().ShouldBeTrue();
+        Step(trace, "zerobounce", "verified").GetProperty("detail").GetString()!.ShouldContain("unknown");
+        Step(trace, "neverbounce", "verified").GetProperty("detail").GetString()!.ShouldContain("valid");
+        body.GetProperty("credits_used").GetInt64().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task An_email_a_verifier_calls_invalid_is_never_delivered_nor_charged()
+    {
+        app.Fakes.Answer("hunter", "bounce", "nomatch");
+        app.Fakes.Answer("leadmagic", "bounce", "nomatch");
+        app.Fakes.Answer("zerobounce", VendorFakes.EmailOf("bounce"), "invalid");
+        var ws = await app.CreateWorkspaceAsync(credits: 20);
+
+        var (body, trace) = await Enrich(ws, Person("bounce", "work_email"));
+
+        body.GetProperty("channels").GetProperty("work_email").ValueKind.ShouldBe(JsonValueKind.Null);
+        var pdl = Step(trace, "pdl");
+        pdl.GetProperty("outcome").GetString().ShouldBe("rejected");
+        pdl.GetProperty("rejected")[0].GetProperty("reason").GetString()!.ShouldContain("invalid (zerobounce");
+        // An invalid verdict is final: the next verifier is not asked.
+        trace.EnumerateArray().ShouldNotContain(s => s.GetProperty("provider").GetString() == "neverbounce");
+        body.GetProperty("credits_used").GetInt64().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_provider_whose_key_is_refused_is_skipped_as_unhealthy_on_the_next_request()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 20);
+        var before = app.Fakes.Count("hunter");
+
+        var (first, firstTrace) = await Enrich(ws, Person("keyone", "job_title"));
+        var failed = Step(firstTrace, "hunter_bad");
+        failed.GetProperty("outcome").GetString().ShouldBe("failed");
+        failed.GetProperty("detail").GetString()!.ShouldStartWith("bad key");
+        first.GetProperty("channels").GetProperty("job_title").GetProperty("source").GetString().ShouldBe("pdl");
+        var afterFirst = app.Fakes.Count("hunter");
+        (afterFirst - before).ShouldBeGreaterThanOrEqualTo(1);
+
+        var (_, secondTrace) = await Enrich(ws, Person("keytwo", "job_title"));
+        var skipped = Step(secondTrace, "hunter_bad");
+        skipped.GetProperty("outcome").GetString().ShouldBe("skipped");
+        skipped.GetProperty("detail").GetString().ShouldBe("unhealthy: bad key");
+        app.Fakes.Requests.Count(r => r.Vendor == "hunter" && r.Header("x-api-key") == "bad-key" && r.Q("last_name") == "keytwo").ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_vendor_that_failed_transiently_is_asked_again_on_the_next_request_and_nothing_is_cached_as_a_miss()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 20);
+        var before = app.Fakes.Count("pdl");
+
+        var (first, trace) = await Enrich(ws, Person("broken", "location"));
+        first.GetProperty("channels").GetProperty("location").ValueKind.ShouldBe(JsonValueKind.Null);
+        Step(trace, "pdl_flaky").GetProperty("outcome").GetString().ShouldBe("failed");
+        Step(trace, "pdl_flaky").GetProperty("detail").GetString()!.ShouldStartWith("vendor error");
+        var afterFirst = app.Fakes.Count("pdl");
+        (afterFirst - before).ShouldBe(3); // the first call and its two retries
+
+        var (_, again) = await Enrich(ws, Person("broken", "location"));
+        Step(again, "pdl_flaky").GetProperty("outcome").GetString().ShouldBe("failed");
+        app.Fakes.Count("pdl").ShouldBeGreaterThan(afterFirst);
+        again.EnumerateArray().ShouldNotContain(s => s.GetProperty("outcome").GetString() == "cache_miss");
+    }
+
+    [Fact]
+    public async Task A_vendor_that_answers_in_minutes_is_skipped_by_a_synchronous_call()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 20);
+        var before = app.Fakes.Count("dropcontact");
+        var (_, trace) = await Enrich(ws, Person("found", "phone"));
+        var step = Step(trace, "dropcontact");
+        (step.GetProperty("outcome").GetString(), step.GetProperty("detail").GetString()).ShouldBe(("skipped", "too slow for a synchronous call"));
+        app.Fakes.Count("dropcontact").ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task No_log_line_or_trace_carries_a_vendor_key_not_even_one_sent_in_a_query_string()
+    {
+        app.Fakes.Answer("hunter", "logged", "nomatch");
+        app.Fakes.Answer("leadmagic", "logged", "nomatch");
+        var ws = await app.CreateWorkspaceAsync(credits: 20);
+        var (_, trace) = await Enrich(ws, Person("logged", "work_email", "job_title"));
+        // ZeroBounce took its key as ?api_key=…
+        app.Fakes.Requests.ShouldContain(r => r.Vendor == "zerobounce" && r.Q("api_key") == VendorFakes.GoodKey);
+        Step(trace, "zerobounce").ShouldNotBe(default);
+
+        var lines = app.Logs.Lines;
+        lines.ShouldContain(l => l.Contains("/v2/validate?api_key=***"));
+        lines.Where(l => l.Contains(VendorFakes.GoodKey)).ShouldBeEmpty();
+        lines.Where(l => l.Contains("bad-key")).ShouldBeEmpty();
+        trace.ToString().ShouldNotContain(VendorFakes.GoodKey);
+    }
+}
