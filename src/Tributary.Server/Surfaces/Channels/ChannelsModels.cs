@@ -28,10 +28,9 @@ public sealed record ChannelValue(
     [property: JsonPropertyName("source")] string Source,
     [property: JsonPropertyName("confidence")] double Confidence,
     [property: JsonPropertyName("enriched_at")] DateTime EnrichedAt,
-    [property: JsonPropertyName("verified")] bool? Verified,
-    [property: JsonPropertyName("email_status"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EmailStatus = null)
+    [property: JsonPropertyName("verified")] bool? Verified)
 {
-    public static ChannelValue Of(ChannelResult r) => new(r.Value, r.Source, r.Confidence, r.EnrichedAt, r.Verified, r.EmailStatus);
+    public static ChannelValue Of(ChannelResult r) => new(r.Value, r.Source, r.Confidence, r.EnrichedAt, r.Verified);
 }
 
 public sealed record ChannelEnrichResponse(
