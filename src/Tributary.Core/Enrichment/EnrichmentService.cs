@@ -412,7 +412,7 @@ public sealed class EnrichmentService(
             charged = price;
         }
         if (run.CacheKeys.Count > 0 && run.CacheAnswers.Count > 0)
-            await cache.StoreAsync(db, request.WorkspaceId, run.CacheKeys, run.CacheAnswers, ct);
+            await cache.StoreAsync(db, request.WorkspaceId, run.CacheKeys, run.CacheAnswers, ct, run.ShortLived);
         batch.Deferred<BatchInserts>().Add(TraceOf(enrichmentId, request, run, charged));
         if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
         if (claims is not null) await InFlightWork.EndInAsync(db, claims, ct);

@@ -55,6 +55,11 @@ public sealed class WaterfallOutcome
     /// <summary>The identity keys known at the end of the run, and what to cache under them.</summary>
     public IReadOnlyList<string> CacheKeys { get; set; } = [];
     public IReadOnlyList<(string Channel, ChannelResult? Result, string ConfigHash)> CacheAnswers { get; set; } = [];
+    /// <summary>
+    /// Found channels to keep only <c>Cache:MissTtlDays</c>: a catch-all candidate delivered while a later eligible provider
+    /// failed, which might have had a better email (DESIGN §5.2).
+    /// </summary>
+    public HashSet<string> ShortLived { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The deadline passed before every channel was settled.</summary>
     public bool TimedOut { get; set; }

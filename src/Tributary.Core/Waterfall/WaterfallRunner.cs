@@ -147,6 +147,7 @@ public sealed class WaterfallRunner(
         {
             if (!missing.Remove(channel)) continue;
             outcome.Found[channel] = candidate;
+            if (failedFor.Contains(channel)) outcome.ShortLived.Add(channel);
             outcome.Trace.Add(new TraceStep
             {
                 Provider = candidate.Source, Outcome = "found", ChannelsAccepted = [channel],

@@ -287,4 +287,58 @@ public sealed class VendorWaterfallTests(VendorWaterfallApp app) : IClassFixture
         lines.Where(l => l.Contains("bad-key")).ShouldBeEmpty();
         trace.ToString().ShouldNotContain(VendorFakes.GoodKey);
     }
+
+    [Fact]
+    public async Task A_job_asks_the_vendor_that_answers_later_and_its_results_carry_the_email_status()
+    {
+        app.Fakes.Answer("hunter", "jobcatch", "catchall");
+        app.Fakes.Answer("leadmagic", "jobcatch", "nomatch");
+        app.Fakes.Answer("pdl", "jobcatch", "nomatch");
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        var before = app.Fakes.Count("dropcontact");
+        var records = new[]
+        {
+            new Dictionary<string, string> { ["first_name"] = "Ada", ["last_name"] = "found", ["company_domain"] = VendorFakes.Domain },
+            new Dictionary<string, string> { ["first_name"] = "Ada", ["last_name"] = "jobcatch", ["company_domain"] = VendorFakes.Domain },
+        };
+        var id = (await (await client.PostJson("/v1/jobs", new { records, channels = new[] { "work_email", "phone" } })).ShouldBeOk(202))
+            .GetProperty("data").GetProperty("id").GetGuid();
+
+        var job = await Polling.UntilAsync(async () => (await (await client.GetAsync($"/v1/jobs/{id}")).ShouldBeOk()).GetProperty("data"),
+            j => j.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled", $"job {id}", delayMs: 100);
+
+        job.GetProperty("status").GetString().ShouldBe("succeeded");
+        var lines = (await client.GetStringAsync($"/v1/jobs/{id}/results")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var found = lines[0].GetProperty("channels");
+        found.GetProperty("phone").GetProperty("value").GetString().ShouldBe("+33186760696");
+        found.GetProperty("phone").GetProperty("source").GetString().ShouldBe("dropcontact");
+        (found.GetProperty("work_email").GetProperty("email_status").GetString(), found.GetProperty("work_email").GetProperty("source").GetString())
+            .ShouldBe(("valid", "hunter"));
+        var catchAll = lines[1].GetProperty("channels").GetProperty("work_email");
+        (catchAll.GetProperty("value").GetString(), catchAll.GetProperty("email_status").GetString()).ShouldBe((VendorFakes.EmailOf("catchall"), "catch_all"));
+        (app.Fakes.Count("dropcontact") - before).ShouldBeGreaterThanOrEqualTo(2 * 3); // each record: submit, not ready, ready
+        // Each record: its email 1 and its phone 10, each once.
+        job.GetProperty("credits_charged").GetInt64().ShouldBe(22);
+    }
+
+    [Fact]
+    public async Task A_catch_all_candidate_delivered_while_a_later_finder_failed_is_cached_only_for_the_miss_ttl()
+    {
+        app.Fakes.Answer("hunter", "shortlived", "catchall");
+        app.Fakes.Answer("leadmagic", "shortlived", "broken");
+        app.Fakes.Answer("pdl", "shortlived", "nomatch");
+        var ws = await app.CreateWorkspaceAsync(credits: 20);
+
+        var (body, trace) = await Enrich(ws, Person("shortlived", "work_email"));
+
+        body.GetProperty("channels").GetProperty("work_email").GetProperty("value").GetString().ShouldBe(VendorFakes.EmailOf("catchall"));
+        Step(trace, "leadmagic").GetProperty("outcome").GetString().ShouldBe("failed");
+        await using var db = app.NewDb();
+        var expiries = await db.CacheEntries.Where(e => e.WorkspaceId == ws.Id && e.Channel == "work_email").Select(e => e.ExpiresAt).ToListAsync();
+        expiries.ShouldNotBeEmpty();
+        // Cache:MissTtlDays (7), not TtlDays (30).
+        expiries.ShouldAllBe(at => at < DateTime.UtcNow.AddDays(8));
+    }
 }

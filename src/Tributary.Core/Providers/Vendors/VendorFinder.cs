@@ -31,7 +31,9 @@ public abstract class VendorFinder : IEnrichmentProvider
     {
         try
         {
-            return await FindAsync(query, ct);
+            var result = await FindAsync(query, ct);
+            // Some vendors repeat the key in their error messages: no reason leaves here with it.
+            return result is ProviderResult.Failed failed ? failed with { Reason = Client.Redact(failed.Reason) } : result;
         }
         catch (Exception e) when (Client.Failure(e, ct) is { } failure)
         {
@@ -112,7 +114,10 @@ public abstract class VendorVerifier : IVendorVerifier
     {
         try
         {
-            return await CheckAsync(email, ct);
+            var answer = await CheckAsync(email, ct);
+            return answer is VerifierAnswer.Failed failed
+                ? new VerifierAnswer.Failed(failed.Failure with { Reason = Client.Redact(failed.Failure.Reason) })
+                : answer;
         }
         catch (Exception e) when (Client.Failure(e, ct) is { } failure)
         {
