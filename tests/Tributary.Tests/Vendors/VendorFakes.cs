@@ -63,6 +63,28 @@ public sealed class VendorFakes : IAsyncDisposable
         Route("neverbounce", "GET", "/v4/single/check", NeverBounce);
         Route("millionverifier", "GET", "/api/v3/", MillionVerifier);
         Route("reacher", "POST", "/v0/check_email", Reacher);
+        // Account and credits endpoints.
+        Route("hunter", "GET", "/v2/account", r => HunterKey(r)
+            ? Json(new { data = new { plan_name = "Starter", plan_level = 1, reset_date = "2026-12-31", team_id = 7,
+                requests = new { searches = new { used = 50, available = 500 }, verifications = new { used = 5, available = 100 }, credits = new { used = 55, available = 600 } } } })
+            : HunterErrors(401, "authentication_failed", "No user found for the API key supplied"));
+        Route("apollo", "GET", "/v1/auth/health", r => r.Header("x-api-key") == GoodKey
+            ? Json(new { healthy = true, is_logged_in = true })
+            : Json(new { error = "Invalid access credentials." }, 401));
+        Route("prospeo", "GET", "/account-information", r => r.Header("x-key") == GoodKey
+            ? Json(new { error = false, response = new { current_plan = "STARTER", remaining_credits = 1200, used_credits = 300, next_quota_renewal_days = 12, next_quota_renewal_date = "2026-12-13" } })
+            : Json(new { error = true, error_code = "INVALID_API_KEY" }, 401));
+        Route("leadmagic", "GET", "/v1/credits", r => string.Equals(r.Header("x-api-key"), GoodKey)
+            ? Json(new { credits = 7333.8 }) : Problem(401, "Unauthorized", "Invalid API key"));
+        Route("findymail", "GET", "/api/credits", r => r.Header("authorization") == "Bearer " + GoodKey
+            ? Json(new { credits = 250, verifier_credits = 40 }) : Json(new { message = "Unauthenticated." }, 401));
+        Route("zerobounce", "GET", "/v2/getcredits", r => Json(new Dictionary<string, string> { ["Credits"] = r.Q("api_key") == GoodKey ? "1234" : "-1" }));
+        Route("neverbounce", "GET", "/v4/account/info", r => r.Q("key") == GoodKey
+            ? Json(new { status = "success", billing_type = "default", credits_info = new { paid_credits_used = 10, free_credits_used = 0, paid_credits_remaining = 990, free_credits_remaining = 10 }, job_counts = new { completed = 0, under_review = 0, queued = 0, processing = 0 } })
+            : Json(new { status = "auth_failure", message = $"Invalid API key '{r.Q("key")}'" }));
+        Route("millionverifier", "GET", "/api/v3/credits", r => r.Q("api") == GoodKey
+            ? Json(new { credits = 5000, bulk_credits = 0, renewing_credits = 0, plan = "pay-as-you-go" })
+            : Json(new { error = "Apikey not found" }));
         _app.StartAsync().GetAwaiter().GetResult();
         BaseUrl = _app.Urls.First();
     }

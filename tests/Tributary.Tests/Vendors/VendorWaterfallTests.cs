@@ -60,6 +60,7 @@ public sealed class VendorWaterfallApp() : TributaryApp(DatabaseProvider.Sqlite)
             Provider("pdl", "pdl");
             Provider("hunter_bad", "hunter", key: "bad-key");
             Provider("pdl_flaky", "pdl");
+            Provider("apollo_bad", "apollo", key: "bad-key");
             Provider("dropcontact", "dropcontact");
             Provider("zerobounce", "zerobounce");
             Provider("neverbounce", "neverbounce");
@@ -340,5 +341,75 @@ public sealed class VendorWaterfallTests(VendorWaterfallApp app) : IClassFixture
         expiries.ShouldNotBeEmpty();
         // Cache:MissTtlDays (7), not TtlDays (30).
         expiries.ShouldAllBe(at => at < DateTime.UtcNow.AddDays(8));
+    }
+
+    private async Task<JsonElement> Check(string name)
+    {
+        using var admin = app.Admin();
+        return await (await admin.PostAsync($"/admin/providers/{name}/check", null)).ShouldBeOk();
+    }
+
+    [Fact]
+    public async Task The_admin_list_shows_each_providers_type_role_and_health_and_never_a_key()
+    {
+        using var admin = app.Admin();
+        var response = await admin.GetAsync("/admin/providers");
+        var text = await response.Content.ReadAsStringAsync();
+        text.ShouldNotContain(VendorFakes.GoodKey);
+        text.ShouldNotContain("bad-key");
+        var providers = (await response.ShouldBeOk()).GetProperty("providers").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+        providers.Keys.ShouldBe(["hunter", "leadmagic", "pdl", "hunter_bad", "pdl_flaky", "dropcontact", "zerobounce", "neverbounce", "apollo_bad"], ignoreOrder: true);
+        providers["zerobounce"].GetProperty("type").GetString().ShouldBe("zerobounce");
+        providers["zerobounce"].GetProperty("verifies").GetBoolean().ShouldBeTrue();
+        providers["zerobounce"].GetProperty("channels").GetArrayLength().ShouldBe(0);
+        providers["pdl"].GetProperty("verifies").GetBoolean().ShouldBeFalse();
+        providers["pdl"].GetProperty("channels").EnumerateArray().Select(c => c.GetString()).ShouldContain("work_email");
+    }
+
+    [Fact]
+    public async Task A_check_asks_the_vendors_account_endpoint_and_says_what_is_left()
+    {
+        (await Check("hunter")).GetProperty("detail").GetString().ShouldBe("searches left 450, verifications left 95");
+        (await Check("zerobounce")).GetProperty("detail").GetString().ShouldBe("credits left: 1234");
+        (await Check("neverbounce")).GetProperty("detail").GetString().ShouldBe("credits left: 1000");
+        (await Check("leadmagic")).GetProperty("outcome").GetString().ShouldBe("ok");
+        (await Check("pdl")).GetProperty("outcome").GetString().ShouldBe("not_available");
+        app.Fakes.Requests.ShouldContain(r => r.Vendor == "zerobounce" && r.Path == "/v2/getcredits" && r.Q("api_key") == VendorFakes.GoodKey);
+
+        var bad = await Check("apollo_bad");
+        bad.GetProperty("outcome").GetString().ShouldBe("failed");
+        bad.GetProperty("detail").GetString()!.ShouldStartWith("bad key");
+        bad.GetProperty("health").GetString().ShouldBe("unhealthy: bad key");
+
+        using var admin = app.Admin();
+        (await admin.PostAsync("/admin/providers/nobody/check", null)).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_provider_out_of_vendor_credits_is_skipped_until_a_check_passes()
+    {
+        app.Fakes.Answer("leadmagic", "spent", "credits");
+        app.Fakes.Answer("hunter", "spent", "nomatch");
+        app.Fakes.Answer("hunter", "afterspent", "nomatch");
+        app.Fakes.Answer("hunter", "afterrecheck", "nomatch");
+        var ws = await app.CreateWorkspaceAsync(credits: 20);
+        try
+        {
+            var (_, first) = await Enrich(ws, Person("spent", "work_email"));
+            Step(first, "leadmagic").GetProperty("detail").GetString()!.ShouldStartWith("out of vendor credits");
+
+            var (_, second) = await Enrich(ws, Person("afterspent", "work_email"));
+            Step(second, "leadmagic").GetProperty("detail").GetString().ShouldBe("unhealthy: out of vendor credits");
+            app.Fakes.Requests.Count(r => r.Vendor == "leadmagic" && r.B("last_name") == "afterspent").ShouldBe(0);
+
+            (await Check("leadmagic")).GetProperty("health").GetString().ShouldBe("healthy");
+            var (body, third) = await Enrich(ws, Person("afterrecheck", "work_email"));
+            Step(third, "leadmagic").GetProperty("outcome").GetString().ShouldBe("found");
+            body.GetProperty("channels").GetProperty("work_email").GetProperty("source").GetString().ShouldBe("leadmagic");
+        }
+        finally
+        {
+            await Check("leadmagic");
+        }
     }
 }
