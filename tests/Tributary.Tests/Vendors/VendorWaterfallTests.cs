@@ -412,4 +412,30 @@ public sealed class VendorWaterfallTests(VendorWaterfallApp app) : IClassFixture
             await Check("leadmagic");
         }
     }
+
+    [Fact]
+    public async Task Tributary_providers_check_prints_what_the_vendor_says_and_fails_for_a_refused_key()
+    {
+        async Task<(int Exit, string Out)> Cli(params string[] args)
+        {
+            var stdout = new StringWriter();
+            var env = new Dictionary<string, string?> { ["TRIBUTARY_URL"] = "http://localhost", ["TRIBUTARY_ADMIN_TOKEN"] = TributaryApp.AdminToken };
+            var exit = await Tributary.Cli.CliApp.RunAsync(args, stdout, new StringWriter(), app.Server.CreateHandler(), env);
+            return (exit, stdout.ToString());
+        }
+
+        var (ok, okOut) = await Cli("providers", "check", "millionverifier_missing");
+        ok.ShouldNotBe(0);
+        var (exit, output) = await Cli("providers", "check", "neverbounce");
+        exit.ShouldBe(0, output);
+        output.ShouldContain("credits left: 1000");
+        var (failed, failedOut) = await Cli("providers", "check", "apollo_bad");
+        failed.ShouldBe(1, failedOut);
+        failedOut.ShouldContain("bad key");
+        var (listed, list) = await Cli("providers", "list");
+        listed.ShouldBe(0);
+        list.ShouldContain("zerobounce");
+        list.ShouldNotContain(VendorFakes.GoodKey);
+        okOut.ShouldNotContain(VendorFakes.GoodKey);
+    }
 }
