@@ -400,6 +400,12 @@ public sealed class VendorWaterfallTests(VendorWaterfallApp app) : IClassFixture
 
             var (_, second) = await Enrich(ws, Person("afterspent", "work_email"));
             Step(second, "leadmagic").GetProperty("detail").GetString().ShouldBe("unhealthy: out of vendor credits");
+            using (var anonymous = app.CreateClient())
+            {
+                var metrics = await anonymous.GetStringAsync("/metrics");
+                metrics.ShouldContain("tributary_provider_healthy{otel_scope_name=\"Tributary\",provider=\"leadmagic\"} 0");
+                metrics.ShouldContain("tributary_provider_healthy{otel_scope_name=\"Tributary\",provider=\"hunter\"} 1");
+            }
             app.Fakes.Requests.Count(r => r.Vendor == "leadmagic" && r.B("last_name") == "afterspent").ShouldBe(0);
 
             (await Check("leadmagic")).GetProperty("health").GetString().ShouldBe("healthy");
