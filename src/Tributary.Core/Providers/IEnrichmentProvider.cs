@@ -46,6 +46,8 @@ public enum FailureKind
     OutOfCredits,
     /// <summary>The vendor asked to slow down.</summary>
     RateLimited,
+    /// <summary>The provider's <c>DailyLimit</c> is spent for the UTC day: it was not asked.</summary>
+    DailyLimit,
 }
 
 public abstract record ProviderResult

@@ -39,7 +39,10 @@ public sealed class ProviderRegistry
             _types[name] = definition.Type.ToLowerInvariant();
             if (VendorCatalog.Find(definition.Type) is { } vendor)
             {
-                var context = new VendorContext(name, definition, vendor, http.CreateClient(VendorHttpClient), time);
+                var context = new VendorContext(name, definition, vendor, http.CreateClient(VendorHttpClient), time)
+                {
+                    Quota = Quotas.ProviderQuota.IsConfigured(definition) ? new Quotas.ProviderQuota(name, definition, dbs, time) : null,
+                };
                 if (VendorAccounts.For(vendor.Type) is { } check)
                 {
                     var client = new VendorClient(context, VendorFailures.UsuallyTransient);

@@ -127,6 +127,7 @@ public sealed class WaterfallRunner(
             }
             var outcomeName = result switch
             {
+                ProviderResult.Failed { Kind: FailureKind.DailyLimit } => "skipped",
                 ProviderResult.Found when accepted.Count > 0 => "found",
                 ProviderResult.Found when kept.Count > 0 => "candidate",
                 ProviderResult.Found => "rejected",
@@ -187,6 +188,7 @@ public sealed class WaterfallRunner(
     private string? WhySkipped(IEnrichmentProvider provider, WaterfallRequest request)
     {
         if (providers.Health.Unhealthy(provider.Name) is { } unhealthy) return unhealthy;
+        if (provider is VendorFinder { DailyLimitSpent: true }) return "quota: daily limit";
         if (request.Synchronous && provider is VendorFinder { AnswersLater: true }) return "too slow for a synchronous call";
         return null;
     }

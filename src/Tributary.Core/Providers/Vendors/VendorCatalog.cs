@@ -49,6 +49,9 @@ public sealed record VendorType
 /// <summary>What a vendor provider is built from.</summary>
 public sealed record VendorContext(string Name, ProviderDefinition Definition, VendorType Vendor, HttpClient Http, TimeProvider Time)
 {
+    /// <summary>The provider's quotas, shared by its finder, its verifier and every server process; null when none is configured.</summary>
+    public Quotas.ProviderQuota? Quota { get; init; }
+
     public IReadOnlySet<string> Channels => (Definition.Channels.Count > 0 ? Definition.Channels : Vendor.Channels).ToHashSet(StringComparer.Ordinal);
     public IReadOnlyList<IReadOnlyList<string>> Requires => Definition.Requires is { Count: > 0 } r ? r : Vendor.Requires;
 }

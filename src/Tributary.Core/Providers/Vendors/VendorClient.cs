@@ -18,6 +18,7 @@ public sealed class VendorClient
     private readonly ResiliencePipeline<VendorReply> _pipeline;
     private readonly Uri _base;
     private readonly int _timeoutMs;
+    private readonly Quotas.ProviderQuota? _quota;
 
     public VendorClient(VendorContext context, Func<VendorReply, bool> isTransient)
     {
@@ -25,6 +26,7 @@ public sealed class VendorClient
         _base = ParseBaseUrl(context.Definition.BaseUrl ?? context.Vendor.DefaultBaseUrl)
                 ?? throw new ConfigurationException($"Tributary:Providers:{context.Name}:BaseUrl is not a base URL");
         _timeoutMs = context.Definition.Timeout;
+        _quota = context.Quota;
         ApiKey = string.IsNullOrWhiteSpace(context.Definition.ApiKey) ? null : context.Definition.ApiKey.Trim();
         _pipeline = ProviderResilience.Build(context.Definition, context.Time, isTransient, r => r?.RetryAfter);
     }
@@ -42,9 +44,12 @@ public sealed class VendorClient
     /// <param name="query">Query parameters; null values are left out.</param>
     /// <param name="json">The JSON body, or null for none.</param>
     /// <param name="auth">Adds the key (and any header the vendor wants) to the request.</param>
-    public Task<VendorReply> SendAsync(HttpMethod method, string path, IEnumerable<(string Name, string? Value)>? query, JsonNode? json,
-        Action<HttpRequestHeaders>? auth, CancellationToken ct) =>
-        _pipeline.ExecuteAsync(async token =>
+    public async Task<VendorReply> SendAsync(HttpMethod method, string path, IEnumerable<(string Name, string? Value)>? query, JsonNode? json,
+        Action<HttpRequestHeaders>? auth, CancellationToken ct)
+    {
+        // Waits for the vendor's per-second and per-minute windows within the run's deadline, before any attempt's timeout starts.
+        if (_quota is not null) await _quota.AcquireAsync(ct);
+        return await _pipeline.ExecuteAsync(async token =>
         {
             using var request = new HttpRequestMessage(method, Url(path, query));
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -62,11 +67,16 @@ public sealed class VendorClient
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
             var bytes = await response.Content.ReadAsByteArrayAsync(token);
             return new VendorReply((int)response.StatusCode, Parse(bytes), ProviderResilience.RetryAfter(response));
-        }, ct).AsTask();
+        }, ct);
+    }
 
     /// <summary>The failure an exception of a call stands for (its text without the key), or null for one that is not a provider failure.</summary>
-    public ProviderResult.Failed? Failure(Exception e, CancellationToken ct) =>
-        ProviderFailures.FromException(e, _timeoutMs, ct) is { } f ? f with { Reason = Redact(f.Reason) } : null;
+    public ProviderResult.Failed? Failure(Exception e, CancellationToken ct) => e is Quotas.DailyLimitSpentException
+        ? new ProviderResult.Failed(e.Message, Transient: true, FailureKind.DailyLimit)
+        : ProviderFailures.FromException(e, _timeoutMs, ct) is { } f ? f with { Reason = Redact(f.Reason) } : null;
+
+    /// <summary>The provider's daily limit is known to be spent for today.</summary>
+    public bool DailyLimitSpent => _quota?.DaySpent == true;
 
     /// <summary>Any text that might hold the key, with the key taken out (traces and logs must never carry it).</summary>
     public string Redact(string text) => ApiKey is { Length: > 0 } key ? text.Replace(key, "***", StringComparison.Ordinal) : text;

@@ -24,6 +24,9 @@ public abstract class VendorFinder : IEnrichmentProvider
     protected VendorClient Client { get; }
     protected TimeProvider Time { get; }
 
+    /// <summary>Its <c>DailyLimit</c> is known to be spent today: it is skipped without a call.</summary>
+    public bool DailyLimitSpent => Client.DailyLimitSpent;
+
     /// <summary>Vendors that answer in minutes (DESIGN §5.4): synchronous runs skip them.</summary>
     public virtual bool AnswersLater => false;
 
