@@ -95,7 +95,7 @@ public sealed class WaterfallRunner(
                         rejected.Add(new(channel, $"confidence {value.Confidence:0.##} is below min_confidence {request.MinConfidence:0.##}"));
                         continue;
                     }
-                    var (accept, reason) = await AcceptAsync(channel, value, provider.Name, verifications, ct);
+                    var (accept, reason) = await AcceptAsync(channel, value, provider.Name, verifications, linked.Token, ct);
                     if (accept is null)
                     {
                         rejected.Add(new(channel, reason!));
@@ -203,7 +203,7 @@ public sealed class WaterfallRunner(
 
     /// <summary>Normalises an offered value; emails get their status (§5.2) and an invalid one is never found.</summary>
     private async Task<(ChannelResult? Result, string? Reason)> AcceptAsync(string channel, ProviderValue value, string source,
-        List<TraceStep> verifications, CancellationToken ct)
+        List<TraceStep> verifications, CancellationToken deadline, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var v = value.Value;
@@ -212,7 +212,7 @@ public sealed class WaterfallRunner(
         if (!Channels.Emails.Contains(channel)) return (new ChannelResult(channel, v, source, value.Confidence, now, null, null, false), null);
         if (v.ValueKind != JsonValueKind.String) return (null, "an email must be a string");
         var email = v.GetString()!.Trim().ToLowerInvariant();
-        var verdict = await _verdicts.DecideAsync(email, value.Status, source, channel, ct);
+        var verdict = await _verdicts.DecideAsync(email, value.Status, source, channel, deadline, ct);
         verifications.AddRange(verdict.Steps);
         if (verdict.Status == EmailStatus.Invalid)
             return (null, verdict.Source == "built-in"

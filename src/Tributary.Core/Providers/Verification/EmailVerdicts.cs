@@ -23,7 +23,9 @@ public sealed record EmailVerdict(string Email, EmailStatus Status, string Sourc
 /// </summary>
 public sealed class EmailVerdicts(ProviderRegistry providers, IEmailVerifier builtIn)
 {
-    public async Task<EmailVerdict> DecideAsync(string email, EmailStatus? finderSays, string finder, string channel, CancellationToken ct)
+    /// <param name="deadline">The run's deadline (with the caller's cancellation): a verifier still busy then counts as failed.</param>
+    public async Task<EmailVerdict> DecideAsync(string email, EmailStatus? finderSays, string finder, string channel,
+        CancellationToken deadline, CancellationToken ct)
     {
         if (!EmailSyntax.TryParse(email, out var address))
             return new(email, EmailStatus.Invalid, "built-in", VerificationReasons.Syntax, []);
@@ -50,7 +52,15 @@ public sealed class EmailVerdicts(ProviderRegistry providers, IEmailVerifier bui
                 continue;
             }
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var answer = await verifier.VerifyAsync(address.Value, ct);
+            VerifierAnswer answer;
+            try
+            {
+                answer = await verifier.VerifyAsync(address.Value, deadline);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                answer = new VerifierAnswer.Failed(new ProviderResult.Failed("the request's deadline passed", Transient: true));
+            }
             var latency = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             switch (answer)
             {
