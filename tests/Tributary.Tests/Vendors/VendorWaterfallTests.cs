@@ -316,4 +316,22 @@ public abstract partial class VendorWaterfallTests(VendorWaterfallApp app)
         expiries.ShouldAllBe(at => at < DateTime.UtcNow.AddDays(8));
     }
 
+
+    [DbFact]
+    public async Task Seed_003_shows_a_vendor_catch_all_email_in_its_own_words()
+    {
+        app.Fakes.Answer("hunter", "seedcatch", "catchall");
+        app.Fakes.Answer("leadmagic", "seedcatch", "nomatch");
+        app.Fakes.Answer("pdl", "seedcatch", "nomatch");
+        var ws = await app.CreateWorkspaceAsync(credits: 20);
+        using var client = ws.Client();
+
+        var catchAll = await (await client.PostJson("/v2/contacts/sync_single_enrich",
+            new { firstname = "Ada", lastname = "seedcatch", domain = VendorFakes.Domain, enrichment_type = new[] { "email" } })).ShouldBeOk();
+        (catchAll.GetProperty("email").GetString(), catchAll.GetProperty("email_status").GetString()).ShouldBe((VendorFakes.EmailOf("catchall"), "catch-all"));
+
+        var valid = await (await client.PostJson("/v2/contacts/sync_single_enrich",
+            new { firstname = "Ada", lastname = "found", domain = VendorFakes.Domain, enrichment_type = new[] { "email" } })).ShouldBeOk();
+        (valid.GetProperty("email").GetString(), valid.GetProperty("email_status").GetString()).ShouldBe((VendorFakes.EmailOf("found"), "deliverable"));
+    }
 }
