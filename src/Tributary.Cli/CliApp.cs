@@ -66,6 +66,7 @@ public static class CliApp
         globalOptions.AddTo(root);
         root.Add(WorkspaceCommands.Create(runner));
         root.Add(KeyCommands.Create(runner));
+        root.Add(ProviderCommands.Create(runner));
         root.Add(CreditCommands.Create(runner));
         root.Add(ImportCommand.Create(runner));
         root.Add(EnrichCommand.Create(runner));

@@ -49,6 +49,15 @@ public static class CoreServices
             {
                 AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2), MaxConnectionsPerServer = 1024,
             });
+        // Vendors: one client whose only log lines are VendorRequestLog's, which mask keys sent in a query string.
+        services.AddHttpClient(ProviderRegistry.VendorHttpClient, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2), MaxConnectionsPerServer = 1024,
+            })
+            .RemoveAllLoggers()
+            .AddHttpMessageHandler(sp => new Providers.Vendors.VendorRequestLog(
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Providers.Vendors.VendorRequestLog>>()));
         services.AddSingleton(environment);
         services.AddSingleton<IEmailVerifier>(sp => new EmailVerifier(sp.GetRequiredService<VerificationOptions>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<EmailVerifier>>()));

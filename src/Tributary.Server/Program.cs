@@ -107,6 +107,7 @@ try
     app.MapOpenApi("/openapi/{documentName}.json");
     app.MapScalarApiReference(DocsPage.Path, o => o.WithTitle("Tributary API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
     app.MapAdmin();
+    app.MapProviderAdmin();
     app.MapContacts();
     app.MapCompanies();
     app.MapCredits();

@@ -98,6 +98,12 @@ internal sealed class TributaryApiClient : IDisposable
     public Task<ApiResult<JsonElement>> ListApiKeysAsync(Guid workspaceId, CancellationToken cancellationToken) =>
         SendOrdinaryAsync<JsonElement>(HttpMethod.Get, $"admin/workspaces/{workspaceId}/keys", content: null, cancellationToken);
 
+    public Task<ApiResult<JsonElement>> ListProvidersAsync(CancellationToken cancellationToken) =>
+        SendOrdinaryAsync<JsonElement>(HttpMethod.Get, "admin/providers", content: null, cancellationToken);
+
+    public Task<ApiResult<JsonElement>> CheckProviderAsync(string name, CancellationToken cancellationToken) =>
+        SendOrdinaryAsync<JsonElement>(HttpMethod.Post, $"admin/providers/{Uri.EscapeDataString(name)}/check", content: null, cancellationToken);
+
     public Task<ApiResult<JsonElement>> ListJobsAsync(string? status, int page, CancellationToken cancellationToken) =>
         SendOrdinaryAsync<JsonElement>(HttpMethod.Get,
             $"v1/jobs?per_page=100&page={page}{(status is null ? "" : "&status=" + Uri.EscapeDataString(status))}", content: null, cancellationToken);

@@ -216,7 +216,7 @@ public sealed class EnrichmentService(
             _outcome = await service.runner.RunAsync(new WaterfallRequest
             {
                 WorkspaceId = request.WorkspaceId, Known = request.Known, MinConfidence = _workspace.MinConfidence, Signals = request.Signals,
-                IsCompany = request.IsCompany, Cached = answered.Found,
+                IsCompany = request.IsCompany, Cached = answered.Found, Synchronous = request.Job is null,
                 Channels = wanted.Where(c => mine.Contains(c) || answered.Found.ContainsKey(c)).ToList(),
             }, ct, deadline.Token);
             _outcome.Trace.InsertRange(0, answered.Trace);
@@ -429,7 +429,7 @@ public sealed class EnrichmentService(
             charged = price;
         }
         if (run.CacheKeys.Count > 0 && run.CacheAnswers.Count > 0)
-            await cache.StoreAsync(db, request.WorkspaceId, run.CacheKeys, run.CacheAnswers, ct);
+            await cache.StoreAsync(db, request.WorkspaceId, run.CacheKeys, run.CacheAnswers, ct, run.ShortLived);
         batch.Deferred<BatchInserts>().Add(TraceOf(enrichmentId, request, run, charged));
         if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
         if (claims is not null) await InFlightWork.EndInAsync(db, claims, ct);

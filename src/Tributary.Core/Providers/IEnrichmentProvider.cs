@@ -30,14 +30,32 @@ public sealed record ProviderQuery(
         Known.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }
 
-public sealed record ProviderValue(JsonElement Value, double Confidence);
+/// <summary>
+/// One offered value. <paramref name="Status"/> is the provider's own verdict on an email it returned (DESIGN §5.2),
+/// null when it gave none.
+/// </summary>
+public sealed record ProviderValue(JsonElement Value, double Confidence, Verification.EmailStatus? Status = null);
+
+/// <summary>Why a provider failed, as far as it tells: what decides whether it is skipped for a while (DESIGN §5.4).</summary>
+public enum FailureKind
+{
+    Other,
+    /// <summary>The vendor refused the key.</summary>
+    BadKey,
+    /// <summary>The vendor account has no credits left.</summary>
+    OutOfCredits,
+    /// <summary>The vendor asked to slow down.</summary>
+    RateLimited,
+    /// <summary>The provider's <c>DailyLimit</c> is spent for the UTC day: it was not asked.</summary>
+    DailyLimit,
+}
 
 public abstract record ProviderResult
 {
     public sealed record Found(IReadOnlyDictionary<string, ProviderValue> Values) : ProviderResult;
     public sealed record NoMatch : ProviderResult;
     /// <summary>An error, timeout or open circuit; <paramref name="Transient"/> tells whether a later call may succeed.</summary>
-    public sealed record Failed(string Reason, bool Transient) : ProviderResult;
+    public sealed record Failed(string Reason, bool Transient, FailureKind Kind = FailureKind.Other) : ProviderResult;
 
     public static readonly NoMatch None = new();
 }

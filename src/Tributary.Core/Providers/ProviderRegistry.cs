@@ -1,6 +1,7 @@
 using Tributary.Core.Providers.Dataset;
 using Tributary.Core.Providers.Http;
 using Tributary.Core.Providers.Pattern;
+using Tributary.Core.Providers.Vendors;
 using Tributary.Core.Providers.Verification;
 using Tributary.Core.Storage;
 
@@ -19,12 +20,48 @@ public sealed class ProviderRegistry
 {
     private readonly Dictionary<string, IEnrichmentProvider> _providers = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, IReadOnlyList<string>> _order = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IVendorVerifier> _verifiers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, int> _recheckMinutes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Func<CancellationToken, Task<AccountCheck>>> _checks = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _types = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The name of the vendors' HTTP client, whose log lines never carry a key (<see cref="VendorRequestLog"/>).</summary>
+    public const string VendorHttpClient = "vendors";
 
     public ProviderRegistry(EnrichmentConfiguration configuration, ProviderEnvironment environment, IHttpClientFactory http,
         TributaryDbFactory dbs, IEmailVerifier verifier, TimeProvider time)
     {
+        Health = new ProviderHealth(time);
+        CatchAll = configuration.CatchAll;
         foreach (var (name, definition) in configuration.Providers)
         {
+            _recheckMinutes[name] = definition.RecheckMinutes;
+            _types[name] = definition.Type.ToLowerInvariant();
+            if (VendorCatalog.Find(definition.Type) is { } vendor)
+            {
+                var context = new VendorContext(name, definition, vendor, http.CreateClient(VendorHttpClient), time)
+                {
+                    Quota = Quotas.ProviderQuota.IsConfigured(definition) ? new Quotas.ProviderQuota(name, definition, dbs, time) : null,
+                };
+                if (VendorAccounts.For(vendor.Type) is { } check)
+                {
+                    var client = new VendorClient(context, VendorFailures.UsuallyTransient);
+                    _checks[name] = async token =>
+                    {
+                        try
+                        {
+                            return await check(client, token);
+                        }
+                        catch (Exception e) when (client.Failure(e, token) is { } failure)
+                        {
+                            return AccountCheck.Failed(failure);
+                        }
+                    };
+                }
+                if (vendor.Finder is { } finder) _providers[name] = finder(context);
+                if (vendor.Verifier is { } makeVerifier) _verifiers[name] = makeVerifier(context);
+                continue;
+            }
             _providers[name] = definition.Type.ToLowerInvariant() switch
             {
                 ProviderTypes.Http => new HttpProtocolProvider(name, definition, http.CreateClient("providers"), time),
@@ -36,6 +73,39 @@ public sealed class ProviderRegistry
         }
         foreach (var (channel, names) in configuration.Waterfall)
             _order[channel] = names.Where(_providers.ContainsKey).ToList();
+        Verifiers = configuration.Verifiers.Where(_verifiers.ContainsKey).Select(n => _verifiers[n]).ToList();
+    }
+
+    public ProviderHealth Health { get; }
+
+    public CatchAllPolicy CatchAll { get; }
+
+    /// <summary><c>Tributary:Verification:Providers</c>, in order; empty: the built-in checker decides.</summary>
+    public IReadOnlyList<IVendorVerifier> Verifiers { get; }
+
+    /// <summary>Every configured verifier by name, whether or not the verification list names it.</summary>
+    public IEnumerable<IVendorVerifier> AllVerifiers => _verifiers.Values;
+
+    public int RecheckMinutes(string name) => _recheckMinutes.GetValueOrDefault(name, 10);
+
+    /// <summary>Every configured provider's name and type (finders and verifiers), in configuration order.</summary>
+    public IEnumerable<(string Name, string Type)> Entries => _types.Select(t => (t.Key, t.Value));
+
+    public bool Verifies(string name) => _verifiers.ContainsKey(name);
+
+    /// <summary>
+    /// Asks the vendor's account endpoint whether the key works; a working key makes the provider healthy again at once,
+    /// a refused key or an empty account marks it down. Null when no provider has that name.
+    /// </summary>
+    public async Task<AccountCheck?> CheckAsync(string name, CancellationToken ct)
+    {
+        if (!_types.ContainsKey(name)) return null;
+        if (!_checks.TryGetValue(name, out var check)) return AccountCheck.NotAvailable;
+        var answer = await check(ct);
+        Health.Record(name, answer.Outcome == AccountCheckOutcome.Ok
+            ? ProviderResult.None
+            : new ProviderResult.Failed(answer.Detail, Transient: false, answer.Failure ?? FailureKind.Other), RecheckMinutes(name));
+        return answer;
     }
 
     public IReadOnlyList<string> OrderFor(string channel) => _order.GetValueOrDefault(channel) ?? [];

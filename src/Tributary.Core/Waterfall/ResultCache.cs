@@ -82,7 +82,8 @@ public sealed class ResultCache(TimeProvider time, CacheOptions options)
     /// that never committed leaves nothing cached that was not paid for.
     /// </summary>
     public async Task StoreAsync(TributaryDb db, Guid workspaceId, IReadOnlyList<string> keys,
-        IEnumerable<(string Channel, ChannelResult? Result, string ConfigHash)> answers, CancellationToken ct)
+        IEnumerable<(string Channel, ChannelResult? Result, string ConfigHash)> answers, CancellationToken ct,
+        IReadOnlySet<string>? shortLived = null)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var found = now.AddDays(options.TtlDays);
@@ -93,7 +94,8 @@ public sealed class ResultCache(TimeProvider time, CacheOptions options)
         foreach (var key in keys)
             parameters.AddRange([
                 workspaceId, key, channel, result is not null, result?.Value.GetRawText(), result?.Source, result?.Confidence ?? 0,
-                result?.EnrichedAt ?? now, result?.Verified, result?.EmailStatus, hash, result is null ? missed : found,
+                result?.EnrichedAt ?? now, result?.Verified, result?.EmailStatus, hash,
+                result is null || shortLived?.Contains(channel) == true ? missed : found,
             ]);
         await Sql.InsertRowsAsync<int>(db, """
             INSERT INTO enrichment_cache (workspace_id, identity_key, channel, found, value_json, source, confidence,

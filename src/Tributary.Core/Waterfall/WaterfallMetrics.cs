@@ -14,9 +14,13 @@ public sealed class WaterfallMetrics
     public static readonly IReadOnlyList<double> SecondsBuckets =
         [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
-    public WaterfallMetrics(IMeterFactory meters)
+    public WaterfallMetrics(IMeterFactory meters, Providers.ProviderRegistry providers)
     {
         var meter = meters.Create(MeterName);
+        // 1 while a provider may be asked, 0 while it is skipped for a refused key or an empty vendor account (DESIGN §5.4).
+        meter.CreateObservableGauge("tributary.provider.healthy", () => providers.Entries.Select(e => new Measurement<int>(
+                providers.Health.Unhealthy(e.Name) is null ? 1 : 0, new KeyValuePair<string, object?>("provider", e.Name))),
+            description: "Whether the provider is asked (0: skipped for a bad key or no vendor credits)");
         _calls = meter.CreateCounter<long>("tributary.provider.calls", description: "Provider lookups made");
         _hits = meter.CreateCounter<long>("tributary.provider.hits", description: "Provider lookups that returned an accepted value");
         _failures = meter.CreateCounter<long>("tributary.provider.failures", description: "Provider lookups that failed (error, timeout, open circuit)");

@@ -16,6 +16,8 @@ public sealed record WaterfallRequest
     public bool IsCompany { get; init; }
     /// <summary>Channels the cache (or a run this one joined) already answered: known inputs, not asked again, not priced.</summary>
     public IReadOnlyDictionary<string, ChannelResult> Cached { get; init; } = new Dictionary<string, ChannelResult>();
+    /// <summary>A caller waiting on the answer: vendors that answer in minutes are skipped (DESIGN §5.4).</summary>
+    public bool Synchronous { get; init; }
 }
 
 /// <summary>A found channel value with its provenance.</summary>
@@ -53,6 +55,11 @@ public sealed class WaterfallOutcome
     /// <summary>The identity keys known at the end of the run, and what to cache under them.</summary>
     public IReadOnlyList<string> CacheKeys { get; set; } = [];
     public IReadOnlyList<(string Channel, ChannelResult? Result, string ConfigHash)> CacheAnswers { get; set; } = [];
+    /// <summary>
+    /// Found channels to keep only <c>Cache:MissTtlDays</c>: a catch-all candidate delivered while a later eligible provider
+    /// failed, which might have had a better email (DESIGN §5.2).
+    /// </summary>
+    public HashSet<string> ShortLived { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The deadline passed before every channel was settled.</summary>
     public bool TimedOut { get; set; }

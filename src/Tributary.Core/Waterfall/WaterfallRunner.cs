@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Tributary.Core.Providers;
 using Tributary.Core.Providers.Phones;
+using Tributary.Core.Providers.Vendors;
 using Tributary.Core.Providers.Verification;
 
 namespace Tributary.Core.Waterfall;
@@ -18,6 +19,8 @@ public sealed class WaterfallRunner(
     WaterfallMetrics metrics,
     TimeProvider time)
 {
+    private readonly EmailVerdicts _verdicts = new(providers, verifier);
+
     /// <summary>
     /// Runs to the end, or until <paramref name="deadline"/> fires: then no further provider is called, what was found
     /// stands, and nothing is cached as a miss.
@@ -45,10 +48,19 @@ public sealed class WaterfallRunner(
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline);
         var cutByDeadline = false;
+        // Emails kept while later providers are asked for a better one (Verification:CatchAll = continue, §5.2).
+        var candidates = new Dictionary<string, ChannelResult>(StringComparer.Ordinal);
         while (!deadline.IsCancellationRequested && NextProvider(missing, tried, known) is { } provider)
         {
             tried.Add(provider.Name);
             var ask = missing.Where(provider.Channels.Contains).ToList();
+            if (WhySkipped(provider, request) is { } skippedBecause)
+            {
+                // Not asked is not a miss: the channel may well be found once the provider can be asked.
+                failedFor.UnionWith(ask);
+                outcome.Trace.Add(new TraceStep { Provider = provider.Name, Outcome = "skipped", ChannelsAsked = ask, Detail = skippedBecause });
+                continue;
+            }
             var started = Stopwatch.GetTimestamp();
             ProviderResult result;
             try
@@ -59,12 +71,15 @@ public sealed class WaterfallRunner(
             {
                 result = new ProviderResult.Failed("the request's deadline passed", Transient: true);
             }
+            providers.Health.Record(provider.Name, result, providers.RecheckMinutes(provider.Name));
             outcome.ProviderCalls++;
             cutByDeadline |= deadline.IsCancellationRequested && result is ProviderResult.Failed;
             if (result is ProviderResult.Failed) failedFor.UnionWith(ask);
             var latency = Stopwatch.GetElapsedTime(started);
             var accepted = new List<string>();
+            var kept = new List<string>();
             var rejected = new List<RejectedValue>();
+            var verifications = new List<TraceStep>();
             if (result is ProviderResult.Found found)
             {
                 foreach (var (channel, value) in found.Values)
@@ -80,12 +95,29 @@ public sealed class WaterfallRunner(
                         rejected.Add(new(channel, $"confidence {value.Confidence:0.##} is below min_confidence {request.MinConfidence:0.##}"));
                         continue;
                     }
-                    var (accept, reason) = await AcceptAsync(channel, value, provider.Name, ct);
+                    var (accept, reason) = await AcceptAsync(channel, value, provider.Name, verifications, linked.Token, ct);
                     if (accept is null)
                     {
                         rejected.Add(new(channel, reason!));
                         continue;
                     }
+                    if (EmailStatuses.Parse(accept.EmailStatus) is { } status && EmailStatuses.KeepsLooking(status))
+                    {
+                        var name = EmailStatuses.Name(status);
+                        if (providers.CatchAll == CatchAllPolicy.Reject)
+                        {
+                            rejected.Add(new(channel, $"email status {name}: Verification:CatchAll is reject"));
+                            continue;
+                        }
+                        if (providers.CatchAll == CatchAllPolicy.Continue)
+                        {
+                            if (!candidates.TryGetValue(channel, out var held) || Better(accept, held)) candidates[channel] = accept;
+                            kept.Add(channel);
+                            rejected.Add(new(channel, $"email status {name}: kept as a candidate while later providers are asked for a better one"));
+                            continue;
+                        }
+                    }
+                    candidates.Remove(channel);
                     outcome.Found[channel] = accept;
                     known[Channels.InputName(channel)] = accept.Value;
                     if (channel == Channels.CompanyDomain && !request.IsCompany) known["domain"] = accept.Value;
@@ -95,7 +127,9 @@ public sealed class WaterfallRunner(
             }
             var outcomeName = result switch
             {
+                ProviderResult.Failed { Kind: FailureKind.DailyLimit } => "skipped",
                 ProviderResult.Found when accepted.Count > 0 => "found",
+                ProviderResult.Found when kept.Count > 0 => "candidate",
                 ProviderResult.Found => "rejected",
                 ProviderResult.Failed => "failed",
                 _ => "no_match",
@@ -105,6 +139,20 @@ public sealed class WaterfallRunner(
             {
                 Provider = provider.Name, Outcome = outcomeName, ChannelsAsked = ask, ChannelsAccepted = accepted, Rejected = rejected,
                 LatencyMs = (long)latency.TotalMilliseconds, Detail = (result as ProviderResult.Failed)?.Reason,
+            });
+            outcome.Trace.AddRange(verifications);
+        }
+
+        // The best candidate of each channel nobody answered better is delivered, and priced, once.
+        foreach (var (channel, candidate) in candidates)
+        {
+            if (!missing.Remove(channel)) continue;
+            outcome.Found[channel] = candidate;
+            if (failedFor.Contains(channel)) outcome.ShortLived.Add(channel);
+            outcome.Trace.Add(new TraceStep
+            {
+                Provider = candidate.Source, Outcome = "found", ChannelsAccepted = [channel],
+                Detail = $"the best candidate ({candidate.EmailStatus}) is delivered: no later provider had a better email",
             });
         }
 
@@ -136,8 +184,26 @@ public sealed class WaterfallRunner(
         return null;
     }
 
-    /// <summary>Normalises an offered value; emails must pass verification (an invalid one is never found).</summary>
-    private async Task<(ChannelResult? Result, string? Reason)> AcceptAsync(string channel, ProviderValue value, string source, CancellationToken ct)
+    /// <summary>Why <paramref name="provider"/> is not asked in this run, or null when it is.</summary>
+    private string? WhySkipped(IEnrichmentProvider provider, WaterfallRequest request)
+    {
+        if (providers.Health.Unhealthy(provider.Name) is { } unhealthy) return unhealthy;
+        if (provider is VendorFinder { DailyLimitSpent: true }) return "quota: daily limit";
+        if (request.Synchronous && provider is VendorFinder { AnswersLater: true }) return "too slow for a synchronous call";
+        return null;
+    }
+
+    /// <summary>Status rank (valid &gt; probable &gt; unknown &gt; catch_all &gt; risky), then confidence.</summary>
+    private static bool Better(ChannelResult a, ChannelResult b)
+    {
+        var (ra, rb) = (EmailStatuses.Rank(EmailStatuses.Parse(a.EmailStatus) ?? EmailStatus.Unknown),
+            EmailStatuses.Rank(EmailStatuses.Parse(b.EmailStatus) ?? EmailStatus.Unknown));
+        return ra != rb ? ra > rb : a.Confidence > b.Confidence;
+    }
+
+    /// <summary>Normalises an offered value; emails get their status (§5.2) and an invalid one is never found.</summary>
+    private async Task<(ChannelResult? Result, string? Reason)> AcceptAsync(string channel, ProviderValue value, string source,
+        List<TraceStep> verifications, CancellationToken deadline, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var v = value.Value;
@@ -146,10 +212,14 @@ public sealed class WaterfallRunner(
         if (!Channels.Emails.Contains(channel)) return (new ChannelResult(channel, v, source, value.Confidence, now, null, null, false), null);
         if (v.ValueKind != JsonValueKind.String) return (null, "an email must be a string");
         var email = v.GetString()!.Trim().ToLowerInvariant();
-        var verification = await verifier.VerifyAsync(email, ct);
-        if (verification.Status == EmailStatus.Invalid) return (null, $"email verification: invalid ({verification.Reason})");
-        return (new ChannelResult(channel, JsonSerializer.SerializeToElement(email), source, value.Confidence, now,
-            verification.Verified, verification.StatusName, false), null);
+        var verdict = await _verdicts.DecideAsync(email, value.Status, source, channel, deadline, ct);
+        verifications.AddRange(verdict.Steps);
+        if (verdict.Status == EmailStatus.Invalid)
+            return (null, verdict.Source == "built-in"
+                ? $"email verification: invalid ({verdict.Reason})"
+                : $"email verification: invalid ({verdict.Source}: {verdict.Reason})");
+        return (new ChannelResult(channel, JsonSerializer.SerializeToElement(verdict.Email), source, value.Confidence, now,
+            verdict.Verified, EmailStatuses.Name(verdict.Status), false), null);
     }
 
     private void AddSkipped(List<string> wanted, HashSet<string> tried, Dictionary<string, JsonElement> known, WaterfallOutcome outcome)

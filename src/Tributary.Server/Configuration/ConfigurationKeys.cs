@@ -35,19 +35,14 @@ public static class ConfigurationKeys
 
     private static readonly Node Leaf = new();
 
-    /// <summary>Keys of DESIGN §12 and §5.4 whose options are read elsewhere or not yet used, accepted as documented.</summary>
-    private static readonly string[] ProviderKeysOfVendors =
-        ["ApiKey", "BaseUrl", "RatePerSecond", "RatePerMinute", "DailyLimit", "Cost", "CreditPrice", "BatchWindowMs", "RecheckMinutes", "PhoneWebhookUrl"];
-
     private static readonly Lazy<Node> Root = new(() =>
     {
         var channels = Channels.Person.Concat(Channels.Company).ToList();
         var stringList = new Node(anyChild: Leaf);
         var provider = Of(typeof(ProviderDefinition));
-        foreach (var key in ProviderKeysOfVendors) provider.Children![key] = Leaf;
         var verification = Of(typeof(VerificationOptions));
         verification.Children!["Providers"] = stringList;
-        verification.Children["CatchAll"] = Leaf;
+        verification.Children["CatchAll"] = new Node(valueType: typeof(CatchAllPolicy));
         var root = Of(typeof(TributaryOptions)).Children!;
         root["Providers"] = new Node(anyChild: provider);
         root["Waterfall"] = new Node(channels.ToDictionary(c => c, _ => stringList, StringComparer.OrdinalIgnoreCase));

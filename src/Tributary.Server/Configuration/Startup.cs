@@ -35,9 +35,15 @@ public static class StartupReport
         if (configuration.Providers.Count == 0)
             log.LogWarning("No provider is configured (Tributary:Providers): every enrichment will find nothing");
         var registry = app.Services.GetRequiredService<ProviderRegistry>();
+        // Names, types and channels only: never ApiKey or Headers (DESIGN §5.4).
         foreach (var provider in registry.All)
             log.LogInformation("Provider {Name}: type {Type}, channels {Channels}", provider.Name, configuration.Providers[provider.Name].Type,
                 string.Join(", ", Channels.Person.Concat(Channels.Company).Where(provider.Channels.Contains)));
+        foreach (var verifier in registry.AllVerifiers.Where(v => !registry.All.Any(p => p.Name == v.Name)))
+            log.LogInformation("Verifier {Name}: type {Type}", verifier.Name, configuration.Providers[verifier.Name].Type);
+        log.LogInformation("Email verification: {Verifiers}; catch-all emails: {CatchAll}",
+            registry.Verifiers.Count == 0 ? "built-in checker" : string.Join(" → ", registry.Verifiers.Select(v => v.Name)),
+            registry.CatchAll.ToString().ToLowerInvariant());
         foreach (var channel in Channels.Person.Concat(Channels.Company))
             if (configuration.Waterfall.TryGetValue(channel, out var order) && order.Count > 0)
                 log.LogInformation("Waterfall {Channel}: {Order}", channel, string.Join(" → ", order));

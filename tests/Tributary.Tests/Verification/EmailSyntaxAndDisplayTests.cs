@@ -96,7 +96,9 @@ public sealed class EmailSyntaxAndDisplayTests
     [Theory]
     [InlineData(EmailStatus.Valid, true, "deliverable", "valid")]
     [InlineData(EmailStatus.Invalid, false, "undeliverable", "invalid")]
-    [InlineData(EmailStatus.Risky, null, "catch-all", "risky")]
+    [InlineData(EmailStatus.Probable, null, "catch-all", "probable")]
+    [InlineData(EmailStatus.CatchAll, null, "catch-all", "catch_all")]
+    [InlineData(EmailStatus.Risky, null, "N/A", "risky")]
     [InlineData(EmailStatus.Unknown, null, "N/A", "unknown")]
     public void Statuses_are_shown_as_design_5_2_says(EmailStatus status, bool? verified, string label, string name)
     {

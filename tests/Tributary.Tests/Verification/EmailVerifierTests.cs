@@ -74,7 +74,7 @@ public sealed class EmailVerifierTests(MailWorld world) : IClassFixture<MailWorl
     {
         var result = await world.Verifier().VerifyAsync("anyone@catchall.test", None);
 
-        (result.Status, result.Reason).ShouldBe((EmailStatus.Risky, VerificationReasons.CatchAll));
+        (result.Status, result.Reason).ShouldBe((EmailStatus.CatchAll, VerificationReasons.CatchAll));
         var asked = world.Smtp.RecipientsAt("catchall.test");
         asked.Count.ShouldBe(2);
         asked[0].ShouldBe("anyone@catchall.test");
@@ -88,7 +88,7 @@ public sealed class EmailVerifierTests(MailWorld world) : IClassFixture<MailWorl
         foreach (var name in new[] { "a", "b", "c" })
         {
             var result = await verifier.VerifyAsync($"{name}@bulk-catchall.test", None);
-            (result.Status, result.Reason).ShouldBe((EmailStatus.Risky, VerificationReasons.CatchAll));
+            (result.Status, result.Reason).ShouldBe((EmailStatus.CatchAll, VerificationReasons.CatchAll));
         }
 
         world.Smtp.RecipientsAt("bulk-catchall.test").Count.ShouldBe(2);

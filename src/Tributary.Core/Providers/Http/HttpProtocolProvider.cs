@@ -3,9 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Polly;
-using Polly.CircuitBreaker;
-using Polly.RateLimiting;
-using Polly.Timeout;
+using Tributary.Core.Providers.Verification;
 
 namespace Tributary.Core.Providers.Http;
 
@@ -49,25 +47,9 @@ public sealed class HttpProtocolProvider : IEnrichmentProvider
             }, ct);
             return await ReadAsync(response, ct);
         }
-        catch (BrokenCircuitException)
+        catch (Exception e) when (ProviderFailures.FromException(e, _definition.Timeout, ct) is { } failure)
         {
-            return new ProviderResult.Failed("circuit open", Transient: true);
-        }
-        catch (TimeoutRejectedException)
-        {
-            return new ProviderResult.Failed($"timed out after {_definition.TimeoutMs} ms", Transient: true);
-        }
-        catch (RateLimiterRejectedException)
-        {
-            return new ProviderResult.Failed("too many calls queued", Transient: true);
-        }
-        catch (HttpRequestException e)
-        {
-            return new ProviderResult.Failed("unreachable: " + e.HttpRequestError, Transient: true);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return new ProviderResult.Failed("timed out", Transient: true);
+            return failure;
         }
     }
 
@@ -114,7 +96,9 @@ public sealed class HttpProtocolProvider : IEnrichmentProvider
             if (value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) continue;
             if (value.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(value.GetString())) continue;
             var confidence = f.TryGetProperty("confidence", out var c) && c.ValueKind == JsonValueKind.Number ? Math.Clamp(c.GetDouble(), 0, 1) : 1.0;
-            values[field.Name] = new ProviderValue(value.Clone(), confidence);
+            // An email may carry the provider's own verdict (§5.3); a word outside §5.2's set is no verdict.
+            var status = f.TryGetProperty("status", out var st) && st.ValueKind == JsonValueKind.String ? EmailStatuses.Parse(st.GetString()) : null;
+            values[field.Name] = new ProviderValue(value.Clone(), confidence, status);
         }
         return values.Count == 0 ? ProviderResult.None : new ProviderResult.Found(values);
     }

@@ -16,14 +16,22 @@ public static class ProviderResilience
     /// <summary>A Retry-After longer than this is not waited for: the provider counts as failed for this run.</summary>
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(10);
 
-    public static ResiliencePipeline<HttpResponseMessage> Build(ProviderDefinition definition, TimeProvider time)
+    public static ResiliencePipeline<HttpResponseMessage> Build(ProviderDefinition definition, TimeProvider time) =>
+        Build<HttpResponseMessage>(definition, time, IsTransient, RetryAfter);
+
+    /// <summary>
+    /// The same pipeline over any answer type: vendor providers classify the vendor's answer first (its status and body),
+    /// so that what the vendor calls transient is retried and nothing else (DESIGN §5).
+    /// </summary>
+    public static ResiliencePipeline<T> Build<T>(ProviderDefinition definition, TimeProvider time, Func<T, bool> isTransientAnswer,
+        Func<T?, TimeSpan?> retryAfter)
     {
-        var transient = new PredicateBuilder<HttpResponseMessage>()
+        var transient = new PredicateBuilder<T>()
             .Handle<HttpRequestException>()
             .Handle<TimeoutRejectedException>()
-            .HandleResult(IsTransient);
+            .HandleResult(isTransientAnswer);
         var isTransient = transient.Build();
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
+        var builder = new ResiliencePipelineBuilder<T> { TimeProvider = time }
             .AddConcurrencyLimiter(new ConcurrencyLimiterOptions
             {
                 PermitLimit = definition.MaxConcurrency,
@@ -31,18 +39,18 @@ public static class ProviderResilience
                 QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             });
         if (definition.Retries > 0)
-            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            builder.AddRetry(new RetryStrategyOptions<T>
             {
                 MaxRetryAttempts = definition.Retries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(100),
                 ShouldHandle = args => ValueTask.FromResult(
-                    isTransient(args.Outcome) && !(RetryAfter(args.Outcome.Result) > MaxRetryAfter)),
-                DelayGenerator = args => new ValueTask<TimeSpan?>(RetryAfter(args.Outcome.Result)),
+                    isTransient(args.Outcome) && !(retryAfter(args.Outcome.Result) > MaxRetryAfter)),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(retryAfter(args.Outcome.Result)),
             });
         return builder
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<T>
             {
                 FailureRatio = 0.5,
                 MinimumThroughput = definition.CircuitMinimumThroughput,
@@ -50,7 +58,7 @@ public static class ProviderResilience
                 BreakDuration = TimeSpan.FromSeconds(definition.CircuitBreakSeconds),
                 ShouldHandle = transient,
             })
-            .AddTimeout(TimeSpan.FromMilliseconds(definition.TimeoutMs))
+            .AddTimeout(TimeSpan.FromMilliseconds(definition.Timeout))
             .Build();
     }
 

@@ -1,12 +1,69 @@
 namespace Tributary.Core.Providers.Verification;
 
-/// <summary>The verdict on one address (DESIGN §5.2).</summary>
+/// <summary>The verdict on one address (DESIGN §5.2), one set for the built-in checker, finders' own verdicts and verifiers.</summary>
 public enum EmailStatus
 {
     Valid,
     Invalid,
+    /// <summary>Role account, full inbox, spam trap, abuse.</summary>
     Risky,
+    /// <summary>No probe, DNS failure, port 25 blocked, greylisted past retries: nothing could check it.</summary>
     Unknown,
+    /// <summary>Accept-all domain with positive evidence for this address.</summary>
+    Probable,
+    /// <summary>Accept-all domain, the address unconfirmed.</summary>
+    CatchAll,
+}
+
+public static class EmailStatuses
+{
+    /// <summary>The status as the native API, the provider protocol and stored results spell it.</summary>
+    public static string Name(EmailStatus status) => status switch
+    {
+        EmailStatus.Valid => "valid",
+        EmailStatus.Invalid => "invalid",
+        EmailStatus.Risky => "risky",
+        EmailStatus.Probable => "probable",
+        EmailStatus.CatchAll => "catch_all",
+        _ => "unknown",
+    };
+
+    /// <summary>Reads a stored or protocol spelling (<c>catch_all</c>, <c>valid</c>, …); null when it is none of them.</summary>
+    public static EmailStatus? Parse(string? name) => name?.Trim().ToLowerInvariant() switch
+    {
+        "valid" => EmailStatus.Valid,
+        "invalid" => EmailStatus.Invalid,
+        "risky" => EmailStatus.Risky,
+        "unknown" => EmailStatus.Unknown,
+        "probable" => EmailStatus.Probable,
+        "catch_all" or "catchall" or "catch-all" => EmailStatus.CatchAll,
+        _ => null,
+    };
+
+    /// <summary>Which of two candidates is delivered: valid &gt; probable &gt; unknown &gt; catch_all &gt; risky (invalid never).</summary>
+    public static int Rank(EmailStatus status) => status switch
+    {
+        EmailStatus.Valid => 5,
+        EmailStatus.Probable => 4,
+        EmailStatus.Unknown => 3,
+        EmailStatus.CatchAll => 2,
+        EmailStatus.Risky => 1,
+        _ => 0,
+    };
+
+    /// <summary>Confidence for a vendor email that came without a number (VENDORS.md).</summary>
+    public static double DefaultConfidence(EmailStatus status) => status switch
+    {
+        EmailStatus.Valid => 0.95,
+        EmailStatus.Probable => 0.85,
+        EmailStatus.CatchAll => 0.7,
+        EmailStatus.Risky => 0.5,
+        EmailStatus.Invalid => 0,
+        _ => 0.6,
+    };
+
+    /// <summary>Statuses that, under <c>Verification:CatchAll = continue</c>, keep the waterfall asking for a better email.</summary>
+    public static bool KeepsLooking(EmailStatus status) => status is EmailStatus.CatchAll or EmailStatus.Risky;
 }
 
 /// <summary>
@@ -30,18 +87,12 @@ public sealed record EmailVerification(string Email, EmailStatus Status, string 
     {
         EmailStatus.Valid => "deliverable",
         EmailStatus.Invalid => "undeliverable",
-        EmailStatus.Risky => "catch-all",
+        EmailStatus.Probable or EmailStatus.CatchAll => "catch-all",
         _ => "N/A",
     };
 
     /// <summary>The status as the native API and stored results spell it.</summary>
-    public string StatusName => Status switch
-    {
-        EmailStatus.Valid => "valid",
-        EmailStatus.Invalid => "invalid",
-        EmailStatus.Risky => "risky",
-        _ => "unknown",
-    };
+    public string StatusName => EmailStatuses.Name(Status);
 }
 
 /// <summary>Why an address got its status.</summary>

@@ -96,7 +96,7 @@ public sealed partial class EmailVerifier : IEmailVerifier
         }
         if (!_smtpProbe) return (EmailStatus.Unknown, VerificationReasons.NoProbe);
         if (_catchAll.TryGet(address.Domain, out var catchAll) && catchAll)
-            return (EmailStatus.Risky, VerificationReasons.CatchAll);
+            return (EmailStatus.CatchAll, VerificationReasons.CatchAll);
 
         for (var attempt = 0; ; attempt++)
         {
@@ -125,7 +125,7 @@ public sealed partial class EmailVerifier : IEmailVerifier
     private static (EmailStatus, string) Verdict(ProbeOutcome outcome) => outcome switch
     {
         ProbeOutcome.Accepted => (EmailStatus.Valid, VerificationReasons.SmtpAccepted),
-        ProbeOutcome.CatchAll => (EmailStatus.Risky, VerificationReasons.CatchAll),
+        ProbeOutcome.CatchAll => (EmailStatus.CatchAll, VerificationReasons.CatchAll),
         ProbeOutcome.NotFound => (EmailStatus.Invalid, VerificationReasons.MailboxNotFound),
         ProbeOutcome.Full => (EmailStatus.Risky, VerificationReasons.MailboxFull),
         ProbeOutcome.Rejected => (EmailStatus.Unknown, VerificationReasons.SmtpRejected),

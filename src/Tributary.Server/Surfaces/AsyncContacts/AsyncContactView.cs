@@ -82,7 +82,7 @@ public static class AsyncContactView
         {
             true => EmailStatus.Valid,
             false => EmailStatus.Invalid,
-            _ => Enum.TryParse<EmailStatus>(found?.EmailStatus, ignoreCase: true, out var stored) ? stored : EmailStatus.Unknown,
+            _ => EmailStatuses.Parse(found?.EmailStatus) ?? EmailStatus.Unknown,
         };
         view[key + "_status"] = EmailVerification.DeliverabilityLabelOf(status);
     }

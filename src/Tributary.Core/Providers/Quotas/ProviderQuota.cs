@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Tributary.Core.Storage;
+
+namespace Tributary.Core.Providers.Quotas;
+
+/// <summary>A provider's <c>DailyLimit</c> is spent for the UTC day: it is skipped, not delayed (DESIGN §5.4).</summary>
+public sealed class DailyLimitSpentException() : Exception("quota: daily limit");
+
+/// <summary>
+/// A provider's <c>RatePerSecond</c>, <c>RatePerMinute</c> and <c>DailyLimit</c> (DESIGN §5.4), counted per request sent
+/// (retries included) in the fixed windows the workspace rate limits use, in the same shared table, so every server
+/// process sharing the database holds the vendor's plan limits together. Per-second and per-minute quotas delay a
+/// call until a window has room, within the caller's deadline; a spent daily limit throws
+/// <see cref="DailyLimitSpentException"/>. Each permit is one conditional upsert that never counts past the limit.
+/// </summary>
+public sealed class ProviderQuota
+{
+    private readonly TributaryDbFactory _dbs;
+    private readonly TimeProvider _time;
+    private readonly Guid _key;
+    private readonly int? _perSecond, _perMinute, _perDay;
+    private readonly SemaphoreSlim _inOrder = new(1, 1);
+    private DateTime _daySpent = DateTime.MinValue;
+
+    public ProviderQuota(string provider, ProviderDefinition definition, TributaryDbFactory dbs, TimeProvider time)
+    {
+        _dbs = dbs;
+        _time = time;
+        // rate_counters is keyed by a workspace id: a provider gets a fixed id of its own, which no workspace can have.
+        _key = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes("tributary-provider-quota:" + provider.ToLowerInvariant()))[..16]);
+        (_perSecond, _perMinute, _perDay) = (definition.RatePerSecond, definition.RatePerMinute, definition.DailyLimit);
+    }
+
+    public static bool IsConfigured(ProviderDefinition d) => d.RatePerSecond is not null || d.RatePerMinute is not null || d.DailyLimit is not null;
+
+    /// <summary>The UTC day's limit is known to be spent: the provider can be skipped without asking the database.</summary>
+    public bool DaySpent => _daySpent == Today();
+
+    /// <summary>Waits for room in the per-second and per-minute windows, in the order calls asked, then takes a daily permit.</summary>
+    public async Task AcquireAsync(CancellationToken ct)
+    {
+        if (DaySpent) throw new DailyLimitSpentException();
+        await _inOrder.WaitAsync(ct);
+        try
+        {
+            if (_perSecond is { } second) await WaitForRoomAsync("provider_second", second, TimeSpan.FromSeconds(1), ct);
+            if (_perMinute is { } minute) await WaitForRoomAsync("provider_minute", minute, TimeSpan.FromMinutes(1), ct);
+        }
+        finally
+        {
+            _inOrder.Release();
+        }
+        if (_perDay is { } day && !await TakeAsync("provider_day", Today(), day, ct))
+        {
+            _daySpent = Today();
+            throw new DailyLimitSpentException();
+        }
+    }
+
+    private async Task WaitForRoomAsync(string window, int limit, TimeSpan size, CancellationToken ct)
+    {
+        while (true)
+        {
+            var now = _time.GetUtcNow().UtcDateTime;
+            var start = new DateTime(now.Ticks - now.Ticks % size.Ticks, DateTimeKind.Utc);
+            if (await TakeAsync(window, start, limit, ct)) return;
+            var wait = start + size - _time.GetUtcNow().UtcDateTime;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, _time, ct);
+        }
+    }
+
+    private DateTime Today() => DateTime.SpecifyKind(_time.GetUtcNow().UtcDateTime.Date, DateTimeKind.Utc);
+
+    private async Task<bool> TakeAsync(string window, DateTime start, int limit, CancellationToken ct)
+    {
+        await using var db = _dbs.Create();
+        var taken = await db.Database.SqlQuery<long>($"""
+            INSERT INTO rate_counters (workspace_id, class, window_start, count, last_take)
+            VALUES ({_key}, {window}, {start}, 1, 1)
+            ON CONFLICT (workspace_id, class, window_start) DO UPDATE SET count = rate_counters.count + 1, last_take = 1
+            WHERE rate_counters.count < {limit}
+            RETURNING count AS "Value"
+            """).ToListAsync(ct);
+        return taken.Count == 1;
+    }
+}

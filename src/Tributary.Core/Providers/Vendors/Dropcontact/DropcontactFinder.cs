@@ -1,0 +1,111 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Tributary.Core.Providers.Verification;
+using WaterfallChannels = Tributary.Core.Waterfall.Channels;
+
+namespace Tributary.Core.Providers.Vendors.Dropcontact;
+
+/// <summary>
+/// Dropcontact's enrichment: a request (<c>POST /v1/enrich/all</c>) polled (<c>GET /v1/enrich/all/{request_id}</c>)
+/// until ready, key in <c>X-Access-Token</c>. "Not ready" (<c>success:false</c>, <c>error:false</c>) is a wait, never an
+/// error; <c>error:true</c> is a failure whatever the HTTP status. Answers take minutes: synchronous runs skip it.
+/// </summary>
+public sealed class DropcontactFinder(VendorContext context) : VendorFinder(context, VendorFailures.UsuallyTransient)
+{
+    /// <summary>However long the deadline allows, a request is not waited for beyond this.</summary>
+    private static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(15);
+
+    public override bool AnswersLater => true;
+
+    protected override async Task<ProviderResult> FindAsync(ProviderQuery query, CancellationToken ct)
+    {
+        var contact = new JsonObject();
+        void Put(string name, string? value)
+        {
+            if (value is not null) contact[name] = value;
+        }
+        Put("first_name", KnownValues.FirstName(query));
+        Put("last_name", KnownValues.LastName(query));
+        Put("full_name", KnownValues.FirstName(query) is null || KnownValues.LastName(query) is null ? KnownValues.FullName(query) : null);
+        Put("email", KnownValues.Email(query));
+        Put("phone", KnownValues.Phone(query));
+        Put("company", KnownValues.Company(query));
+        Put("website", KnownValues.Domain(query));
+        Put("linkedin", KnownValues.Linkedin(query));
+        var body = new JsonObject { ["data"] = new JsonArray(contact), ["siren"] = false, ["language"] = "en" };
+        var submitted = await Client.SendAsync(HttpMethod.Post, "/v1/enrich/all", null, body, Auth, ct);
+        if (submitted.Status != 200 || IsError(submitted) || submitted.Get("success") is not { ValueKind: JsonValueKind.True })
+            return Failure(submitted);
+        var requestId = submitted.Str("request_id");
+        if (requestId is null) return VendorFailures.Error("the answer has no request_id", transient: false);
+
+        var started = Time.GetTimestamp();
+        for (var attempt = 0; ; attempt++)
+        {
+            // The vendor says "try again in 30 seconds"; an early read costs nothing and a quick answer is not kept waiting.
+            await PollDelayAsync(attempt, TimeSpan.FromSeconds(30), ct);
+            var read = await Client.SendAsync(HttpMethod.Get, "/v1/enrich/all/" + Uri.EscapeDataString(requestId), null, null, Auth, ct);
+            if (read.Status != 200 || IsError(read)) return Failure(read);
+            if (read.Get("success") is { ValueKind: JsonValueKind.True }) return Map(read, query);
+            if (Time.GetElapsedTime(started) > MaxWait)
+                return VendorFailures.Error($"request {requestId} not ready after {MaxWait.TotalMinutes:0} minutes", transient: true);
+        }
+    }
+
+    private void Auth(System.Net.Http.Headers.HttpRequestHeaders headers) => headers.TryAddWithoutValidation("X-Access-Token", Client.ApiKey);
+
+    private ProviderResult Map(VendorReply ready, ProviderQuery query)
+    {
+        if (ready.Get("data") is not { ValueKind: JsonValueKind.Array } data || data.GetArrayLength() == 0)
+            return VendorFailures.Error("a ready answer without data", transient: false);
+        var record = data[0];
+        var values = NewValues(query);
+        if (VendorJson.Get(record, "email") is { ValueKind: JsonValueKind.Array } emails)
+        {
+            var best = emails.EnumerateArray().Where(e => VendorJson.Str(e, "email") is not null)
+                .Select(e => (Email: VendorJson.Str(e, "email"), Status: Status(VendorJson.Str(e, "qualification"))))
+                .OrderByDescending(e => EmailStatuses.Rank(e.Status)).FirstOrDefault();
+            if (best.Email is not null) values.AddEmail(WaterfallChannels.WorkEmail, best.Email, best.Status);
+        }
+        return values
+            .Add(WaterfallChannels.Phone, VendorJson.Str(record, "phone"), MatchedConfidence)
+            .Add(WaterfallChannels.LinkedinUrl, VendorJson.Str(record, "linkedin"), MatchedConfidence)
+            .Add(WaterfallChannels.JobTitle, VendorJson.Str(record, "job"), MatchedConfidence)
+            .Add(WaterfallChannels.CompanyName, VendorJson.Str(record, "company"), MatchedConfidence)
+            .Add(WaterfallChannels.CompanyDomain, VendorJson.Str(record, "website"), MatchedConfidence)
+            .Result();
+    }
+
+    /// <summary><c>qualification</c> is <c>local@domain</c> (VENDORS.md status table).</summary>
+    public static EmailStatus Status(string? qualification)
+    {
+        var parts = (qualification ?? "").ToLowerInvariant().Split('@', 2);
+        var (local, domain) = (parts[0].Trim(), parts.Length > 1 ? parts[1].Trim() : "");
+        if (local == "invalid" || domain == "invalid") return EmailStatus.Invalid;
+        return (local, domain) switch
+        {
+            ("nominative", "pro") => EmailStatus.Valid,
+            ("catch_all" or "non_confirm", "pro") => EmailStatus.CatchAll,
+            ("generic" or "random", _) or ("nominative", "perso") => EmailStatus.Risky,
+            _ => EmailStatus.Unknown,
+        };
+    }
+
+    private static bool IsError(VendorReply reply) => reply.Get("error") is { ValueKind: JsonValueKind.True };
+
+    /// <summary>Out of credits is a 403 for the whole request; whether a bad token is 401 or 403 is unconfirmed, so a 403 is read by its words.</summary>
+    private static ProviderResult.Failed Failure(VendorReply reply)
+    {
+        var says = reply.Describe();
+        bool Says(string word) => says.Contains(word, StringComparison.OrdinalIgnoreCase);
+        return reply.Status switch
+        {
+            401 => VendorFailures.BadKey(says),
+            403 when !Says("credit") && (Says("token") || Says("key") || Says("auth")) => VendorFailures.BadKey(says),
+            403 => VendorFailures.OutOfCredits(says),
+            200 when Says("credit") => VendorFailures.OutOfCredits(says),
+            200 => VendorFailures.Error(says, transient: false),
+            _ => VendorFailures.FromStatus(reply),
+        };
+    }
+}

@@ -1,0 +1,143 @@
+using Tributary.Core.Providers.Vendors.Apollo;
+using Tributary.Core.Providers.Vendors.Dropcontact;
+using Tributary.Core.Providers.Vendors.Findymail;
+using Tributary.Core.Providers.Vendors.Hunter;
+using Tributary.Core.Providers.Vendors.Icypeas;
+using Tributary.Core.Providers.Vendors.LeadMagic;
+using Tributary.Core.Providers.Vendors.MillionVerifier;
+using Tributary.Core.Providers.Vendors.NeverBounce;
+using Tributary.Core.Providers.Vendors.Pdl;
+using Tributary.Core.Providers.Vendors.Prospeo;
+using Tributary.Core.Providers.Vendors.Reacher;
+using Tributary.Core.Providers.Vendors.ZeroBounce;
+using WaterfallChannels = Tributary.Core.Waterfall.Channels;
+
+namespace Tributary.Core.Providers.Vendors;
+
+/// <summary>
+/// A native provider type for a real vendor (DESIGN §5.4, VENDORS.md): its public host, what it can return, its
+/// documented minimum input, and how to build its finder and verifier.
+/// </summary>
+public sealed record VendorType
+{
+    public required string Type { get; init; }
+    public required string DefaultBaseUrl { get; init; }
+    /// <summary>Channels the vendor can return; empty for a verifier only.</summary>
+    public IReadOnlyList<string> Channels { get; init; } = [];
+    public IReadOnlyList<IReadOnlyList<string>> Requires { get; init; } = [];
+    public bool NeedsKey { get; init; } = true;
+    public int TimeoutMs { get; init; } = 10_000;
+    public Func<VendorContext, IEnrichmentProvider>? Finder { get; init; }
+    public Func<VendorContext, IVendorVerifier>? Verifier { get; init; }
+
+    public bool Finds => Finder is not null;
+    public bool Verifies => Verifier is not null;
+
+    public IEnumerable<string> Validate(string key, ProviderDefinition p)
+    {
+        if (NeedsKey && string.IsNullOrWhiteSpace(p.ApiKey)) yield return $"{key}:ApiKey is required for type {Type}";
+        if (p.BaseUrl is not null && VendorClient.ParseBaseUrl(p.BaseUrl) is null)
+            yield return $"{key}:BaseUrl must be an absolute http(s) URL of scheme, host and port only (the vendor's paths are added), not '{p.BaseUrl}'";
+        if (p.Url is not null) yield return $"{key}:Url is for type http; a {Type} provider takes BaseUrl";
+        if (p.Headers.Count > 0) yield return $"{key}:Headers is for type http; a {Type} provider sends its ApiKey as the vendor documents";
+        if (!Finds && p.Channels.Count > 0) yield return $"{key}:Channels: {Type} is a verifier and returns no channel";
+        foreach (var c in p.Channels.Where(c => WaterfallChannels.IsKnown(c) && !Channels.Contains(c)))
+            yield return $"{key}:Channels has '{c}', which {Type} cannot return (it returns {string.Join(", ", Channels)})";
+    }
+}
+
+/// <summary>What a vendor provider is built from.</summary>
+public sealed record VendorContext(string Name, ProviderDefinition Definition, VendorType Vendor, HttpClient Http, TimeProvider Time)
+{
+    /// <summary>The provider's quotas, shared by its finder, its verifier and every server process; null when none is configured.</summary>
+    public Quotas.ProviderQuota? Quota { get; init; }
+
+    public IReadOnlySet<string> Channels => (Definition.Channels.Count > 0 ? Definition.Channels : Vendor.Channels).ToHashSet(StringComparer.Ordinal);
+    public IReadOnlyList<IReadOnlyList<string>> Requires => Definition.Requires is { Count: > 0 } r ? r : Vendor.Requires;
+}
+
+public static class VendorCatalog
+{
+    private static readonly string[] NameAtDomain = ["first_name", "last_name", "company_domain"];
+    private static readonly string[] NameAtCompany = ["first_name", "last_name", "company_name"];
+    private static readonly string[] FullNameAtDomain = ["full_name", "company_domain"];
+    private static readonly string[] FullNameAtCompany = ["full_name", "company_name"];
+
+    public static readonly IReadOnlyList<VendorType> All =
+    [
+        new()
+        {
+            Type = "hunter", DefaultBaseUrl = "https://api.hunter.io",
+            Channels = [WaterfallChannels.WorkEmail, WaterfallChannels.JobTitle, WaterfallChannels.LinkedinUrl, WaterfallChannels.XHandle,
+                WaterfallChannels.Phone, WaterfallChannels.CompanyName],
+            Requires = [NameAtDomain, FullNameAtDomain, NameAtCompany, FullNameAtCompany],
+            TimeoutMs = 20_000,
+            Finder = c => new HunterFinder(c), Verifier = c => new HunterVerifier(c),
+        },
+        new()
+        {
+            Type = "apollo", DefaultBaseUrl = "https://api.apollo.io",
+            Channels = [WaterfallChannels.WorkEmail, WaterfallChannels.LinkedinUrl, WaterfallChannels.JobTitle, WaterfallChannels.FullName,
+                WaterfallChannels.CompanyName, WaterfallChannels.CompanyDomain],
+            Requires = [["email"], ["linkedin_url"], NameAtDomain, NameAtCompany, FullNameAtDomain, FullNameAtCompany],
+            Finder = c => new ApolloFinder(c),
+        },
+        new()
+        {
+            Type = "pdl", DefaultBaseUrl = "https://api.peopledatalabs.com",
+            Channels = [WaterfallChannels.WorkEmail, WaterfallChannels.PersonalEmail, WaterfallChannels.Phone, WaterfallChannels.LinkedinUrl,
+                WaterfallChannels.JobTitle, WaterfallChannels.FullName, WaterfallChannels.CompanyName, WaterfallChannels.CompanyDomain,
+                WaterfallChannels.Location],
+            Requires = [["linkedin_url"], ["email"], ["phone"], NameAtDomain, NameAtCompany, FullNameAtDomain, FullNameAtCompany,
+                ["first_name", "last_name", "location"], ["full_name", "location"]],
+            Finder = c => new PdlFinder(c),
+        },
+        new()
+        {
+            Type = "prospeo", DefaultBaseUrl = "https://api.prospeo.io",
+            Channels = [WaterfallChannels.WorkEmail, WaterfallChannels.Phone, WaterfallChannels.LinkedinUrl, WaterfallChannels.JobTitle,
+                WaterfallChannels.FullName, WaterfallChannels.CompanyName],
+            Requires = [["linkedin_url"], ["email"], NameAtDomain, NameAtCompany, FullNameAtDomain, FullNameAtCompany],
+            Finder = c => new ProspeoFinder(c),
+        },
+        new()
+        {
+            Type = "leadmagic", DefaultBaseUrl = "https://api.leadmagic.io",
+            Channels = [WaterfallChannels.WorkEmail, WaterfallChannels.CompanyName],
+            Requires = [NameAtDomain, NameAtCompany, FullNameAtDomain, FullNameAtCompany],
+            Finder = c => new LeadMagicFinder(c), Verifier = c => new LeadMagicVerifier(c),
+        },
+        new()
+        {
+            Type = "findymail", DefaultBaseUrl = "https://app.findymail.com",
+            Channels = [WaterfallChannels.WorkEmail],
+            Requires = [NameAtDomain, FullNameAtDomain, NameAtCompany, FullNameAtCompany],
+            TimeoutMs = 30_000,
+            Finder = c => new FindymailFinder(c), Verifier = c => new FindymailVerifier(c),
+        },
+        new()
+        {
+            Type = "icypeas", DefaultBaseUrl = "https://app.icypeas.com",
+            Channels = [WaterfallChannels.WorkEmail],
+            Requires = [["first_name", "company_domain"], ["last_name", "company_domain"], ["first_name", "company_name"], ["last_name", "company_name"]],
+            Finder = c => new IcypeasFinder(c), Verifier = c => new IcypeasVerifier(c),
+        },
+        new()
+        {
+            Type = "dropcontact", DefaultBaseUrl = "https://api.dropcontact.com",
+            Channels = [WaterfallChannels.WorkEmail, WaterfallChannels.Phone, WaterfallChannels.LinkedinUrl, WaterfallChannels.JobTitle,
+                WaterfallChannels.CompanyName, WaterfallChannels.CompanyDomain],
+            Requires = [["email"], NameAtDomain, NameAtCompany, FullNameAtDomain, FullNameAtCompany],
+            Finder = c => new DropcontactFinder(c),
+        },
+        new() { Type = "zerobounce", DefaultBaseUrl = "https://api.zerobounce.net", Verifier = c => new ZeroBounceVerifier(c) },
+        new() { Type = "neverbounce", DefaultBaseUrl = "https://api.neverbounce.com", Verifier = c => new NeverBounceVerifier(c) },
+        new() { Type = "millionverifier", DefaultBaseUrl = "https://api.millionverifier.com", TimeoutMs = 25_000, Verifier = c => new MillionVerifierVerifier(c) },
+        new() { Type = "reacher", DefaultBaseUrl = "http://localhost:8080", NeedsKey = false, TimeoutMs = 60_000, Verifier = c => new ReacherVerifier(c) },
+    ];
+
+    public static IReadOnlyList<string> Types { get; } = All.Select(v => v.Type).ToList();
+    public static IReadOnlyList<string> Verifiers { get; } = All.Where(v => v.Verifies).Select(v => v.Type).ToList();
+
+    public static VendorType? Find(string? type) => All.FirstOrDefault(v => v.Type.Equals(type, StringComparison.OrdinalIgnoreCase));
+}

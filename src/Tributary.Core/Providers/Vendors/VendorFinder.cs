@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Tributary.Core.Providers.Verification;
+
+namespace Tributary.Core.Providers.Vendors;
+
+/// <summary>
+/// The common part of every vendor finder: name, channels and eligibility from its configuration or the vendor's
+/// defaults, and one rule — an exception of a call is a failure, never a miss.
+/// </summary>
+public abstract class VendorFinder : IEnrichmentProvider
+{
+    protected VendorFinder(VendorContext context, Func<VendorReply, bool> isTransient)
+    {
+        Name = context.Name;
+        Channels = context.Channels;
+        Requires = context.Requires;
+        Client = new VendorClient(context, isTransient);
+        Time = context.Time;
+    }
+
+    public string Name { get; }
+    public IReadOnlySet<string> Channels { get; }
+    public IReadOnlyList<IReadOnlyList<string>> Requires { get; }
+    protected VendorClient Client { get; }
+    protected TimeProvider Time { get; }
+
+    /// <summary>Its <c>DailyLimit</c> is known to be spent today: it is skipped without a call.</summary>
+    public bool DailyLimitSpent => Client.DailyLimitSpent;
+
+    /// <summary>Vendors that answer in minutes (DESIGN §5.4): synchronous runs skip them.</summary>
+    public virtual bool AnswersLater => false;
+
+    public async Task<ProviderResult> LookupAsync(ProviderQuery query, CancellationToken ct)
+    {
+        try
+        {
+            var result = await FindAsync(query, ct);
+            // Some vendors repeat the key in their error messages: no reason leaves here with it.
+            return result is ProviderResult.Failed failed ? failed with { Reason = Client.Redact(failed.Reason) } : result;
+        }
+        catch (Exception e) when (Client.Failure(e, ct) is { } failure)
+        {
+            return failure;
+        }
+    }
+
+    protected abstract Task<ProviderResult> FindAsync(ProviderQuery query, CancellationToken ct);
+
+    /// <summary>The found values of one answer, kept to the channels this provider serves; none is a no match.</summary>
+    protected sealed class Values(IReadOnlySet<string> channels)
+    {
+        private readonly Dictionary<string, ProviderValue> _values = new(StringComparer.Ordinal);
+
+        public Values Add(string channel, string? value, double confidence, EmailStatus? status = null)
+        {
+            if (channels.Contains(channel) && !string.IsNullOrWhiteSpace(value) && !_values.ContainsKey(channel))
+                _values[channel] = new ProviderValue(JsonSerializer.SerializeToElement(value.Trim()), Math.Clamp(confidence, 0, 1), status);
+            return this;
+        }
+
+        /// <summary>An email with its vendor verdict; without a number, the confidence follows the verdict (VENDORS.md).</summary>
+        public Values AddEmail(string channel, string? email, EmailStatus status, double? confidence = null) =>
+            Add(channel, email, confidence ?? EmailStatuses.DefaultConfidence(status), status);
+
+        public ProviderResult Result() => _values.Count == 0 ? ProviderResult.None : new ProviderResult.Found(_values);
+    }
+
+    /// <summary>Values of the channels this run asked of the provider; what else the vendor returned is left out.</summary>
+    protected Values NewValues(ProviderQuery query) => new(Channels.Intersect(query.Channels).ToHashSet(StringComparer.Ordinal));
+
+    /// <summary>Confidence of a non-email value the vendor returned with the person it matched.</summary>
+    protected const double MatchedConfidence = 0.9;
+
+    /// <summary>Waits between reads of a vendor's pending answer: 0.5 s, 1 s, 2 s, then every <paramref name="cap"/>.</summary>
+    protected Task PollDelayAsync(int attempt, TimeSpan cap, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(Math.Min(500 * Math.Pow(2, attempt), cap.TotalMilliseconds));
+        return Task.Delay(delay, Time, ct);
+    }
+}
+
+/// <summary>Known values a vendor request is built from, trimmed, with names split or joined as a vendor needs them.</summary>
+public static class KnownValues
+{
+    public static string? FirstName(ProviderQuery q) => q.Text("first_name")?.Trim() is { Length: > 0 } f ? f : null;
+    public static string? LastName(ProviderQuery q) => q.Text("last_name")?.Trim() is { Length: > 0 } l ? l : null;
+
+    public static string? FullName(ProviderQuery q) =>
+        q.Text("full_name")?.Trim() is { Length: > 0 } full ? full
+        : string.Join(' ', new[] { FirstName(q), LastName(q) }.Where(s => s is not null)) is { Length: > 0 } joined ? joined : null;
+
+    public static string? Domain(ProviderQuery q) =>
+        (q.Text("company_domain") ?? q.Text("domain"))?.Trim() is { Length: > 0 } d ? d : null;
+
+    public static string? Company(ProviderQuery q) => q.Text("company_name")?.Trim() is { Length: > 0 } c ? c : null;
+    public static string? Email(ProviderQuery q) => q.Text("email")?.Trim() is { Length: > 0 } e ? e : null;
+    public static string? Linkedin(ProviderQuery q) => q.Text("linkedin_url")?.Trim() is { Length: > 0 } l ? l : null;
+    public static string? Phone(ProviderQuery q) => q.Text("phone")?.Trim() is { Length: > 0 } p ? p : null;
+    public static string? Location(ProviderQuery q) => q.Text("location")?.Trim() is { Length: > 0 } l ? l : null;
+}
+
+/// <summary>The common part of every verifier: an exception of a call is a failure (the next verifier is asked), never a verdict.</summary>
+public abstract class VendorVerifier : IVendorVerifier
+{
+    protected VendorVerifier(VendorContext context, Func<VendorReply, bool> isTransient)
+    {
+        Name = context.Name;
+        Client = new VendorClient(context, isTransient);
+        Time = context.Time;
+    }
+
+    public string Name { get; }
+    protected VendorClient Client { get; }
+    protected TimeProvider Time { get; }
+
+    public async Task<VerifierAnswer> VerifyAsync(string email, CancellationToken ct)
+    {
+        try
+        {
+            var answer = await CheckAsync(email, ct);
+            return answer is VerifierAnswer.Failed failed
+                ? new VerifierAnswer.Failed(failed.Failure with { Reason = Client.Redact(failed.Failure.Reason) })
+                : answer;
+        }
+        catch (Exception e) when (Client.Failure(e, ct) is { } failure)
+        {
+            return new VerifierAnswer.Failed(failure);
+        }
+    }
+
+    protected abstract Task<VerifierAnswer> CheckAsync(string email, CancellationToken ct);
+
+    protected static VerifierAnswer Verdict(EmailStatus status, string? word) => new VerifierAnswer.Verdict(status, word ?? "");
+    protected static VerifierAnswer Fail(ProviderResult.Failed failure) => new VerifierAnswer.Failed(failure);
+}

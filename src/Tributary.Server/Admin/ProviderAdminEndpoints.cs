@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tributary.Core.Providers;
+using Tributary.Core.Providers.Vendors;
+using Tributary.Server.Auth;
+using Tributary.Server.Docs;
+using Tributary.Server.Errors;
+using Tributary.Server.Native;
+
+namespace Tributary.Server.Admin;
+
+/// <summary>
+/// The operator's view of the configured providers (DESIGN §5.4): their type, role and health, and a check of a vendor
+/// key against the vendor's account endpoint. Never shows <c>ApiKey</c> or <c>Headers</c>.
+/// </summary>
+public static class ProviderAdminEndpoints
+{
+    public sealed record ProviderView(string Name, string Type, IReadOnlyList<string> Channels, bool Verifies, string Health);
+    public sealed record ProviderList(IReadOnlyList<ProviderView> Providers);
+    public sealed record CheckView(string Name, string Outcome, string Detail, string Health);
+
+    public static IEndpointRouteBuilder MapProviderAdmin(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/admin/providers").WithTags(ApiTags.Admin).WithErrorShape(NativeErrorShape.Instance).RequireAdminToken();
+        group.MapGet("/", ListProviders);
+        group.MapPost("/{name}/check", CheckProvider);
+        return app;
+    }
+
+    static Ok<ProviderList> ListProviders(ProviderRegistry registry)
+    {
+        var finders = registry.All.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        var order = Tributary.Core.Waterfall.Channels.Person.Concat(Tributary.Core.Waterfall.Channels.Company).ToList();
+        return TypedResults.Ok(new ProviderList(registry.Entries.Select(e => new ProviderView(e.Name, e.Type,
+            finders.TryGetValue(e.Name, out var finder) ? order.Where(finder.Channels.Contains).ToList() : [],
+            registry.Verifies(e.Name), HealthOf(registry, e.Name))).ToList()));
+    }
+
+    static async Task<Results<Ok<CheckView>, ErrorResult>> CheckProvider(string name, ProviderRegistry registry, CancellationToken ct)
+    {
+        if (await registry.CheckAsync(name, ct) is not { } check)
+            return new ErrorResult(ApiError.NotFound("provider"));
+        var outcome = check.Outcome switch
+        {
+            AccountCheckOutcome.Ok => "ok",
+            AccountCheckOutcome.Failed => "failed",
+            _ => "not_available",
+        };
+        return TypedResults.Ok(new CheckView(name, outcome, check.Detail, HealthOf(registry, name)));
+    }
+
+    private static string HealthOf(ProviderRegistry registry, string name) => registry.Health.Unhealthy(name) ?? "healthy";
+}
