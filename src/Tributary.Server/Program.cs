@@ -87,7 +87,8 @@ try
     await app.Services.GetRequiredService<TributaryDbFactory>().MigrateAsync();
     if (args is ["demo-key", ..]) return await DemoWorkspace.PrintNewKeyAsync(app.Services, app.Environment, Console.Out, Console.Error);
 
-    // Pipeline: request id first, so that every response and log line carries it.
+    // Pipeline: the proxy's view of the request first, then the request id, so that every response and log line carries it.
+    app.UsePublicAddress();
     app.UseMiddleware<RequestIdMiddleware>();
     app.UseMiddleware<RequestMetricsMiddleware>();
     app.UseErrorBodiesForEmptyStatusCodes();
