@@ -22,7 +22,8 @@ var databases = new List<string> { "Sqlite" };
 if (postgres is not null) databases.Add("Postgres");
 // --database Sqlite|Postgres: one database only (to look into a figure; RESULTS.md is written only by a whole run).
 if (args.SkipWhile(a => a != "--database").Skip(1).FirstOrDefault() is { } onlyDatabase) databases.RemoveAll(d => d != onlyDatabase);
-else Console.WriteLine("PostgreSQL figures are skipped: set TRIBUTARY_BENCH_POSTGRES (or TRIBUTARY_TEST_POSTGRES) to a server where databases may be created");
+if (postgres is null)
+    Console.WriteLine("PostgreSQL figures are skipped: set TRIBUTARY_BENCH_POSTGRES (or TRIBUTARY_TEST_POSTGRES) to a server where databases may be created");
 
 var figures = new List<Figure>();
 var started = Stopwatch.StartNew();
