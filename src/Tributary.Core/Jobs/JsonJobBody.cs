@@ -12,9 +12,9 @@ namespace Tributary.Core.Jobs;
 /// </summary>
 public sealed class JsonJobBody
 {
-    private static readonly string[] Settings = ["channels", "mapping", "force", "name"];
+    private static readonly string[] Settings = ["channels", "mapping", "force", "name", "contact_ids", "filters"];
 
-    /// <summary>The body's settings by key (channels, mapping, force, name); other keys are skipped.</summary>
+    /// <summary>The body's settings by key (channels, mapping, force, name, contact_ids, filters); other keys are skipped.</summary>
     public Dictionary<string, JsonElement> Values { get; } = new(StringComparer.Ordinal);
 
     /// <summary>How many records the body holds; null when it has no <c>records</c> array.</summary>

@@ -67,8 +67,9 @@ public sealed record OperationDocs(string Summary, string Description, IReadOnly
         [("PATCH", "/v1/workspace/settings")] = Doc("Change workspace settings", "Only the fields given change; an unknown field is a 400 naming it."),
         [("GET", "/v1/enrichments/{id}/trace")] = Doc("Trace of an enrichment", "The id is in every enrichment answer's X-Enrichment-Id header."),
         [("POST", "/v1/jobs")] = Doc("Start a job",
-            "A CSV or JSONL body (channels, map, force and name in the query) or JSON {records, channels, mapping, name}; every record " +
-            "is stored and its maximum cost reserved before the 202.",
+            "A CSV or JSONL body (channels, map, force and name in the query) or JSON {records, channels, mapping, name}, or stored " +
+            "contacts to enrich in place: JSON {contact_ids: [≤10,000 ids], channels} or {filters: {…the filters of GET /v1/contacts…}, channels}; " +
+            "every record is stored and its maximum cost reserved before the 202.",
             ("channels", "Comma-separated channels, e.g. work_email,phone (CSV and JSONL bodies)"),
             ("map", "input=Column pairs, comma-separated, e.g. linkedin_url=LinkedIn"), ("force", "true to bypass the cache"),
             ("name", "A name to find the job by, e.g. its file name")) with

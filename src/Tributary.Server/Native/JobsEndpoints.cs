@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Tributary.Core.Common;
 using Tributary.Core.Credits;
+using Tributary.Core.Contacts;
 using Tributary.Core.Enrichment;
 using Tributary.Core.Jobs;
 using Tributary.Core.Storage;
@@ -71,8 +72,9 @@ public static class JobsEndpoints
             JsonJobBody body;
             try { body = await JsonJobBody.ReadSettingsAsync(request.Body, ct); }
             catch (JsonException) { return new ErrorResult(ApiError.Validation("Malformed request: the body is not valid JSON.")); }
-            if (body.Records is null)
-                return new ErrorResult(ApiError.Validation("The body must be {\"records\": [ … ], \"channels\": [ … ]}"));
+            if (body.Records is null && !body.Values.ContainsKey("contact_ids") && !body.Values.ContainsKey("filters"))
+                return new ErrorResult(ApiError.Validation(
+                    "The body must be {\"records\": [ … ]}, {\"contact_ids\": [ … ]} or {\"filters\": { … }}, with \"channels\": [ … ]"));
             if (body.Records == 0) return new ErrorResult(ApiError.Validation("'records' must hold at least one record"));
             channels = body.Values.TryGetValue("channels", out var c) && c.ValueKind == JsonValueKind.Array
                 ? c.EnumerateArray().Select(x => x.ToString()).ToList() : null;
@@ -87,8 +89,17 @@ public static class JobsEndpoints
             }
             force = body.Values.TryGetValue("force", out var f) && f.ValueKind == JsonValueKind.True;
             name = body.Values.TryGetValue("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
-            request.Body.Position = 0;
-            items = JsonJobBody.ReadRecordsAsync(request.Body, mapping, ct);
+            if (body.Records is not null)
+            {
+                request.Body.Position = 0;
+                items = JsonJobBody.ReadRecordsAsync(request.Body, mapping, ct);
+            }
+            else
+            {
+                var (stored, problem) = await StoredContactsAsync(body.Values, caller.WorkspaceId, db, ct);
+                if (problem is not null) return new ErrorResult(problem);
+                items = stored!.ToAsyncEnumerable();
+            }
         }
         else
         {
@@ -114,6 +125,47 @@ public static class JobsEndpoints
             return new ErrorResult(EnrichmentHttp.InsufficientCredits(new(insufficient.Needed, insufficient.Available)));
         var job = ((CreateJobOutcome.Created)outcome).Job;
         return TypedResults.Accepted($"/v1/jobs/{job.Id}", new Envelope<JobView>(await ViewAsync(db, job.Id, time, ct)));
+    }
+
+    public const int MaxStoredContacts = 10_000;
+
+    /// <summary>
+    /// <c>{"contact_ids":[…]}</c> or <c>{"filters":{…}}</c> (the filters of <c>GET /v1/contacts</c>): the workspace's
+    /// stored contacts as job items, each enriched in place (DESIGN §4); at most <see cref="MaxStoredContacts"/>.
+    /// </summary>
+    private static async Task<(List<NewItem>? Items, ApiError? Problem)> StoredContactsAsync(Dictionary<string, JsonElement> body, Guid workspaceId,
+        TributaryDb db, CancellationToken ct)
+    {
+        if (body.ContainsKey("contact_ids") && body.ContainsKey("filters"))
+            return (null, ApiError.Validation("give 'contact_ids' or 'filters', not both"));
+        var contacts = ContactStore.InWorkspace(db, workspaceId).AsNoTracking();
+        List<Contact> found;
+        if (body.TryGetValue("contact_ids", out var idList))
+        {
+            if (idList.ValueKind != JsonValueKind.Array || idList.GetArrayLength() is 0 or > MaxStoredContacts)
+                return (null, ApiError.Validation($"'contact_ids' must list 1 to {MaxStoredContacts} contact ids"));
+            var ids = new HashSet<Guid>();
+            foreach (var id in idList.EnumerateArray())
+                if (id.ValueKind != JsonValueKind.String || !Guid.TryParse(id.GetString(), out var guid) || !ids.Add(guid))
+                    return (null, ApiError.Validation($"'contact_ids' must hold distinct contact ids (UUIDs); {id.GetRawText()} is not one"));
+            found = await contacts.Where(c => ids.Contains(c.Id)).ToListAsync(ct);
+            if (found.Count < ids.Count)
+                return (null, ApiError.Validation($"{ids.Count - found.Count} of the contact_ids are not contacts of this workspace, e.g. {ids.Except(found.Select(c => c.Id)).First()}"));
+        }
+        else
+        {
+            if (body["filters"] is not { ValueKind: JsonValueKind.Object } filters)
+                return (null, ApiError.Validation("'filters' must be an object of contact filters, e.g. {\"tag\": \"vip\"}"));
+            var values = filters.EnumerateObject().Select(p => new KeyValuePair<string, string?>(p.Name,
+                p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())).ToList();
+            var filter = ContactFilter.Parse(values, out var error);
+            if (error is not null) return (null, ApiError.Validation(error));
+            found = await filter.Apply(contacts).OrderBy(c => c.CreatedAt).Take(MaxStoredContacts + 1).ToListAsync(ct);
+            if (found.Count == 0) return (null, ApiError.Validation("no contact matches these filters"));
+            if (found.Count > MaxStoredContacts)
+                return (null, ApiError.Validation($"more than {MaxStoredContacts} contacts match these filters; narrow them"));
+        }
+        return (found.Select(c => new NewItem(KnownValues.Of(c), null, c.Id)).ToList(), null);
     }
 
     /// <summary>Every accepted job of the workspace, of any surface, newest first; <c>?status=</c> filters.</summary>

@@ -241,6 +241,41 @@ public abstract partial class JobsApiTests(JobProvidersApp app)
 public abstract partial class JobsApiTests
 {
     [DbFact]
+    public async Task Stored_contacts_chosen_by_id_or_by_filters_are_enriched_in_place()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        async Task<Guid> Contact(int i, string tag) =>
+            (await (await client.PostJson("/v1/contacts", new { linkedin_url = $"https://www.linkedin.com/in/job-{i}", first_name = $"P{i}", tags = new[] { tag } }))
+                .ShouldBeOk(201)).GetProperty("data").GetProperty("id").GetGuid();
+        var picked = new[] { await Contact(30, "picked"), await Contact(31, "picked") };
+        var vip = new[] { await Contact(32, "vip"), await Contact(33, "vip"), await Contact(34, "vip") };
+
+        var byId = (await (await client.PostJson("/v1/jobs", new { contact_ids = picked, channels = new[] { "work_email" } })).ShouldBeOk(202))
+            .GetProperty("data");
+        byId.GetProperty("total").GetInt32().ShouldBe(2);
+        (await WaitForEnd(client, byId.GetProperty("id").GetGuid())).GetProperty("status").GetString().ShouldBe("succeeded");
+        var byFilter = (await (await client.PostJson("/v1/jobs", new { filters = new { tag = "vip" }, channels = new[] { "work_email" } })).ShouldBeOk(202))
+            .GetProperty("data");
+        byFilter.GetProperty("total").GetInt32().ShouldBe(3);
+        (await WaitForEnd(client, byFilter.GetProperty("id").GetGuid())).GetProperty("status").GetString().ShouldBe("succeeded");
+
+        foreach (var (id, i) in picked.Concat(vip).Select((id, n) => (id, 30 + n)))
+            (await (await client.GetAsync($"/v1/contacts/{id}")).ShouldBeOk()).GetProperty("data").GetProperty("email").GetString().ShouldBe($"person{i}@jobs.io");
+        (await (await client.GetAsync("/v1/contacts")).ShouldBeOk()).GetProperty("meta").GetProperty("total").GetInt64().ShouldBe(5); // in place
+
+        var other = await app.CreateWorkspaceAsync(credits: 100);
+        using var otherClient = other.Client();
+        await (await otherClient.PostJson("/v1/jobs", new { contact_ids = picked, channels = new[] { "work_email" } })).ShouldBeError(400, "validation_error");
+        await (await client.PostJson("/v1/jobs", new { contact_ids = new[] { "nope" }, channels = new[] { "work_email" } })).ShouldBeError(400, "validation_error");
+        await (await client.PostJson("/v1/jobs", new { contact_ids = Array.Empty<Guid>(), channels = new[] { "work_email" } })).ShouldBeError(400, "validation_error");
+        await (await client.PostJson("/v1/jobs", new { filters = new { colour = "blue" }, channels = new[] { "work_email" } })).ShouldBeError(400, "validation_error");
+        await (await client.PostJson("/v1/jobs", new { filters = new { tag = "nobody" }, channels = new[] { "work_email" } })).ShouldBeError(400, "validation_error");
+        await (await client.PostJson("/v1/jobs", new { contact_ids = picked, filters = new { tag = "vip" }, channels = new[] { "work_email" } }))
+            .ShouldBeError(400, "validation_error");
+    }
+
+    [DbFact]
     public async Task Jobs_created_in_the_same_instant_are_each_listed_once_across_pages()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 100);
