@@ -1,3 +1,4 @@
+using System.Text.Unicode;
 using System.Text.Json;
 
 namespace Tributary.Core.Common;
@@ -15,7 +16,7 @@ public sealed class JsonStreamReader(Stream stream, int maxValueBytes = 1024 * 1
 
     public JsonTokenType TokenType { get; private set; } = JsonTokenType.None;
 
-    /// <summary>The text of the last string or property name read.</summary>
+    /// <summary>The name of the last property name read (string values are checked, not kept).</summary>
     public string? Text { get; private set; }
 
     /// <summary>Reads the next token; false at the end of the body.</summary>
@@ -76,9 +77,16 @@ public sealed class JsonStreamReader(Stream stream, int maxValueBytes = 1024 * 1
         var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _final, _state);
         if (!reader.Read()) return false;
         TokenType = reader.TokenType;
+        Text = null;
         try
         {
-            Text = reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName ? reader.GetString() : null;
+            if (reader.TokenType == JsonTokenType.PropertyName) Text = reader.GetString();
+            // A string value is only checked: decoding every value of a body of records just to skip them cost a string each.
+            else if (reader.TokenType == JsonTokenType.String)
+            {
+                if (reader.ValueIsEscaped) _ = reader.GetString(); // unescaping is what finds a lone surrogate
+                else if (!Utf8.IsValid(reader.ValueSpan)) throw new InvalidOperationException("invalid UTF-8");
+            }
         }
         catch (InvalidOperationException e)
         {

@@ -31,9 +31,7 @@ public sealed class WebhookTargetGuard(WebhookOptions options)
     public const int MaxUrlLength = 2048;
 
     /// <summary>A webhook URL as logs may show it: without its query string or user info, which may carry a token.</summary>
-    public static string ForLogs(Uri url) => url.GetLeftPart(UriPartial.Path) is var left && url.UserInfo.Length > 0
-        ? left.Replace(url.UserInfo + "@", "", StringComparison.Ordinal)
-        : left;
+    public static string ForLogs(Uri url) => url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
 
     /// <summary>Checks a URL a user submits as a webhook target; returns why it is refused, or null with the parsed URL.</summary>
     public string? CheckSubmission(string? url, out Uri? target)

@@ -184,12 +184,13 @@ public static class JobsEndpoints
         // The cursor is the last row's created_at and how many rows of that instant were shown, so rows created in the
         // same instant are neither skipped nor repeated (they follow in id order).
         var skip = (page.Page - 1) * page.PerPage;
+        Core.Common.Cursor? previous = null;
         if (page.Cursor is not null)
         {
             if (!Core.Common.Cursor.TryDecode(page.Cursor, out var cursor) || cursor.Seq > int.MaxValue)
                 return new ErrorResult(ApiError.Validation("'cursor' is not a cursor this list gave out"));
             q = q.Where(j => j.CreatedAt <= cursor.CreatedAt);
-            skip = (int)cursor.Seq;
+            (skip, previous) = ((int)cursor.Seq, cursor);
         }
         var rows = await q.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id).Skip(skip).Take(page.PerPage + 1).ToListAsync(ct);
         string? next = null;
@@ -197,8 +198,7 @@ public static class JobsEndpoints
         {
             rows.RemoveAt(rows.Count - 1);
             var last = rows[^1].CreatedAt;
-            var shownAtLast = rows.Count(r => r.CreatedAt == last)
-                              + (page.Cursor is not null && Core.Common.Cursor.TryDecode(page.Cursor, out var previous) && previous.CreatedAt == last ? skip : 0);
+            var shownAtLast = rows.Count(r => r.CreatedAt == last) + (previous?.CreatedAt == last ? skip : 0);
             next = new Core.Common.Cursor(last, shownAtLast).Encode();
         }
         var jobs = rows.Select(j => new JobListItem(j.Id, j.Kind, j.Name, j.Status, j.Total, j.Processed, j.ReservedCredits, j.Charged,
