@@ -64,6 +64,7 @@ public static class CoreServices
         services.AddSingleton<ProviderRegistry>();
         services.AddSingleton<ResultCache>();
         services.AddSingleton<WaterfallMetrics>();
+        services.AddSingleton<Providers.Usage.ProviderUsage>();
         services.AddSingleton<WaterfallRunner>();
         services.AddSingleton<WriteBack>();
         services.AddSingleton<InFlightWork>();

@@ -55,6 +55,7 @@ try
     builder.Services.AddHostedService<JobWorker>();
     builder.Services.AddHostedService<ReservationSweeper>();
     builder.Services.AddHostedService<TraceBatchWorker>();
+    builder.Services.AddHostedService<ProviderUsageWorker>();
     builder.Services.AddSingleton<AsyncContactsWebhook>();
     builder.Services.AddSingleton<IJobItemListener>(sp => sp.GetRequiredService<AsyncContactsWebhook>());
     builder.Services.AddTributaryLimits();

@@ -48,11 +48,27 @@ public sealed class ProviderDefinition
     public int Timeout => TimeoutMs ?? VendorCatalog.Find(Type)?.TimeoutMs ?? DefaultTimeoutMs;
 }
 
-/// <summary>What the vendor charges in its own credits (DESIGN §5.4 <c>Cost</c>).</summary>
+/// <summary>
+/// What the vendor charges in its own credits (DESIGN §5.4 <c>Cost</c>): per call asked, per lookup that matched a person
+/// (<c>PerMatch</c>, how PDL, Apollo and Prospeo bill), per channel it returned, and per email it verified. A configured
+/// <c>Cost</c> replaces the vendor's documented one whole (<see cref="VendorType.DefaultCost"/>).
+/// </summary>
 public sealed class ProviderCost
 {
     public decimal PerCall { get; set; }
+    public decimal PerMatch { get; set; }
     public Dictionary<string, decimal> PerFound { get; set; } = [];
+    public decimal PerVerification { get; set; }
+
+    public static readonly ProviderCost Free = new();
+
+    /// <summary>What one lookup cost: its call, and when it matched, the match and each channel it returned.</summary>
+    public decimal OfLookup(ProviderResult result) => PerCall + (result is ProviderResult.Found found
+        ? PerMatch + found.Values.Keys.Sum(channel => PerFound.GetValueOrDefault(channel))
+        : 0);
+
+    /// <summary>What one verification cost: its call, and the verification when the vendor gave a verdict.</summary>
+    public decimal OfVerification(bool answered) => PerCall + (answered ? PerVerification : 0);
 }
 
 public static class ProviderTypes
@@ -112,6 +128,8 @@ public sealed class EnrichmentConfiguration : IValidatedOptions
             if (p.Cost is { } cost)
             {
                 if (cost.PerCall < 0) yield return $"{key}:Cost:PerCall must not be negative";
+                if (cost.PerMatch < 0) yield return $"{key}:Cost:PerMatch must not be negative";
+                if (cost.PerVerification < 0) yield return $"{key}:Cost:PerVerification must not be negative";
                 foreach (var (channel, credits) in cost.PerFound)
                     if (!WaterfallChannels.IsKnown(channel)) yield return $"{key}:Cost:PerFound has an unknown channel '{channel}'";
                     else if (credits < 0) yield return $"{key}:Cost:PerFound:{channel} must not be negative";

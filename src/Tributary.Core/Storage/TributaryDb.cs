@@ -38,6 +38,7 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
     public DbSet<LeadRecord> LeadRecords => Set<LeadRecord>();
     public DbSet<ChangeCounter> ChangeCounters => Set<ChangeCounter>();
     public DbSet<IdentityClaim> IdentityClaims => Set<IdentityClaim>();
+    public DbSet<Providers.Usage.ProviderUsageDay> ProviderUsage => Set<Providers.Usage.ProviderUsageDay>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -185,6 +186,13 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
         {
             e.ToTable("rate_counters");
             e.HasKey(x => new { x.WorkspaceId, x.Class, x.WindowStart });
+        });
+
+        model.Entity<Providers.Usage.ProviderUsageDay>(e =>
+        {
+            e.ToTable("provider_usage");
+            e.HasKey(x => new { x.Provider, x.Day });
+            e.Property(x => x.Provider).HasMaxLength(200);
         });
 
         model.Entity<WebhookMessage>(e =>

@@ -7,6 +7,7 @@ public sealed class WaterfallMetrics
 {
     public const string MeterName = "Tributary";
     private readonly Counter<long> _calls, _hits, _failures, _cacheHits, _expiredUnbilled;
+    private readonly Counter<double> _cost, _spend;
     private readonly Histogram<double> _latency;
     private readonly Histogram<int> _depth;
 
@@ -24,6 +25,10 @@ public sealed class WaterfallMetrics
         _calls = meter.CreateCounter<long>("tributary.provider.calls", description: "Provider lookups made");
         _hits = meter.CreateCounter<long>("tributary.provider.hits", description: "Provider lookups that returned an accepted value");
         _failures = meter.CreateCounter<long>("tributary.provider.failures", description: "Provider lookups that failed (error, timeout, open circuit)");
+        _cost = meter.CreateCounter<double>("tributary.provider.cost",
+            description: "What provider calls cost in the vendor's own credits (Providers:<name>:Cost, DESIGN §5.4)");
+        _spend = meter.CreateCounter<double>("tributary.provider.spend",
+            description: "What provider calls cost in the operator's currency (Providers:<name>:CreditPrice)");
         _latency = meter.CreateHistogram("tributary.provider.latency", unit: "s", description: "Provider lookup latency",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         _depth = meter.CreateHistogram("tributary.waterfall.depth", description: "Providers called in one waterfall run",
@@ -35,14 +40,23 @@ public sealed class WaterfallMetrics
 
     public void ExpiredUnbilled(long credits) => _expiredUnbilled.Add(credits);
 
-    public void ProviderCalled(string provider, string outcome, bool hit, TimeSpan latency)
+    public void ProviderCalled(string provider, string outcome, bool hit, TimeSpan latency, decimal cost = 0, decimal? creditPrice = null)
     {
         var tag = new KeyValuePair<string, object?>("provider", provider);
         _calls.Add(1, tag, new KeyValuePair<string, object?>("outcome", outcome));
         if (hit) _hits.Add(1, tag);
         if (outcome == "failed") _failures.Add(1, tag);
         _latency.Record(latency.TotalSeconds, tag);
+        if (cost > 0)
+        {
+            _cost.Add((double)cost, tag);
+            if (creditPrice is { } price) _spend.Add((double)(cost * price), tag);
+        }
     }
+
+    /// <summary>A verifier call: counted with the provider calls, outcome <c>verified</c> or <c>failed</c>.</summary>
+    public void VerifierCalled(string provider, bool answered, TimeSpan latency, decimal cost, decimal? creditPrice) =>
+        ProviderCalled(provider, answered ? "verified" : "failed", false, latency, cost, creditPrice);
 
     public void RunFinished(int providerCalls, int cacheHits)
     {

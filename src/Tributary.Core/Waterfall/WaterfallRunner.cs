@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Tributary.Core.Providers;
 using Tributary.Core.Providers.Phones;
+using Tributary.Core.Providers.Usage;
 using Tributary.Core.Providers.Vendors;
 using Tributary.Core.Providers.Verification;
 
@@ -13,13 +14,23 @@ namespace Tributary.Core.Waterfall;
 /// already answered comes in with the request (<see cref="WaterfallRequest.Cached"/>), what the run found goes out in the
 /// outcome, and the caller stores both.
 /// </summary>
-public sealed class WaterfallRunner(
-    ProviderRegistry providers,
-    IEmailVerifier verifier,
-    WaterfallMetrics metrics,
-    TimeProvider time)
+public sealed class WaterfallRunner
 {
-    private readonly EmailVerdicts _verdicts = new(providers, verifier);
+    private readonly ProviderRegistry providers;
+    private readonly WaterfallMetrics metrics;
+    private readonly ProviderUsage usage;
+    private readonly TimeProvider time;
+    private readonly EmailVerdicts _verdicts;
+
+    public WaterfallRunner(ProviderRegistry providers, IEmailVerifier verifier, WaterfallMetrics metrics, ProviderUsage usage, TimeProvider time)
+    {
+        (this.providers, this.metrics, this.usage, this.time) = (providers, metrics, usage, time);
+        _verdicts = new EmailVerdicts(providers, verifier, (name, answered, latency) =>
+        {
+            var cost = usage.Verified(name, answered);
+            metrics.VerifierCalled(name, answered, latency, cost, usage.CreditPrice(name));
+        });
+    }
 
     /// <summary>
     /// Runs to the end, or until <paramref name="deadline"/> fires: then no further provider is called, what was found
@@ -134,7 +145,9 @@ public sealed class WaterfallRunner(
                 ProviderResult.Failed => "failed",
                 _ => "no_match",
             };
-            metrics.ProviderCalled(provider.Name, outcomeName, accepted.Count > 0, latency);
+            var cost = usage.Looked(provider.Name, result);
+            if (result is not ProviderResult.Failed { Kind: FailureKind.DailyLimit })
+                metrics.ProviderCalled(provider.Name, outcomeName, accepted.Count > 0, latency, cost, usage.CreditPrice(provider.Name));
             outcome.Trace.Add(new TraceStep
             {
                 Provider = provider.Name, Outcome = outcomeName, ChannelsAsked = ask, ChannelsAccepted = accepted, Rejected = rejected,

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tributary.Core.Providers;
+using Tributary.Core.Providers.Usage;
 using Tributary.Core.Providers.Vendors;
 using Tributary.Server.Auth;
 using Tributary.Server.Docs;
@@ -14,7 +15,13 @@ namespace Tributary.Server.Admin;
 /// </summary>
 public static class ProviderAdminEndpoints
 {
-    public sealed record ProviderView(string Name, string Type, IReadOnlyList<string> Channels, bool Verifies, string Health);
+    public sealed record ProviderView(string Name, string Type, IReadOnlyList<string> Channels, bool Verifies, string Health,
+        decimal? CreditPrice, UsageView Today, [property: System.Text.Json.Serialization.JsonPropertyName("last_30_days")] UsageView Last30Days);
+    /// <summary>Calls (lookups and verifications), lookups that matched, failures, and the cost in vendor credits and, with a CreditPrice, in money.</summary>
+    public sealed record UsageView(long Calls, long Found, long Failures, decimal Cost, decimal? Spend)
+    {
+        public static UsageView Of(UsageFigures f) => new(f.Calls, f.Found, f.Failures, f.Cost, f.Spend);
+    }
     public sealed record ProviderList(IReadOnlyList<ProviderView> Providers);
     public sealed record CheckView(string Name, string Outcome, string Detail, string Health);
 
@@ -26,13 +33,18 @@ public static class ProviderAdminEndpoints
         return app;
     }
 
-    static Ok<ProviderList> ListProviders(ProviderRegistry registry)
+    static async Task<Ok<ProviderList>> ListProviders(ProviderRegistry registry, ProviderUsage usage, CancellationToken ct)
     {
         var finders = registry.All.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
         var order = Tributary.Core.Waterfall.Channels.Person.Concat(Tributary.Core.Waterfall.Channels.Company).ToList();
-        return TypedResults.Ok(new ProviderList(registry.Entries.Select(e => new ProviderView(e.Name, e.Type,
-            finders.TryGetValue(e.Name, out var finder) ? order.Where(finder.Channels.Contains).ToList() : [],
-            registry.Verifies(e.Name), HealthOf(registry, e.Name))).ToList()));
+        var figures = await usage.ReadAsync(ct);
+        return TypedResults.Ok(new ProviderList(registry.Entries.Select(e =>
+        {
+            var (today, month) = figures.TryGetValue(e.Name, out var f) ? f : (UsageFigures.None, UsageFigures.None);
+            return new ProviderView(e.Name, e.Type,
+                finders.TryGetValue(e.Name, out var finder) ? order.Where(finder.Channels.Contains).ToList() : [],
+                registry.Verifies(e.Name), HealthOf(registry, e.Name), usage.CreditPrice(e.Name), UsageView.Of(today), UsageView.Of(month));
+        }).ToList()));
     }
 
     static async Task<Results<Ok<CheckView>, ErrorResult>> CheckProvider(string name, ProviderRegistry registry, CancellationToken ct)

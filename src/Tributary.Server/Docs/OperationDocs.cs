@@ -38,7 +38,7 @@ public sealed record OperationDocs(string Summary, string Description, IReadOnly
         [("POST", "/admin/workspaces/{id}/keys")] = Doc("Create an API key", "The secret is in this answer only; it cannot be read again."),
         [("DELETE", "/admin/workspaces/{id}/keys/{keyId}")] = Doc("Revoke an API key", "Refused at once here and within a second by every other server process."),
         [("POST", "/admin/workspaces/{id}/credits")] = Doc("Grant or adjust credits", "A positive amount grants; a negative one adjusts down, never below the available balance."),
-        [("GET", "/admin/providers")] = Doc("List providers", "Every configured provider: type, channels, whether it verifies emails, and its health; never its key."),
+        [("GET", "/admin/providers")] = Doc("List providers", "Every configured provider: type, channels, whether it verifies emails, its health, and its calls, matches, failures and cost (vendor credits and money) today and over the last 30 days, summed over every server process; never its key."),
         [("POST", "/admin/providers/{name}/check")] = Doc("Check a provider's key", "Asks the vendor's account or credits endpoint whether the key works and what is left; a working key makes the provider healthy at once."),
 
         [("GET", "/v1/contacts")] = Doc("Search contacts", "Filtered, ordered by creation, paged; an unknown filter is a 400.", [.. ContactFilters, .. Paging]),

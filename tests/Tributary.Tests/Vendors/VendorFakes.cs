@@ -38,6 +38,7 @@ public sealed class VendorFakes : IAsyncDisposable
     private readonly ConcurrentQueue<VendorRequest> _requests = new();
     private readonly ConcurrentDictionary<string, int> _reads = new();
     private readonly ConcurrentDictionary<(string Vendor, string Subject), string> _scenarios = new();
+    private readonly ConcurrentDictionary<string, decimal> _billed = new();
 
     public VendorFakes()
     {
@@ -94,6 +95,15 @@ public sealed class VendorFakes : IAsyncDisposable
     public int Count(string vendor) => _requests.Count(r => r.Vendor == vendor);
     public int Count(string vendor, string path) => _requests.Count(r => r.Vendor == vendor && r.Path == path);
     public VendorRequest Last(string vendor) => _requests.Last(r => r.Vendor == vendor);
+
+    /// <summary>The vendor's own credits spent so far, as its billing line in VENDORS.md counts them (for the vendors billed here).</summary>
+    public decimal Billed(string vendor) => _billed.GetValueOrDefault(vendor);
+
+    private IResult Bill(string vendor, decimal credits, IResult answer)
+    {
+        _billed.AddOrUpdate(vendor, credits, (_, spent) => spent + credits);
+        return answer;
+    }
 
     /// <summary>Makes <paramref name="vendor"/> answer <paramref name="scenario"/> for a last name or an email.</summary>
     public void Answer(string vendor, string subject, string scenario) => _scenarios[(vendor, subject.ToLowerInvariant())] = scenario;
@@ -162,11 +172,11 @@ public sealed class VendorFakes : IAsyncDisposable
         {
             "nomatch" => Json(Data(null, null, null, false)),
             "nomatch404" => HunterErrors(404, "not_found", "No result"),
-            "catchall" => Json(Data(EmailOf(scenario), 72, "accept_all", true)),
+            "catchall" => Bill("hunter", 1, Json(Data(EmailOf(scenario), 72, "accept_all", true))),
             "credits" => HunterErrors(429, "too_many_requests", "You have reached your monthly usage limit. Upgrade your plan to continue."),
             "ratelimit" => HunterErrors(403, "too_many_requests", "You have reached the rate limit (15 requests per second)"),
             "broken" => HunterErrors(500, "internal_error", "Something went wrong on our side"),
-            _ => Json(Data(EmailOf(scenario), 97, "valid", false)),
+            _ => Bill("hunter", 1, Json(Data(EmailOf(scenario), 97, "valid", false))),
         };
     }
 
@@ -236,11 +246,11 @@ public sealed class VendorFakes : IAsyncDisposable
         return scenario switch
         {
             "nomatch" => Json(new { status = 404, error = new { type = "not_found", message = "No records were found matching your request" } }, 404),
-            "freeplan" => Json(Match(true, true)),
+            "freeplan" => Bill("pdl", 1, Json(Match(true, true))),
             "credits" => Json(new { status = 402, error = new { type = "payment_required", message = "You have hit your account maximum for person enrichment" } }, 402),
             "ratelimit" => Json(new { status = 429, error = new { type = "rate_limit_error", message = "Rate limit exceeded" } }, 429),
             "broken" => Json(new { status = 500, error = new { type = "server_error", message = "Internal error" } }, 500),
-            _ => Json(Match(EmailOf(scenario), "+14155550123")),
+            _ => Bill("pdl", 1, Json(Match(EmailOf(scenario), "+14155550123"))),
         };
     }
 
@@ -293,12 +303,12 @@ public sealed class VendorFakes : IAsyncDisposable
         return scenario switch
         {
             "nomatch" => Json(new { email = (string?)null, status = "not_found", credits_consumed = 0, message = "Email not found" }),
-            "catchall" => Json(Found("catch_all")),
-            "probable" => Json(Found("valid_catch_all")),
+            "catchall" => Bill("leadmagic", 1, Json(Found("catch_all"))),
+            "probable" => Bill("leadmagic", 1, Json(Found("valid_catch_all"))),
             "credits" => Problem(402, "Payment Required", "Insufficient credits"),
             "ratelimit" => Problem(429, "Too Many Requests", "Rate limit exceeded"),
             "broken" => Problem(503, "Service Unavailable", "Try again later"),
-            _ => Json(Found("valid")),
+            _ => Bill("leadmagic", 1, Json(Found("valid"))),
         };
     }
 
@@ -416,8 +426,8 @@ public sealed class VendorFakes : IAsyncDisposable
             "catchall" => ("catch-all", ""), "invalid" => ("invalid", "mailbox_not_found"), "unknown" => ("unknown", "timeout_exceeded"),
             "disposable" => ("do_not_mail", "disposable"), "spamtrap" => ("spamtrap", ""), _ => ("valid", ""),
         };
-        return Json(new { address = email, status, sub_status = sub, free_email = false, did_you_mean = (string?)null, account = "ada", domain = Domain,
-            domain_age_days = "9000", smtp_provider = "google", mx_found = "true", mx_record = "mx.acme.test", processed_at = "2026-12-01 10:00:00.000" });
+        return Bill("zerobounce", 1, Json(new { address = email, status, sub_status = sub, free_email = false, did_you_mean = (string?)null, account = "ada", domain = Domain,
+            domain_age_days = "9000", smtp_provider = "google", mx_found = "true", mx_record = "mx.acme.test", processed_at = "2026-12-01 10:00:00.000" }));
     }
 
     // neverbounce: key in the query; errors at HTTP 200 with a status other than success.
@@ -428,7 +438,7 @@ public sealed class VendorFakes : IAsyncDisposable
         if (scenario == "ratelimit") return Json(new { status = "throttle_triggered", message = "Too many requests in a short amount of time", execution_time = 5 });
         if (scenario == "tempunavail") return Json(new { status = "temp_unavail", message = "Temporarily unavailable", execution_time = 5 });
         var result = scenario switch { "catchall" => "catchall", "invalid" => "invalid", "unknown" => "unknown", "disposable" => "disposable", _ => "valid" };
-        return Json(new { status = "success", result, flags = new[] { "has_dns", "has_dns_mx" }, suggested_correction = "", execution_time = 285 });
+        return Bill("neverbounce", 1, Json(new { status = "success", result, flags = new[] { "has_dns", "has_dns_mx" }, suggested_correction = "", execution_time = 285 }));
     }
 
     // millionverifier: key in the query (api); errors at HTTP 200 as result "error".

@@ -170,6 +170,8 @@ public abstract partial class VendorWaterfallTests
         // Counted in the table every server process shares.
         await using var db = app.NewDb();
         (await db.RateCounters.Where(c => c.Class == "provider_day").Select(c => c.Count).ToListAsync()).ShouldBe([2]);
+        // A skipped provider made no call: the operator's figures count the two that were made.
+        (await ProvidersListed())["hunter_daily"].GetProperty("today").GetProperty("calls").GetInt64().ShouldBe(2);
     }
 
     [DbFact]

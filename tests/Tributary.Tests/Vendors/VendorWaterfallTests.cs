@@ -56,6 +56,7 @@ public abstract class VendorWaterfallApp(DatabaseProvider provider) : TributaryA
                 for (var i = 0; i < names.Length; i++) settings[$"Tributary:Waterfall:{channel}:{i}"] = names[i];
             }
             Provider("hunter", "hunter");
+            settings["Tributary:Providers:hunter:CreditPrice"] = "0.049";
             Provider("leadmagic", "leadmagic");
             Provider("pdl", "pdl");
             Provider("hunter_bad", "hunter", key: "bad-key");

@@ -27,6 +27,8 @@ public sealed record VendorType
     public IReadOnlyList<IReadOnlyList<string>> Requires { get; init; } = [];
     public bool NeedsKey { get; init; } = true;
     public int TimeoutMs { get; init; } = 10_000;
+    /// <summary>What the vendor bills in its own credits, from VENDORS.md's billing lines, when <c>Cost</c> is not configured.</summary>
+    public ProviderCost DefaultCost { get; init; } = ProviderCost.Free;
     public Func<VendorContext, IEnrichmentProvider>? Finder { get; init; }
     public Func<VendorContext, IVendorVerifier>? Verifier { get; init; }
 
@@ -72,6 +74,7 @@ public static class VendorCatalog
                 WaterfallChannels.Phone, WaterfallChannels.CompanyName],
             Requires = [NameAtDomain, FullNameAtDomain, NameAtCompany, FullNameAtCompany],
             TimeoutMs = 20_000,
+            DefaultCost = new() { PerFound = { [WaterfallChannels.WorkEmail] = 1 }, PerVerification = 1 },
             Finder = c => new HunterFinder(c), Verifier = c => new HunterVerifier(c),
         },
         new()
@@ -80,6 +83,7 @@ public static class VendorCatalog
             Channels = [WaterfallChannels.WorkEmail, WaterfallChannels.LinkedinUrl, WaterfallChannels.JobTitle, WaterfallChannels.FullName,
                 WaterfallChannels.CompanyName, WaterfallChannels.CompanyDomain],
             Requires = [["email"], ["linkedin_url"], NameAtDomain, NameAtCompany, FullNameAtDomain, FullNameAtCompany],
+            DefaultCost = new() { PerMatch = 1, PerFound = { [WaterfallChannels.Phone] = 8 } },
             Finder = c => new ApolloFinder(c),
         },
         new()
@@ -90,6 +94,7 @@ public static class VendorCatalog
                 WaterfallChannels.Location],
             Requires = [["linkedin_url"], ["email"], ["phone"], NameAtDomain, NameAtCompany, FullNameAtDomain, FullNameAtCompany,
                 ["first_name", "last_name", "location"], ["full_name", "location"]],
+            DefaultCost = new() { PerMatch = 1 },
             Finder = c => new PdlFinder(c),
         },
         new()
@@ -98,6 +103,7 @@ public static class VendorCatalog
             Channels = [WaterfallChannels.WorkEmail, WaterfallChannels.Phone, WaterfallChannels.LinkedinUrl, WaterfallChannels.JobTitle,
                 WaterfallChannels.FullName, WaterfallChannels.CompanyName],
             Requires = [["linkedin_url"], ["email"], NameAtDomain, NameAtCompany, FullNameAtDomain, FullNameAtCompany],
+            DefaultCost = new() { PerMatch = 1, PerFound = { [WaterfallChannels.Phone] = 9 } },
             Finder = c => new ProspeoFinder(c),
         },
         new()
@@ -105,6 +111,7 @@ public static class VendorCatalog
             Type = "leadmagic", DefaultBaseUrl = "https://api.leadmagic.io",
             Channels = [WaterfallChannels.WorkEmail, WaterfallChannels.CompanyName],
             Requires = [NameAtDomain, NameAtCompany, FullNameAtDomain, FullNameAtCompany],
+            DefaultCost = new() { PerFound = { [WaterfallChannels.WorkEmail] = 1 }, PerVerification = 0.25m },
             Finder = c => new LeadMagicFinder(c), Verifier = c => new LeadMagicVerifier(c),
         },
         new()
@@ -113,6 +120,7 @@ public static class VendorCatalog
             Channels = [WaterfallChannels.WorkEmail],
             Requires = [NameAtDomain, FullNameAtDomain, NameAtCompany, FullNameAtCompany],
             TimeoutMs = 30_000,
+            DefaultCost = new() { PerFound = { [WaterfallChannels.WorkEmail] = 1 }, PerVerification = 1 },
             Finder = c => new FindymailFinder(c), Verifier = c => new FindymailVerifier(c),
         },
         new()
@@ -120,6 +128,7 @@ public static class VendorCatalog
             Type = "icypeas", DefaultBaseUrl = "https://app.icypeas.com",
             Channels = [WaterfallChannels.WorkEmail],
             Requires = [["first_name", "company_domain"], ["last_name", "company_domain"], ["first_name", "company_name"], ["last_name", "company_name"]],
+            DefaultCost = new() { PerFound = { [WaterfallChannels.WorkEmail] = 1 }, PerVerification = 0.1m },
             Finder = c => new IcypeasFinder(c), Verifier = c => new IcypeasVerifier(c),
         },
         new()
@@ -128,11 +137,12 @@ public static class VendorCatalog
             Channels = [WaterfallChannels.WorkEmail, WaterfallChannels.Phone, WaterfallChannels.LinkedinUrl, WaterfallChannels.JobTitle,
                 WaterfallChannels.CompanyName, WaterfallChannels.CompanyDomain],
             Requires = [["email"], NameAtDomain, NameAtCompany, FullNameAtDomain, FullNameAtCompany],
+            DefaultCost = new() { PerFound = { [WaterfallChannels.WorkEmail] = 1 } },
             Finder = c => new DropcontactFinder(c),
         },
-        new() { Type = "zerobounce", DefaultBaseUrl = "https://api.zerobounce.net", Verifier = c => new ZeroBounceVerifier(c) },
-        new() { Type = "neverbounce", DefaultBaseUrl = "https://api.neverbounce.com", Verifier = c => new NeverBounceVerifier(c) },
-        new() { Type = "millionverifier", DefaultBaseUrl = "https://api.millionverifier.com", TimeoutMs = 25_000, Verifier = c => new MillionVerifierVerifier(c) },
+        new() { Type = "zerobounce", DefaultBaseUrl = "https://api.zerobounce.net", DefaultCost = new() { PerVerification = 1 }, Verifier = c => new ZeroBounceVerifier(c) },
+        new() { Type = "neverbounce", DefaultBaseUrl = "https://api.neverbounce.com", DefaultCost = new() { PerVerification = 1 }, Verifier = c => new NeverBounceVerifier(c) },
+        new() { Type = "millionverifier", DefaultBaseUrl = "https://api.millionverifier.com", TimeoutMs = 25_000, DefaultCost = new() { PerVerification = 1 }, Verifier = c => new MillionVerifierVerifier(c) },
         new() { Type = "reacher", DefaultBaseUrl = "http://localhost:8080", NeedsKey = false, TimeoutMs = 60_000, Verifier = c => new ReacherVerifier(c) },
     ];
 

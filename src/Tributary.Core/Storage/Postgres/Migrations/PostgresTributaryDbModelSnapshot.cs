@@ -766,6 +766,43 @@ namespace Tributary.Core.Storage.Postgres.Migrations
                     b.ToTable("lead_records", (string)null);
                 });
 
+            modelBuilder.Entity("Tributary.Core.Providers.Usage.ProviderUsageDay", b =>
+                {
+                    b.Property<string>("Provider")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("provider");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Calls")
+                        .HasColumnType("bigint")
+                        .HasColumnName("calls");
+
+                    b.Property<long>("CostMicros")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cost_micros");
+
+                    b.Property<long>("Failures")
+                        .HasColumnType("bigint")
+                        .HasColumnName("failures");
+
+                    b.Property<long>("Found")
+                        .HasColumnType("bigint")
+                        .HasColumnName("found");
+
+                    b.Property<long>("SpendMicros")
+                        .HasColumnType("bigint")
+                        .HasColumnName("spend_micros");
+
+                    b.HasKey("Provider", "Day")
+                        .HasName("pk_provider_usage");
+
+                    b.ToTable("provider_usage", (string)null);
+                });
+
             modelBuilder.Entity("Tributary.Core.RateLimits.RateCounter", b =>
                 {
                     b.Property<Guid>("WorkspaceId")

@@ -753,6 +753,43 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                     b.ToTable("lead_records", (string)null);
                 });
 
+            modelBuilder.Entity("Tributary.Core.Providers.Usage.ProviderUsageDay", b =>
+                {
+                    b.Property<string>("Provider")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("provider");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Calls")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("calls");
+
+                    b.Property<long>("CostMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cost_micros");
+
+                    b.Property<long>("Failures")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failures");
+
+                    b.Property<long>("Found")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("found");
+
+                    b.Property<long>("SpendMicros")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("spend_micros");
+
+                    b.HasKey("Provider", "Day")
+                        .HasName("pk_provider_usage");
+
+                    b.ToTable("provider_usage", (string)null);
+                });
+
             modelBuilder.Entity("Tributary.Core.RateLimits.RateCounter", b =>
                 {
                     b.Property<Guid>("WorkspaceId")
