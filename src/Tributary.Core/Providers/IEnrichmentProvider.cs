@@ -26,6 +26,9 @@ public sealed record ProviderQuery(
     IReadOnlyList<string> Channels,
     JsonElement? Signals = null)
 {
+    /// <summary>Asked for a job item or an asynchronous record, which may wait for a bulk call with others (DESIGN §5.4).</summary>
+    public bool MayWait { get; init; }
+
     public string? Text(string name) =>
         Known.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }

@@ -39,7 +39,8 @@ public sealed class ProviderDefinition
     public int? DailyLimit { get; set; }
     public ProviderCost? Cost { get; set; }
     public decimal? CreditPrice { get; set; }
-    public int BatchWindowMs { get; set; } = 200;
+    /// <summary>How long a bulk batch of job items waits to fill (DESIGN §5.4); unset: 200, or 2000 for vendors that answer in minutes.</summary>
+    public int? BatchWindowMs { get; set; }
     public string? PhoneWebhookUrl { get; set; }
 
     public const int DefaultTimeoutMs = 3000;

@@ -29,7 +29,7 @@ public sealed class ProviderRegistry
     public const string VendorHttpClient = "vendors";
 
     public ProviderRegistry(EnrichmentConfiguration configuration, ProviderEnvironment environment, IHttpClientFactory http,
-        TributaryDbFactory dbs, IEmailVerifier verifier, TimeProvider time)
+        TributaryDbFactory dbs, IEmailVerifier verifier, TimeProvider time, Jobs.JobOptions? jobs = null)
     {
         Health = new ProviderHealth(time);
         CatchAll = configuration.CatchAll;
@@ -42,6 +42,7 @@ public sealed class ProviderRegistry
                 var context = new VendorContext(name, definition, vendor, http.CreateClient(VendorHttpClient), time)
                 {
                     Quota = Quotas.ProviderQuota.IsConfigured(definition) ? new Quotas.ProviderQuota(name, definition, dbs, time) : null,
+                    JobWorkers = jobs?.Workers ?? new Jobs.JobOptions().Workers,
                 };
                 if (VendorAccounts.For(vendor.Type) is { } check)
                 {

@@ -76,7 +76,10 @@ public sealed class WaterfallRunner
             ProviderResult result;
             try
             {
-                result = await provider.LookupAsync(new ProviderQuery(request.WorkspaceId, known, ask, request.Signals), linked.Token);
+                result = await provider.LookupAsync(new ProviderQuery(request.WorkspaceId, known, ask, request.Signals)
+                {
+                    MayWait = !request.Synchronous,
+                }, linked.Token);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
             {

@@ -50,6 +50,9 @@ public sealed class VendorFakes : IAsyncDisposable
         Route("hunter", "GET", "/v2/email-verifier", HunterVerifier);
         Route("apollo", "POST", "/api/v1/people/match", Apollo);
         Route("pdl", "POST", "/v5/person/enrich", Pdl);
+        Route("pdl", "POST", "/v5/person/bulk", PdlBulk);
+        Route("apollo", "POST", "/api/v1/people/bulk_match", ApolloBulk);
+        Route("prospeo", "POST", "/bulk-enrich-person", ProspeoBulk);
         Route("prospeo", "POST", "/enrich-person", Prospeo);
         Route("leadmagic", "POST", "/v1/people/email-finder", LeadMagicFinder);
         Route("leadmagic", "POST", "/v1/people/email-validation", LeadMagicVerifier);
@@ -199,9 +202,26 @@ public sealed class VendorFakes : IAsyncDisposable
     private IResult Apollo(VendorRequest r)
     {
         if (r.Header("x-api-key") != GoodKey) return Json(new { error = "Invalid access credentials." }, 401);
-        string? In(string name) => r.Q(name) ?? r.B(name);
+        var (status, body) = ApolloAnswer(name => r.Q(name) ?? r.B(name));
+        return Json(body, status);
+    }
+
+    /// <summary>Bulk: up to 10 <c>details</c>, <c>matches</c> in their order with null for no match; a failure fails the whole call.</summary>
+    private IResult ApolloBulk(VendorRequest r)
+    {
+        if (r.Header("x-api-key") != GoodKey) return Json(new { error = "Invalid access credentials." }, 401);
+        if (r.Body?["details"] is not JsonArray { Count: >= 1 and <= 10 } details)
+            return Json(new { error = "details must hold 1 to 10 people", error_code = "INVALID_INPUT" }, 422);
+        var answers = details.Select(d => ApolloAnswer(name => d is JsonObject o && o[name] is JsonValue v ? v.ToString() : null)).ToList();
+        if (answers.FirstOrDefault(a => a.Status != 200) is { Body: not null } failed) return Json(failed.Body, failed.Status);
+        var matches = answers.Select(a => JsonSerializer.SerializeToNode(a.Body)?["person"]).ToArray();
+        return Json(new { status = "success", matches, missing_records = matches.Count(m => m is null), credits_consumed = matches.Count(m => m is not null) });
+    }
+
+    private (int Status, object Body) ApolloAnswer(Func<string, string?> In)
+    {
         if (In("domain") is null && In("organization_name") is null && In("email") is null && In("linkedin_url") is null)
-            return Json(new { person = (object?)null });
+            return (200, new { person = (object?)null });
         var scenario = FinderScenario("apollo", In("last_name"));
         object Person(string? email, string emailStatus) => new
         {
@@ -216,22 +236,40 @@ public sealed class VendorFakes : IAsyncDisposable
         };
         return scenario switch
         {
-            "nomatch" => Json(new { person = (object?)null }),
-            "noemail" => Json(Person(null, "unavailable")),
-            "guessed" => Json(Person(EmailOf(scenario), "guessed")),
-            "credits" => Json(new { error = "You have insufficient credits to complete this request.", error_code = "INSUFFICIENT_CREDITS" }, 422),
-            "ratelimit" => Json(new { message = "The maximum number of api calls allowed for api/v1/people/match is 50 times per minute." }, 429),
-            "broken" => Json(new { error = "Internal server error" }, 500),
-            _ => Json(Person(EmailOf(scenario), "verified")),
+            "nomatch" => (200, new { person = (object?)null }),
+            "noemail" => (200, Person(null, "unavailable")),
+            "guessed" => (200, Person(EmailOf(scenario), "guessed")),
+            "credits" => (422, new { error = "You have insufficient credits to complete this request.", error_code = "INSUFFICIENT_CREDITS" }),
+            "ratelimit" => (429, new { message = "The maximum number of api calls allowed for api/v1/people/match is 50 times per minute." }),
+            "broken" => (500, new { error = "Internal server error" }),
+            _ => (200, Person(EmailOf(scenario), "verified")),
         };
     }
 
     // pdl: X-Api-Key (or query api_key); 404 is no match, 402 credits exhausted.
+    private static bool PdlKey(VendorRequest r) => r.Header("x-api-key") == GoodKey || r.Q("api_key") == GoodKey;
+    private static IResult PdlBadKey() => Json(new { status = 401, error = new { type = "authentication_error", message = "Invalid API key" } }, 401);
+
     private IResult Pdl(VendorRequest r)
     {
-        if (r.Header("x-api-key") != GoodKey && r.Q("api_key") != GoodKey)
-            return Json(new { status = 401, error = new { type = "authentication_error", message = "Invalid API key" } }, 401);
-        var scenario = FinderScenario("pdl", r.B("last_name") ?? r.B("name")?.Split(' ').Last());
+        if (!PdlKey(r)) return PdlBadKey();
+        var (status, body) = PdlAnswer(r.Body);
+        return Json(body, status);
+    }
+
+    /// <summary>Bulk: up to 100 <c>requests[].params</c>, answered by an array of single answers, each with its own status.</summary>
+    private IResult PdlBulk(VendorRequest r)
+    {
+        if (!PdlKey(r)) return PdlBadKey();
+        if (r.Body?["requests"] is not JsonArray { Count: >= 1 and <= 100 } requests)
+            return Json(new { status = 400, error = new { type = "invalid_request_error", message = "requests must hold 1 to 100 items" } }, 400);
+        return Json(requests.Select(q => PdlAnswer(q?["params"]).Body).ToArray());
+    }
+
+    private (int Status, object Body) PdlAnswer(JsonNode? body)
+    {
+        string? B(string name) => body is JsonObject o && o[name] is JsonValue v ? v.ToString() : null;
+        var scenario = FinderScenario("pdl", B("last_name") ?? B("name")?.Split(' ').Last());
         object Match(object workEmail, object mobile) => new
         {
             status = 200, likelihood = 8,
@@ -243,14 +281,19 @@ public sealed class VendorFakes : IAsyncDisposable
                 job_company_website = Domain, location_name = "london, england, united kingdom",
             },
         };
+        (int, object) Billed(object answer)
+        {
+            Bill("pdl", 1, Results.Ok());
+            return (200, answer);
+        }
         return scenario switch
         {
-            "nomatch" => Json(new { status = 404, error = new { type = "not_found", message = "No records were found matching your request" } }, 404),
-            "freeplan" => Bill("pdl", 1, Json(Match(true, true))),
-            "credits" => Json(new { status = 402, error = new { type = "payment_required", message = "You have hit your account maximum for person enrichment" } }, 402),
-            "ratelimit" => Json(new { status = 429, error = new { type = "rate_limit_error", message = "Rate limit exceeded" } }, 429),
-            "broken" => Json(new { status = 500, error = new { type = "server_error", message = "Internal error" } }, 500),
-            _ => Bill("pdl", 1, Json(Match(EmailOf(scenario), "+14155550123"))),
+            "nomatch" => (404, new { status = 404, error = new { type = "not_found", message = "No records were found matching your request" } }),
+            "freeplan" => Billed(Match(true, true)),
+            "credits" => (402, new { status = 402, error = new { type = "payment_required", message = "You have hit your account maximum for person enrichment" } }),
+            "ratelimit" => (429, new { status = 429, error = new { type = "rate_limit_error", message = "Rate limit exceeded" } }),
+            "broken" => (500, new { status = 500, error = new { type = "server_error", message = "Internal error" } }),
+            _ => Billed(Match(EmailOf(scenario), "+14155550123")),
         };
     }
 
@@ -259,18 +302,43 @@ public sealed class VendorFakes : IAsyncDisposable
     {
         if (r.Header("x-key") != GoodKey) return Json(new { error = true, error_code = "INVALID_API_KEY" }, 401);
         if (r.Header("content-type")?.StartsWith("application/json") != true) return Json(new { error = true, error_code = "INVALID_REQUEST" }, 400);
-        if (r.Body?["data"] is not JsonObject) return Json(new { error = true, error_code = "INVALID_DATAPOINTS" }, 400);
-        var scenario = FinderScenario("prospeo", r.B("data", "last_name"));
+        if (r.Body?["data"] is not JsonObject data) return Json(new { error = true, error_code = "INVALID_DATAPOINTS" }, 400);
+        var (status, body) = ProspeoAnswer(data, r.B("enrich_mobile") == "true");
+        return Json(body, status);
+    }
+
+    /// <summary>Bulk: up to 50 records with identifiers, answered as matched and not_matched lists; a failure fails the whole call.</summary>
+    private IResult ProspeoBulk(VendorRequest r)
+    {
+        if (r.Header("x-key") != GoodKey) return Json(new { error = true, error_code = "INVALID_API_KEY" }, 401);
+        if (r.Body?["data"] is not JsonArray { Count: >= 1 and <= 50 } records || records.Any(d => d?["identifier"] is null))
+            return Json(new { error = true, error_code = "INVALID_DATAPOINTS" }, 400);
+        var answers = records.Select(d => (Id: d!["identifier"]!.ToString(), Answer: ProspeoAnswer((JsonObject)d, r.B("enrich_mobile") == "true"))).ToList();
+        if (answers.FirstOrDefault(a => a.Answer.Status != 200 && a.Answer.Status != 400 || JsonSerializer.SerializeToNode(a.Answer.Body)?["error_code"]?.ToString() is "INSUFFICIENT_CREDITS" or "INTERNAL_ERROR")
+            is { Id: not null } failed)
+            return Json(failed.Answer.Body, failed.Answer.Status);
+        var matched = answers.Where(a => a.Answer.Status == 200).Select(a =>
+        {
+            var node = JsonSerializer.SerializeToNode(a.Answer.Body)!;
+            return new { identifier = a.Id, person = node["person"], company = node["company"] };
+        }).ToArray();
+        return Json(new { error = false, total_cost = matched.Length, matched, not_matched = answers.Where(a => a.Answer.Status != 200).Select(a => a.Id).ToArray() });
+    }
+
+    private (int Status, object Body) ProspeoAnswer(JsonObject data, bool enrichMobile)
+    {
+        string? D(string name) => data[name] is JsonValue v ? v.ToString() : null;
+        var scenario = FinderScenario("prospeo", D("last_name"));
         object Person(string emailStatus, bool revealed) => new
         {
             error = false, free_enrichment = false,
             person = new
             {
-                person_id = "aaf4b3b8", first_name = r.B("data", "first_name"), last_name = r.B("data", "last_name"),
-                full_name = $"{r.B("data", "first_name")} {r.B("data", "last_name")}", linkedin_url = "https://www.linkedin.com/in/ada-" + scenario,
+                person_id = "aaf4b3b8", first_name = D("first_name"), last_name = D("last_name"),
+                full_name = $"{D("first_name")} {D("last_name")}", linkedin_url = "https://www.linkedin.com/in/ada-" + scenario,
                 current_job_title = "CTO", headline = "Builder", job_history = Array.Empty<object>(), location = new { country = "United Kingdom" },
                 email = new { status = emailStatus, revealed, email = revealed ? EmailOf(scenario) : null, verification_method = "SMTP", email_mx_provider = "Google" },
-                mobile = r.B("enrich_mobile") == "true"
+                mobile = enrichMobile
                     ? new { status = "VERIFIED", revealed = true, mobile = (string?)"(415) 555-0123", mobile_international = (string?)"+14155550123" }
                     : new { status = "NOT_REQUESTED", revealed = false, mobile = (string?)null, mobile_international = (string?)null },
             },
@@ -278,14 +346,14 @@ public sealed class VendorFakes : IAsyncDisposable
         };
         return scenario switch
         {
-            "nomatch" => Json(new { error = true, error_code = "NO_MATCH" }, 400),
-            "nomatchold" => Json(new { error = true, message = "NO_MATCH" }, 400),
-            "credits" => Json(new { error = true, error_code = "INSUFFICIENT_CREDITS" }, 400),
-            "ratelimit" => Json(new { error = true, error_code = "RATE_LIMITED" }, 429),
-            "broken" => Json(new { error = true, error_code = "INTERNAL_ERROR" }, 400),
-            "catchall" => Json(Person("CATCH_ALL", true)),
-            "hidden" => Json(Person("VERIFIED", false)),
-            _ => Json(Person("VERIFIED", true)),
+            "nomatch" => (400, new { error = true, error_code = "NO_MATCH" }),
+            "nomatchold" => (400, new { error = true, message = "NO_MATCH" }),
+            "credits" => (400, new { error = true, error_code = "INSUFFICIENT_CREDITS" }),
+            "ratelimit" => (429, new { error = true, error_code = "RATE_LIMITED" }),
+            "broken" => (400, new { error = true, error_code = "INTERNAL_ERROR" }),
+            "catchall" => (200, Person("CATCH_ALL", true)),
+            "hidden" => (200, Person("VERIFIED", false)),
+            _ => (200, Person("VERIFIED", true)),
         };
     }
 
@@ -382,15 +450,18 @@ public sealed class VendorFakes : IAsyncDisposable
     };
 
     // dropcontact: X-Access-Token; submit, then poll; "not ready" is a wait; 403 is out of credits for the whole request.
+    private readonly ConcurrentDictionary<string, string[]> _dropcontactRequests = new();
+
     private IResult DropcontactSubmit(VendorRequest r)
     {
         if (r.Header("x-access-token") != GoodKey) return Json(new { error = true, reason = "Invalid token", success = false }, 401);
-        var contact = r.Body?["data"]?[0];
-        var scenario = FinderScenario("dropcontact", contact?["last_name"]?.ToString());
-        if (scenario == "credits") return Json(new { error = true, reason = "You don't have enough credits", success = false }, 403);
-        if (scenario == "ratelimit") return Json(new { error = true, reason = "Too many requests", success = false }, 429);
+        if (r.Body?["data"] is not JsonArray { Count: >= 1 and <= 250 } contacts)
+            return Json(new { error = true, reason = "data must hold 1 to 250 contacts", success = false }, 400);
+        var scenarios = contacts.Select(c => FinderScenario("dropcontact", c?["last_name"]?.ToString())).ToArray();
+        if (scenarios.Contains("credits")) return Json(new { error = true, reason = "You don't have enough credits", success = false }, 403);
+        if (scenarios.Contains("ratelimit")) return Json(new { error = true, reason = "Too many requests", success = false }, 429);
         var id = Guid.NewGuid().ToString("N");
-        _tickets["dc:" + id] = scenario;
+        _dropcontactRequests[id] = scenarios;
         return Json(new { error = false, request_id = id, success = true, credits_left = 420 });
     }
 
@@ -398,22 +469,23 @@ public sealed class VendorFakes : IAsyncDisposable
     {
         if (r.Header("x-access-token") != GoodKey) return Json(new { error = true, reason = "Invalid token", success = false }, 401);
         var id = r.Path.Split('/').Last();
-        if (!_tickets.TryGetValue("dc:" + id, out var scenario)) return Json(new { error = true, reason = "Unknown request", success = false });
+        if (!_dropcontactRequests.TryGetValue(id, out var scenarios)) return Json(new { error = true, reason = "Unknown request", success = false });
         if (_reads.AddOrUpdate("dc:" + id, 1, (_, n) => n + 1) == 1)
             return Json(new { error = false, success = false, reason = "Request not ready yet, try again in 30 seconds" });
-        object Record(object[] email) => new
+        if (scenarios.Contains("err200")) return Json(new { error = true, success = false, reason = "An internal error occurred" });
+        object Record(string scenario) => new
         {
-            error = false, success = true,
-            data = new[] { new { civility = "Mrs", first_name = "Ada", last_name = scenario, full_name = "Ada " + scenario, email, phone = "+33 1 86 76 06 96",
-                company = "Acme", website = "https://" + Domain, linkedin = "https://www.linkedin.com/in/ada-" + scenario, job = "CTO", custom_fields = new { } } },
+            civility = "Mrs", first_name = "Ada", last_name = scenario, full_name = "Ada " + scenario,
+            email = scenario switch
+            {
+                "nomatch" => Array.Empty<object>(),
+                "catchall" => new object[] { new { email = EmailOf(scenario), qualification = "catch_all@pro" } },
+                _ => new object[] { new { email = EmailOf(scenario), qualification = "nominative@pro" } },
+            },
+            phone = "+33 1 86 76 06 96", company = "Acme", website = "https://" + Domain, linkedin = "https://www.linkedin.com/in/ada-" + scenario,
+            job = "CTO", custom_fields = new { },
         };
-        return scenario switch
-        {
-            "err200" => Json(new { error = true, success = false, reason = "An internal error occurred" }),
-            "nomatch" => Json(Record([])),
-            "catchall" => Json(Record([new { email = EmailOf(scenario), qualification = "catch_all@pro" }])),
-            _ => Json(Record([new { email = EmailOf(scenario), qualification = "nominative@pro" }])),
-        };
+        return Json(new { error = false, success = true, data = scenarios.Select(Record).ToArray() });
     }
 
     // zerobounce: api_key in the query; a bad key or no credits is {"error": …} at HTTP 200.

@@ -110,11 +110,9 @@ public abstract partial class VendorWaterfallTests
                     .Single(p => p.GetProperty("name").GetString() == "leadmagic");
                 listed.GetProperty("health").GetString().ShouldBe("unhealthy: out of vendor credits");
             }
-            using (var anonymous = app.CreateClient())
-            {
-                // The value is not asserted here: in one test process every server's meter shares one exporter.
-                (await anonymous.GetStringAsync("/metrics")).ShouldContain("tributary_provider_healthy{otel_scope_name=\"Tributary\",provider=\"leadmagic\"}");
-            }
+            // Read from this server's own meter: in one test process every server's meter shares one exporter.
+            (await ServerMeters.SumAsync(app.Services, "tributary.provider.healthy", t => Equals(t["provider"], "leadmagic"))).ShouldBe(0);
+            (await ServerMeters.SumAsync(app.Services, "tributary.provider.healthy", t => Equals(t["provider"], "hunter"))).ShouldBe(1);
             (await Check("leadmagic")).GetProperty("health").GetString().ShouldBe("healthy");
             var (body, third) = await Enrich(ws, Person("afterrecheck", "work_email"));
             Step(third, "leadmagic").GetProperty("outcome").GetString().ShouldBe("found");

@@ -38,34 +38,37 @@ public sealed class ProviderQuota
     /// <summary>The UTC day's limit is known to be spent: the provider can be skipped without asking the database.</summary>
     public bool DaySpent => _daySpent == Today();
 
-    /// <summary>Waits for room in the per-second and per-minute windows, in the order calls asked, then takes a daily permit.</summary>
-    public async Task AcquireAsync(CancellationToken ct)
+    /// <summary>
+    /// Waits for room in the per-second and per-minute windows, in the order calls asked, then takes the daily permits.
+    /// <paramref name="permits"/> is how many requests the vendor counts this one as (Prospeo's bulk: one per record).
+    /// </summary>
+    public async Task AcquireAsync(CancellationToken ct, int permits = 1)
     {
         if (DaySpent) throw new DailyLimitSpentException();
         await _inOrder.WaitAsync(ct);
         try
         {
-            if (_perSecond is { } second) await WaitForRoomAsync("provider_second", second, TimeSpan.FromSeconds(1), ct);
-            if (_perMinute is { } minute) await WaitForRoomAsync("provider_minute", minute, TimeSpan.FromMinutes(1), ct);
+            if (_perSecond is { } second) await WaitForRoomAsync("provider_second", second, TimeSpan.FromSeconds(1), permits, ct);
+            if (_perMinute is { } minute) await WaitForRoomAsync("provider_minute", minute, TimeSpan.FromMinutes(1), permits, ct);
         }
         finally
         {
             _inOrder.Release();
         }
-        if (_perDay is { } day && !await TakeAsync("provider_day", Today(), day, ct))
+        if (_perDay is { } day && !await TakeAsync("provider_day", Today(), day, permits, ct))
         {
             _daySpent = Today();
             throw new DailyLimitSpentException();
         }
     }
 
-    private async Task WaitForRoomAsync(string window, int limit, TimeSpan size, CancellationToken ct)
+    private async Task WaitForRoomAsync(string window, int limit, TimeSpan size, int permits, CancellationToken ct)
     {
         while (true)
         {
             var now = _time.GetUtcNow().UtcDateTime;
             var start = new DateTime(now.Ticks - now.Ticks % size.Ticks, DateTimeKind.Utc);
-            if (await TakeAsync(window, start, limit, ct)) return;
+            if (await TakeAsync(window, start, limit, permits, ct)) return;
             var wait = start + size - _time.GetUtcNow().UtcDateTime;
             if (wait > TimeSpan.Zero) await Task.Delay(wait, _time, ct);
         }
@@ -73,14 +76,16 @@ public sealed class ProviderQuota
 
     private DateTime Today() => DateTime.SpecifyKind(_time.GetUtcNow().UtcDateTime.Date, DateTimeKind.Utc);
 
-    private async Task<bool> TakeAsync(string window, DateTime start, int limit, CancellationToken ct)
+    private async Task<bool> TakeAsync(string window, DateTime start, int limit, int permits, CancellationToken ct)
     {
+        // A bulk call larger than a whole window takes the whole window, or it would never fit.
+        var take = Math.Clamp(permits, 1, limit);
         await using var db = _dbs.Create();
         var taken = await db.Database.SqlQuery<long>($"""
             INSERT INTO rate_counters (workspace_id, class, window_start, count, last_take)
-            VALUES ({_key}, {window}, {start}, 1, 1)
-            ON CONFLICT (workspace_id, class, window_start) DO UPDATE SET count = rate_counters.count + 1, last_take = 1
-            WHERE rate_counters.count < {limit}
+            VALUES ({_key}, {window}, {start}, {take}, {take})
+            ON CONFLICT (workspace_id, class, window_start) DO UPDATE SET count = rate_counters.count + {take}, last_take = {take}
+            WHERE rate_counters.count + {take} <= {limit}
             RETURNING count AS "Value"
             """).ToListAsync(ct);
         return taken.Count == 1;

@@ -27,6 +27,12 @@ public sealed record VendorType
     public IReadOnlyList<IReadOnlyList<string>> Requires { get; init; } = [];
     public bool NeedsKey { get; init; } = true;
     public int TimeoutMs { get; init; } = 10_000;
+    /// <summary>
+    /// <c>BatchWindowMs</c> when it is not configured. A vendor that answers in minutes waits longer: two seconds more on
+    /// an answer that takes minutes lets the workers of the last batch come back and fill the next one, where 200 ms
+    /// split them into part batches under load (measured: 20 Dropcontact requests for 1,000 records instead of 16).
+    /// </summary>
+    public int DefaultBatchWindowMs { get; init; } = 200;
     /// <summary>What the vendor bills in its own credits, from VENDORS.md's billing lines, when <c>Cost</c> is not configured.</summary>
     public ProviderCost DefaultCost { get; init; } = ProviderCost.Free;
     public Func<VendorContext, IEnrichmentProvider>? Finder { get; init; }
@@ -53,6 +59,9 @@ public sealed record VendorContext(string Name, ProviderDefinition Definition, V
 {
     /// <summary>The provider's quotas, shared by its finder, its verifier and every server process; null when none is configured.</summary>
     public Quotas.ProviderQuota? Quota { get; init; }
+
+    /// <summary><c>Jobs:Workers</c>: no more job items than this can wait for one bulk call.</summary>
+    public int JobWorkers { get; init; } = 64;
 
     public IReadOnlySet<string> Channels => (Definition.Channels.Count > 0 ? Definition.Channels : Vendor.Channels).ToHashSet(StringComparer.Ordinal);
     public IReadOnlyList<IReadOnlyList<string>> Requires => Definition.Requires is { Count: > 0 } r ? r : Vendor.Requires;
@@ -138,6 +147,7 @@ public static class VendorCatalog
                 WaterfallChannels.CompanyName, WaterfallChannels.CompanyDomain],
             Requires = [["email"], NameAtDomain, NameAtCompany, FullNameAtDomain, FullNameAtCompany],
             DefaultCost = new() { PerFound = { [WaterfallChannels.WorkEmail] = 1 } },
+            DefaultBatchWindowMs = 2000,
             Finder = c => new DropcontactFinder(c),
         },
         new() { Type = "zerobounce", DefaultBaseUrl = "https://api.zerobounce.net", DefaultCost = new() { PerVerification = 1 }, Verifier = c => new ZeroBounceVerifier(c) },

@@ -44,11 +44,12 @@ public sealed class VendorClient
     /// <param name="query">Query parameters; null values are left out.</param>
     /// <param name="json">The JSON body, or null for none.</param>
     /// <param name="auth">Adds the key (and any header the vendor wants) to the request.</param>
+    /// <param name="permits">How many requests the vendor's quota counts this call as.</param>
     public async Task<VendorReply> SendAsync(HttpMethod method, string path, IEnumerable<(string Name, string? Value)>? query, JsonNode? json,
-        Action<HttpRequestHeaders>? auth, CancellationToken ct)
+        Action<HttpRequestHeaders>? auth, CancellationToken ct, int permits = 1)
     {
         // Waits for the vendor's per-second and per-minute windows within the run's deadline, before any attempt's timeout starts.
-        if (_quota is not null) await _quota.AcquireAsync(ct);
+        if (_quota is not null) await _quota.AcquireAsync(ct, permits);
         return await _pipeline.ExecuteAsync(async token =>
         {
             using var request = new HttpRequestMessage(method, Url(path, query));

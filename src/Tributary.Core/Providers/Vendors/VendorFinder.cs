@@ -16,6 +16,8 @@ public abstract class VendorFinder : IEnrichmentProvider
         Requires = context.Requires;
         Client = new VendorClient(context, isTransient);
         Time = context.Time;
+        _jobWorkers = context.JobWorkers;
+        _batchWindow = TimeSpan.FromMilliseconds(context.Definition.BatchWindowMs ?? context.Vendor.DefaultBatchWindowMs);
     }
 
     public string Name { get; }
@@ -34,7 +36,7 @@ public abstract class VendorFinder : IEnrichmentProvider
     {
         try
         {
-            var result = await FindAsync(query, ct);
+            var result = query.MayWait && BulkMax > 1 ? await Batcher.JoinAsync(query, BatchKey(query), ct) : await FindAsync(query, ct);
             // Some vendors repeat the key in their error messages: no reason leaves here with it.
             return result is ProviderResult.Failed failed ? failed with { Reason = Client.Redact(failed.Reason) } : result;
         }
@@ -45,6 +47,26 @@ public abstract class VendorFinder : IEnrichmentProvider
     }
 
     protected abstract Task<ProviderResult> FindAsync(ProviderQuery query, CancellationToken ct);
+
+    /// <summary>The most records the vendor's bulk endpoint takes in one call; 0 for a vendor without one.</summary>
+    protected virtual int BulkMax => 0;
+
+    /// <summary>One call of the vendor's bulk endpoint: an answer per query, in the queries' order.</summary>
+    protected virtual Task<IReadOnlyList<ProviderResult>> FindManyAsync(IReadOnlyList<ProviderQuery> queries, CancellationToken ct) =>
+        throw new NotSupportedException($"{Name} has no bulk endpoint");
+
+    /// <summary>Queries that need a different bulk request (not only different records) have different keys.</summary>
+    protected virtual string BatchKey(ProviderQuery query) => "";
+
+    private LookupBatcher? _batcher;
+    private readonly int _jobWorkers;
+    private readonly TimeSpan _batchWindow;
+
+    /// <summary>Gathers job items' lookups into bulk calls, sized to the vendor's maximum or the job workers, if fewer.</summary>
+    public LookupBatcher Batcher => LazyInitializer.EnsureInitialized(ref _batcher, () => new LookupBatcher(
+        Math.Max(1, Math.Min(BulkMax, _jobWorkers)), _batchWindow, Time,
+        // The batch is no single caller's: each waiting lookup keeps its own deadline and stops waiting when it passes.
+        queries => FindManyAsync(queries, CancellationToken.None), query => FindAsync(query, CancellationToken.None)));
 
     /// <summary>The found values of one answer, kept to the channels this provider serves; none is a no match.</summary>
     protected sealed class Values(IReadOnlySet<string> channels)

@@ -7,30 +7,64 @@ namespace Tributary.Core.Providers.Vendors.Apollo;
 
 /// <summary>
 /// Apollo's People Enrichment, <c>POST /api/v1/people/match</c>, key in <c>X-Api-Key</c> (never Bearer, which is for
-/// OAuth tokens). Phones are only sent to a webhook minutes later, so this finder does not ask for them.
+/// OAuth tokens); job items are asked ten at a time through <c>bulk_match</c>. Phones are only sent to a webhook minutes
+/// later, so this finder does not ask for them.
 /// </summary>
 public sealed class ApolloFinder(VendorContext context) : VendorFinder(context, VendorFailures.UsuallyTransient)
 {
     protected override async Task<ProviderResult> FindAsync(ProviderQuery query, CancellationToken ct)
     {
+        var inputs = Inputs(query);
+        // The reference takes the inputs as query parameters; clients also send them as a JSON body: both are sent.
+        var reply = await Client.SendAsync(HttpMethod.Post, "/api/v1/people/match", inputs, Body(inputs), Auth, ct);
+        if (reply.Status != 200) return Failure(reply);
+        if (!reply.IsObject) return VendorFailures.Error("HTTP 200 that is not a JSON object", transient: false);
+        if (reply.Str("match_confidence") is { } confidence && confidence.Equals("none", StringComparison.OrdinalIgnoreCase))
+            return ProviderResult.None;
+        return Map(query, reply.Get("person"));
+    }
+
+    /// <summary><c>POST /api/v1/people/bulk_match</c>: up to 10 people in <c>details</c>, <c>matches</c> in their order (null: no match).</summary>
+    protected override int BulkMax => 10;
+
+    protected override async Task<IReadOnlyList<ProviderResult>> FindManyAsync(IReadOnlyList<ProviderQuery> queries, CancellationToken ct)
+    {
+        var details = new JsonArray(queries.Select(q => (JsonNode)Body(Inputs(q).Where(i => i.Name != "reveal_personal_emails"))).ToArray());
+        var body = new JsonObject { ["details"] = details, ["reveal_personal_emails"] = false };
+        var reply = await Client.SendAsync(HttpMethod.Post, "/api/v1/people/bulk_match", null, body, Auth, ct);
+        if (reply.Status != 200) return queries.Select(_ => (ProviderResult)Failure(reply)).ToList();
+        if (reply.Get("matches") is not { ValueKind: JsonValueKind.Array } matches)
+            return queries.Select(_ => (ProviderResult)VendorFailures.Error("a bulk answer without matches", transient: false)).ToList();
+        var list = matches.EnumerateArray().ToList();
+        return queries.Select((q, i) => i < list.Count
+            ? Map(q, list[i].ValueKind == JsonValueKind.Object ? list[i] : null)
+            : VendorFailures.Error("the bulk answer has fewer matches than people sent", transient: true)).ToList();
+    }
+
+    private void Auth(System.Net.Http.Headers.HttpRequestHeaders h) => h.TryAddWithoutValidation("X-Api-Key", Client.ApiKey);
+
+    private static (string Name, string? Value)[] Inputs(ProviderQuery query)
+    {
         var (first, last) = (KnownValues.FirstName(query), KnownValues.LastName(query));
-        (string Name, string? Value)[] inputs =
+        return
         [
             ("first_name", first), ("last_name", last), ("name", first is null || last is null ? KnownValues.FullName(query) : null),
             ("email", KnownValues.Email(query)), ("domain", KnownValues.Domain(query)), ("organization_name", KnownValues.Company(query)),
             ("linkedin_url", KnownValues.Linkedin(query)), ("reveal_personal_emails", "false"),
         ];
-        // The reference takes the inputs as query parameters; clients also send them as a JSON body: both are sent.
+    }
+
+    private static JsonObject Body(IEnumerable<(string Name, string? Value)> inputs)
+    {
         var body = new JsonObject();
         foreach (var (name, value) in inputs.Where(i => i.Value is not null))
             body[name] = name == "reveal_personal_emails" ? JsonValue.Create(false) : JsonValue.Create(value);
-        var reply = await Client.SendAsync(HttpMethod.Post, "/api/v1/people/match", inputs, body,
-            h => h.TryAddWithoutValidation("X-Api-Key", Client.ApiKey), ct);
-        if (reply.Status != 200) return Failure(reply);
-        if (!reply.IsObject) return VendorFailures.Error("HTTP 200 that is not a JSON object", transient: false);
-        if (reply.Get("person") is not { ValueKind: JsonValueKind.Object } person) return ProviderResult.None;
-        if (reply.Str("match_confidence") is { } confidence && confidence.Equals("none", StringComparison.OrdinalIgnoreCase))
-            return ProviderResult.None;
+        return body;
+    }
+
+    private ProviderResult Map(ProviderQuery query, JsonElement? match)
+    {
+        if (match is not { ValueKind: JsonValueKind.Object } person) return ProviderResult.None;
         var values = NewValues(query);
         var emailWord = VendorJson.Str(person, "email_status");
         if (Status(emailWord) is { } status) values.AddEmail(WaterfallChannels.WorkEmail, VendorJson.Str(person, "email"), status);

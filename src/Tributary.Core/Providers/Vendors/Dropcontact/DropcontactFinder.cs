@@ -17,7 +17,50 @@ public sealed class DropcontactFinder(VendorContext context) : VendorFinder(cont
 
     public override bool AnswersLater => true;
 
-    protected override async Task<ProviderResult> FindAsync(ProviderQuery query, CancellationToken ct)
+    protected override async Task<ProviderResult> FindAsync(ProviderQuery query, CancellationToken ct) =>
+        (await EnrichAsync([query], ct))[0];
+
+    /// <summary>One request takes up to 250 contacts, answered in their order.</summary>
+    protected override int BulkMax => 250;
+
+    protected override Task<IReadOnlyList<ProviderResult>> FindManyAsync(IReadOnlyList<ProviderQuery> queries, CancellationToken ct) =>
+        EnrichAsync(queries, ct);
+
+    private async Task<IReadOnlyList<ProviderResult>> EnrichAsync(IReadOnlyList<ProviderQuery> queries, CancellationToken ct)
+    {
+        IReadOnlyList<ProviderResult> All(ProviderResult result) => queries.Select(_ => result).ToList();
+        var body = new JsonObject
+        {
+            ["data"] = new JsonArray(queries.Select(q => (JsonNode)Contact(q)).ToArray()), ["siren"] = false, ["language"] = "en",
+        };
+        var submitted = await Client.SendAsync(HttpMethod.Post, "/v1/enrich/all", null, body, Auth, ct);
+        if (submitted.Status != 200 || IsError(submitted) || submitted.Get("success") is not { ValueKind: JsonValueKind.True })
+            return All(Failure(submitted));
+        var requestId = submitted.Str("request_id");
+        if (requestId is null) return All(VendorFailures.Error("the answer has no request_id", transient: false));
+
+        var started = Time.GetTimestamp();
+        for (var attempt = 0; ; attempt++)
+        {
+            // The vendor says "try again in 30 seconds"; an early read costs nothing and a quick answer is not kept waiting.
+            await PollDelayAsync(attempt, TimeSpan.FromSeconds(30), ct);
+            var read = await Client.SendAsync(HttpMethod.Get, "/v1/enrich/all/" + Uri.EscapeDataString(requestId), null, null, Auth, ct);
+            if (read.Status != 200 || IsError(read)) return All(Failure(read));
+            if (read.Get("success") is { ValueKind: JsonValueKind.True })
+            {
+                if (read.Get("data") is not { ValueKind: JsonValueKind.Array } data || data.GetArrayLength() == 0)
+                    return All(VendorFailures.Error("a ready answer without data", transient: false));
+                var records = data.EnumerateArray().ToList();
+                return queries.Select((q, i) => i < records.Count
+                    ? Map(records[i], q)
+                    : VendorFailures.Error("the ready answer has fewer contacts than were sent", transient: true)).ToList();
+            }
+            if (Time.GetElapsedTime(started) > MaxWait)
+                return All(VendorFailures.Error($"request {requestId} not ready after {MaxWait.TotalMinutes:0} minutes", transient: true));
+        }
+    }
+
+    private static JsonObject Contact(ProviderQuery query)
     {
         var contact = new JsonObject();
         void Put(string name, string? value)
@@ -32,33 +75,13 @@ public sealed class DropcontactFinder(VendorContext context) : VendorFinder(cont
         Put("company", KnownValues.Company(query));
         Put("website", KnownValues.Domain(query));
         Put("linkedin", KnownValues.Linkedin(query));
-        var body = new JsonObject { ["data"] = new JsonArray(contact), ["siren"] = false, ["language"] = "en" };
-        var submitted = await Client.SendAsync(HttpMethod.Post, "/v1/enrich/all", null, body, Auth, ct);
-        if (submitted.Status != 200 || IsError(submitted) || submitted.Get("success") is not { ValueKind: JsonValueKind.True })
-            return Failure(submitted);
-        var requestId = submitted.Str("request_id");
-        if (requestId is null) return VendorFailures.Error("the answer has no request_id", transient: false);
-
-        var started = Time.GetTimestamp();
-        for (var attempt = 0; ; attempt++)
-        {
-            // The vendor says "try again in 30 seconds"; an early read costs nothing and a quick answer is not kept waiting.
-            await PollDelayAsync(attempt, TimeSpan.FromSeconds(30), ct);
-            var read = await Client.SendAsync(HttpMethod.Get, "/v1/enrich/all/" + Uri.EscapeDataString(requestId), null, null, Auth, ct);
-            if (read.Status != 200 || IsError(read)) return Failure(read);
-            if (read.Get("success") is { ValueKind: JsonValueKind.True }) return Map(read, query);
-            if (Time.GetElapsedTime(started) > MaxWait)
-                return VendorFailures.Error($"request {requestId} not ready after {MaxWait.TotalMinutes:0} minutes", transient: true);
-        }
+        return contact;
     }
 
     private void Auth(System.Net.Http.Headers.HttpRequestHeaders headers) => headers.TryAddWithoutValidation("X-Access-Token", Client.ApiKey);
 
-    private ProviderResult Map(VendorReply ready, ProviderQuery query)
+    private ProviderResult Map(JsonElement record, ProviderQuery query)
     {
-        if (ready.Get("data") is not { ValueKind: JsonValueKind.Array } data || data.GetArrayLength() == 0)
-            return VendorFailures.Error("a ready answer without data", transient: false);
-        var record = data[0];
         var values = NewValues(query);
         if (VendorJson.Get(record, "email") is { ValueKind: JsonValueKind.Array } emails)
         {

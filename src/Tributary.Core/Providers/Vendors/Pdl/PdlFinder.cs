@@ -8,11 +8,36 @@ namespace Tributary.Core.Providers.Vendors.Pdl;
 /// <summary>
 /// People Data Labs' Person Enrichment, <c>POST /v5/person/enrich</c>, key in <c>X-Api-Key</c>. Confidence is
 /// <c>likelihood/10</c>; PDL gives no email verdict, so its emails go to the verifiers. On the free plan contact fields
-/// come back as <c>true</c>/<c>false</c> ("a value exists"): a boolean is never a value.
+/// come back as <c>true</c>/<c>false</c> ("a value exists"): a boolean is never a value. Job items are asked in bulk.
 /// </summary>
 public sealed class PdlFinder(VendorContext context) : VendorFinder(context, VendorFailures.UsuallyTransient)
 {
     protected override async Task<ProviderResult> FindAsync(ProviderQuery query, CancellationToken ct)
+    {
+        var reply = await Client.SendAsync(HttpMethod.Post, "/v5/person/enrich", null, Params(query), Auth, ct);
+        return Answer(query, reply);
+    }
+
+    /// <summary><c>POST /v5/person/bulk</c>: up to 100 requests, answered by a JSON array in their order.</summary>
+    protected override int BulkMax => 100;
+
+    protected override async Task<IReadOnlyList<ProviderResult>> FindManyAsync(IReadOnlyList<ProviderQuery> queries, CancellationToken ct)
+    {
+        var requests = new JsonArray(queries.Select(q => (JsonNode)new JsonObject { ["params"] = Params(q) }).ToArray());
+        var reply = await Client.SendAsync(HttpMethod.Post, "/v5/person/bulk", null, new JsonObject { ["requests"] = requests }, Auth, ct);
+        if (reply.Status != 200) return queries.Select(_ => (ProviderResult)Failure(reply)).ToList();
+        if (reply.Json.ValueKind != JsonValueKind.Array)
+            return queries.Select(_ => (ProviderResult)VendorFailures.Error("a bulk answer that is not a JSON array", transient: false)).ToList();
+        var answers = reply.Json.EnumerateArray().ToList();
+        // Each record carries its own status, as the single endpoint would have answered it.
+        return queries.Select((q, i) => i < answers.Count
+            ? Answer(q, new VendorReply(VendorJson.Num(answers[i], "status") is { } status ? (int)status : 200, answers[i], null))
+            : VendorFailures.Error("the bulk answer has fewer records than were sent", transient: true)).ToList();
+    }
+
+    private void Auth(System.Net.Http.Headers.HttpRequestHeaders h) => h.TryAddWithoutValidation("X-Api-Key", Client.ApiKey);
+
+    private static JsonObject Params(ProviderQuery query)
     {
         var (first, last) = (KnownValues.FirstName(query), KnownValues.LastName(query));
         var body = new JsonObject();
@@ -29,8 +54,11 @@ public sealed class PdlFinder(VendorContext context) : VendorFinder(context, Ven
         // "company" takes a name, a website or a PDL id: the domain is the sharper of the two.
         Put("company", KnownValues.Domain(query) ?? KnownValues.Company(query));
         Put("location", KnownValues.Location(query));
-        var reply = await Client.SendAsync(HttpMethod.Post, "/v5/person/enrich", null, body,
-            h => h.TryAddWithoutValidation("X-Api-Key", Client.ApiKey), ct);
+        return body;
+    }
+
+    private ProviderResult Answer(ProviderQuery query, VendorReply reply)
+    {
         if (reply.Status == 404) return ProviderResult.None;
         if (reply.Status != 200) return Failure(reply);
         if (reply.Get("data") is not { ValueKind: JsonValueKind.Object } data)

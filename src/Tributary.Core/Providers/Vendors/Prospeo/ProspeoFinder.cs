@@ -14,6 +14,61 @@ public sealed class ProspeoFinder(VendorContext context) : VendorFinder(context,
 {
     protected override async Task<ProviderResult> FindAsync(ProviderQuery query, CancellationToken ct)
     {
+        var reply = await Client.SendAsync(HttpMethod.Post, "/enrich-person", null, Body(query, Data(query)), Auth, ct);
+        var code = Code(reply);
+        if (code == "NO_MATCH") return ProviderResult.None;
+        if (reply.Status != 200 || code is not null || reply.Get("error") is { ValueKind: JsonValueKind.True }) return Failure(reply, code);
+        if (reply.Get("person") is not { ValueKind: JsonValueKind.Object } person)
+            return VendorFailures.Error("HTTP 200 without a person", transient: false);
+        return Map(query, person, reply.Get("company"));
+    }
+
+    /// <summary>
+    /// <c>POST /bulk-enrich-person</c>: up to 50 records, each with an <c>identifier</c>, answered as <c>matched</c> and
+    /// <c>not_matched</c> lists of identifiers. Prospeo counts it as one request per record, and so do its quotas here.
+    /// </summary>
+    protected override int BulkMax => 50;
+
+    /// <summary>The mobile flag is per request, so records that want a phone and records that do not are sent apart.</summary>
+    protected override string BatchKey(ProviderQuery query) => WantsMobile(query) ? "mobile" : "";
+
+    protected override async Task<IReadOnlyList<ProviderResult>> FindManyAsync(IReadOnlyList<ProviderQuery> queries, CancellationToken ct)
+    {
+        var records = new JsonArray(queries.Select((q, i) =>
+        {
+            var data = Data(q);
+            data["identifier"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return (JsonNode)data;
+        }).ToArray());
+        var reply = await Client.SendAsync(HttpMethod.Post, "/bulk-enrich-person", null, Body(queries[0], records), Auth, ct, permits: queries.Count);
+        var code = Code(reply);
+        if (reply.Status != 200 || code is not null || reply.Get("error") is { ValueKind: JsonValueKind.True })
+            return queries.Select(_ => (ProviderResult)Failure(reply, code)).ToList();
+        var matched = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        if (reply.Get("matched") is { ValueKind: JsonValueKind.Array } found)
+            foreach (var m in found.EnumerateArray())
+                if (VendorJson.Str(m, "identifier") is { } id) matched[id] = m;
+        var notMatched = reply.Get("not_matched") is { ValueKind: JsonValueKind.Array } missed
+            ? missed.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Object ? VendorJson.Str(e, "identifier") : VendorJson.Str(e))
+                .Where(id => id is not null).ToHashSet(StringComparer.Ordinal)
+            : [];
+        return queries.Select((q, i) =>
+        {
+            var id = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (matched.TryGetValue(id, out var m) && VendorJson.Get(m, "person") is { ValueKind: JsonValueKind.Object } person)
+                return Map(q, person, VendorJson.Get(m, "company"));
+            // A record in neither list was not answered: a failure, never a no match.
+            return notMatched.Contains(id) ? ProviderResult.None
+                : VendorFailures.Error($"the bulk answer does not mention record {id}", transient: true);
+        }).ToList();
+    }
+
+    private void Auth(System.Net.Http.Headers.HttpRequestHeaders h) => h.TryAddWithoutValidation("X-KEY", Client.ApiKey);
+
+    private static bool WantsMobile(ProviderQuery query) => query.Channels.Contains(WaterfallChannels.Phone);
+
+    private static JsonObject Data(ProviderQuery query)
+    {
         var data = new JsonObject();
         void Put(string name, string? value)
         {
@@ -27,20 +82,19 @@ public sealed class ProspeoFinder(VendorContext context) : VendorFinder(context,
         Put("email", KnownValues.Email(query));
         Put("company_name", KnownValues.Company(query));
         Put("company_website", KnownValues.Domain(query));
-        var body = new JsonObject
-        {
-            ["only_verified_email"] = false,
-            ["enrich_mobile"] = query.Channels.Contains(WaterfallChannels.Phone),
-            ["only_verified_mobile"] = false,
-            ["data"] = data,
-        };
-        var reply = await Client.SendAsync(HttpMethod.Post, "/enrich-person", null, body,
-            h => h.TryAddWithoutValidation("X-KEY", Client.ApiKey), ct);
-        var code = Code(reply);
-        if (code == "NO_MATCH") return ProviderResult.None;
-        if (reply.Status != 200 || code is not null || reply.Get("error") is { ValueKind: JsonValueKind.True }) return Failure(reply, code);
-        if (reply.Get("person") is not { ValueKind: JsonValueKind.Object } person)
-            return VendorFailures.Error("HTTP 200 without a person", transient: false);
+        return data;
+    }
+
+    private static JsonObject Body(ProviderQuery query, JsonNode data) => new()
+    {
+        ["only_verified_email"] = false,
+        ["enrich_mobile"] = WantsMobile(query),
+        ["only_verified_mobile"] = false,
+        ["data"] = data,
+    };
+
+    private ProviderResult Map(ProviderQuery query, JsonElement person, JsonElement? company)
+    {
         var values = NewValues(query);
         if (VendorJson.Bool(person, "email", "revealed") == true)
             values.AddEmail(WaterfallChannels.WorkEmail, VendorJson.Str(person, "email", "email"), Status(VendorJson.Str(person, "email", "status")));
@@ -51,7 +105,7 @@ public sealed class ProspeoFinder(VendorContext context) : VendorFinder(context,
             .Add(WaterfallChannels.LinkedinUrl, VendorJson.Str(person, "linkedin_url"), MatchedConfidence)
             .Add(WaterfallChannels.JobTitle, VendorJson.Str(person, "current_job_title"), MatchedConfidence)
             .Add(WaterfallChannels.FullName, VendorJson.Str(person, "full_name"), MatchedConfidence)
-            .Add(WaterfallChannels.CompanyName, reply.Str("company", "name"), MatchedConfidence)
+            .Add(WaterfallChannels.CompanyName, company is { } c ? VendorJson.Str(c, "name") : null, MatchedConfidence)
             .Result();
     }
 

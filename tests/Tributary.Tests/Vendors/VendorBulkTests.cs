@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Tributary.Core.Storage;
+using Tributary.Tests.Infrastructure;
+
+namespace Tributary.Tests.Vendors;
+
+/// <summary>One channel per vendor with a bulk endpoint, each asked of that vendor alone, with the default 64 job workers.</summary>
+public abstract class VendorBulkApp(DatabaseProvider provider) : TributaryApp(provider)
+{
+    public VendorFakes Fakes { get; } = new();
+
+    protected override IDictionary<string, string?> Settings
+    {
+        get
+        {
+            var settings = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" };
+            foreach (var (name, channel) in new[] { ("pdl", "location"), ("apollo", "full_name"), ("prospeo", "job_title"), ("dropcontact", "company_domain") })
+            {
+                settings[$"Tributary:Providers:{name}:Type"] = name;
+                settings[$"Tributary:Providers:{name}:ApiKey"] = VendorFakes.GoodKey;
+                settings[$"Tributary:Providers:{name}:BaseUrl"] = Fakes.BaseUrl;
+                settings[$"Tributary:Waterfall:{channel}:0"] = name;
+            }
+            return settings;
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Fakes.DisposeAsync();
+    }
+}
+
+public sealed class VendorBulkSqliteApp() : VendorBulkApp(DatabaseProvider.Sqlite);
+public sealed class VendorBulkPostgresApp() : VendorBulkApp(DatabaseProvider.Postgres);
+
+public sealed class VendorBulkTests_Sqlite(VendorBulkSqliteApp app) : VendorBulkTests(app), IClassFixture<VendorBulkSqliteApp>;
+public sealed class VendorBulkTests_Postgres(VendorBulkPostgresApp app) : VendorBulkTests(app), IClassFixture<VendorBulkPostgresApp>, IPostgresTests;
+
+/// <summary>
+/// Job items waiting for a vendor with a bulk endpoint are asked together (DESIGN §5.4): n records cost at most
+/// ⌈n / min(vendor max, Jobs:Workers)⌉ + 2 calls, and each record still gets its own answer.
+/// </summary>
+public abstract class VendorBulkTests(VendorBulkApp app)
+{
+    private async Task<(JsonElement Job, List<JsonElement> Lines)> RunJob(TestWorkspace ws, string channel, string prefix, int count)
+    {
+        using var client = ws.Client();
+        var records = Enumerable.Range(0, count).Select(i => new Dictionary<string, string>
+        {
+            ["first_name"] = "Ada", ["last_name"] = $"{prefix}{i}", ["company_domain"] = VendorFakes.Domain,
+        }).ToArray();
+        var id = (await (await client.PostJson("/v1/jobs", new { records, channels = new[] { channel } })).ShouldBeOk(202))
+            .GetProperty("data").GetProperty("id").GetGuid();
+        var job = await Polling.UntilAsync(async () => (await (await client.GetAsync($"/v1/jobs/{id}")).ShouldBeOk()).GetProperty("data"),
+            j => j.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled", $"job {id}", attempts: 1200, delayMs: 100);
+        var lines = (await client.GetStringAsync($"/v1/jobs/{id}/results")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        return (job, lines);
+    }
+
+    [DbFact]
+    public Task A_thousand_record_job_makes_at_most_18_calls_to_pdl() => ThousandRecords("pdl", "/v5/person/bulk", "/v5/person/enrich", "location", 18);
+
+    [DbFact]
+    public Task A_thousand_record_job_makes_at_most_102_calls_to_apollo() =>
+        ThousandRecords("apollo", "/api/v1/people/bulk_match", "/api/v1/people/match", "full_name", 102);
+
+    [DbFact]
+    public Task A_thousand_record_job_makes_at_most_22_calls_to_prospeo() => ThousandRecords("prospeo", "/bulk-enrich-person", "/enrich-person", "job_title", 22);
+
+    [DbFact]
+    public Task A_thousand_record_job_makes_at_most_18_requests_to_dropcontact() => ThousandRecords("dropcontact", "/v1/enrich/all", null, "company_domain", 18);
+
+    private async Task ThousandRecords(string vendor, string bulkPath, string? singlePath, string channel, int maxCalls)
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 1_000_000);
+        var before = (Bulk: app.Fakes.Count(vendor, bulkPath), Single: singlePath is null ? 0 : app.Fakes.Count(vendor, singlePath));
+
+        var (job, lines) = await RunJob(ws, channel, "bulk" + vendor, 1000);
+
+        job.GetProperty("status").GetString().ShouldBe("succeeded");
+        lines.Count.ShouldBe(1000);
+        // Every record got its own answer, not its neighbour's.
+        var sources = lines.Select(l => l.GetProperty("channels").GetProperty(channel) is { ValueKind: JsonValueKind.Object } c ? c.GetProperty("source").GetString() : null).ToList();
+        sources.ShouldAllBe(s => s == vendor);
+        // A submit and two reads per Dropcontact request; the calls counted are the submits (its bulk and single endpoint are one).
+        var calls = app.Fakes.Count(vendor, bulkPath) - before.Bulk + (singlePath is null ? 0 : app.Fakes.Count(vendor, singlePath) - before.Single);
+        var sizes = string.Join(",", app.Fakes.Requests.Where(r => r.Vendor == vendor && r.Method == "POST").Select(r => r.Body?["data"] is System.Text.Json.Nodes.JsonArray a ? a.Count : r.Body?["requests"] is System.Text.Json.Nodes.JsonArray b ? b.Count : r.Body?["details"] is System.Text.Json.Nodes.JsonArray c ? c.Count : 1));
+        calls.ShouldBeLessThanOrEqualTo(maxCalls, $"{vendor}: {calls} calls for 1,000 records: {sizes}");
+        calls.ShouldBeGreaterThanOrEqualTo(1000 / Math.Min(vendor switch { "pdl" => 100, "apollo" => 10, "prospeo" => 50, _ => 250 }, 64));
+    }
+
+    [DbFact]
+    public async Task Each_record_of_a_bulk_call_gets_its_own_answer_and_a_miss_in_a_batch_stays_a_miss()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100_000);
+        app.Fakes.Answer("pdl", "mixed3", "nomatch");
+        app.Fakes.Answer("pdl", "mixed5", "nomatch");
+        var before = app.Fakes.Count("pdl", "/v5/person/bulk");
+        var (job, lines) = await RunJob(ws, "location", "mixed", 8);
+        job.GetProperty("status").GetString().ShouldBe("succeeded");
+        (app.Fakes.Count("pdl", "/v5/person/bulk") - before).ShouldBeGreaterThanOrEqualTo(1);
+        var byName = lines.ToDictionary(l => l.GetProperty("input").GetProperty("last_name").GetString()!);
+        foreach (var (name, line) in byName)
+            (line.GetProperty("channels").GetProperty("location").ValueKind == JsonValueKind.Object).ShouldBe(name is not ("mixed3" or "mixed5"), name);
+        // The bulk request carried each record's own inputs.
+        var sent = app.Fakes.Requests.Where(r => r.Vendor == "pdl" && r.Path == "/v5/person/bulk").SelectMany(r => r.Body!["requests"]!.AsArray())
+            .Select(q => q!["params"]!["last_name"]!.ToString()).ToList();
+        sent.ShouldContain("mixed7");
+        app.Fakes.Requests.Last(r => r.Vendor == "pdl" && r.Path == "/v5/person/bulk").Header("x-api-key").ShouldBe(VendorFakes.GoodKey);
+    }
+}
