@@ -269,7 +269,7 @@ public sealed class VendorFakes : IAsyncDisposable
     private (int Status, object Body) PdlAnswer(JsonNode? body)
     {
         string? B(string name) => body is JsonObject o && o[name] is JsonValue v ? v.ToString() : null;
-        var scenario = FinderScenario("pdl", B("last_name") ?? B("name")?.Split(' ').Last());
+        var scenario = FinderScenario("pdl", B("last_name") ?? B("name")?.Split(' ').Last() ?? B("profile")?.Split("ada-").Last());
         object Match(object workEmail, object mobile) => new
         {
             status = 200, likelihood = 8,
