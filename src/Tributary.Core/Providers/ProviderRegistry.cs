@@ -41,7 +41,7 @@ public sealed class ProviderRegistry
             {
                 var context = new VendorContext(name, definition, vendor, http.CreateClient(VendorHttpClient), time)
                 {
-                    Quota = Quotas.ProviderQuota.IsConfigured(definition) ? new Quotas.ProviderQuota(name, definition, dbs, time) : null,
+                    Quota = Quotas.ProviderQuota.IsConfigured(definition, vendor) ? new Quotas.ProviderQuota(name, definition, dbs, time, vendor) : null,
                     JobWorkers = jobs?.Workers ?? new Jobs.JobOptions().Workers,
                 };
                 if (VendorAccounts.For(vendor.Type) is { } check)

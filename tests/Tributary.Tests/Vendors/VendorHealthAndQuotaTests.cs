@@ -173,6 +173,19 @@ public abstract partial class VendorWaterfallTests
     }
 
     [DbFact]
+    public async Task A_vendor_without_configured_quotas_is_held_to_its_documented_limits()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 20);
+        var (body, _) = await Enrich(ws, Person("documentedlimits", "work_email"));
+        body.GetProperty("channels").GetProperty("work_email").GetProperty("source").GetString().ShouldBe("hunter");
+        // Hunter documents 15 requests a second and 500 a minute: both windows are counted in the shared table.
+        var key = new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("tributary-provider-quota:hunter"))[..16]);
+        await using var db = app.NewDb();
+        var classes = await db.RateCounters.Where(c => c.WorkspaceId == key).Select(c => c.Class).Distinct().ToListAsync();
+        classes.ShouldBe(["provider_minute", "provider_second"], ignoreOrder: true);
+    }
+
+    [DbFact]
     public async Task A_rate_per_second_delays_calls_into_later_windows_instead_of_failing_them()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 20);

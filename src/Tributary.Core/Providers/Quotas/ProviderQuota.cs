@@ -24,16 +24,20 @@ public sealed class ProviderQuota
     private readonly SemaphoreSlim _inOrder = new(1, 1);
     private DateTime _daySpent = DateTime.MinValue;
 
-    public ProviderQuota(string provider, ProviderDefinition definition, TributaryDbFactory dbs, TimeProvider time)
+    /// <param name="vendor">The vendor type, whose documented limits apply where the definition sets none.</param>
+    public ProviderQuota(string provider, ProviderDefinition definition, TributaryDbFactory dbs, TimeProvider time, Vendors.VendorType? vendor = null)
     {
         _dbs = dbs;
         _time = time;
         // rate_counters is keyed by a workspace id: a provider gets a fixed id of its own, which no workspace can have.
         _key = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes("tributary-provider-quota:" + provider.ToLowerInvariant()))[..16]);
-        (_perSecond, _perMinute, _perDay) = (definition.RatePerSecond, definition.RatePerMinute, definition.DailyLimit);
+        (_perSecond, _perMinute, _perDay) = (definition.RatePerSecond ?? vendor?.DefaultRatePerSecond,
+            definition.RatePerMinute ?? vendor?.DefaultRatePerMinute, definition.DailyLimit);
     }
 
-    public static bool IsConfigured(ProviderDefinition d) => d.RatePerSecond is not null || d.RatePerMinute is not null || d.DailyLimit is not null;
+    public static bool IsConfigured(ProviderDefinition d, Vendors.VendorType? vendor = null) =>
+        (d.RatePerSecond ?? vendor?.DefaultRatePerSecond) is not null || (d.RatePerMinute ?? vendor?.DefaultRatePerMinute) is not null
+        || d.DailyLimit is not null;
 
     /// <summary>The UTC day's limit is known to be spent: the provider can be skipped without asking the database.</summary>
     public bool DaySpent => _daySpent == Today();

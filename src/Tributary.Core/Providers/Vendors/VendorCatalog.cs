@@ -33,6 +33,13 @@ public sealed record VendorType
     /// split them into part batches under load (measured: 20 Dropcontact requests for 1,000 records instead of 16).
     /// </summary>
     public int DefaultBatchWindowMs { get; init; } = 200;
+    /// <summary>
+    /// The vendor's documented rate limits (VENDORS.md), kept when <c>RatePerSecond</c> / <c>RatePerMinute</c> are not
+    /// configured. Vendors whose limits depend on the plan (Apollo, Prospeo) or on the operator (Reacher) have none:
+    /// their 429s are retried as rate limits.
+    /// </summary>
+    public int? DefaultRatePerSecond { get; init; }
+    public int? DefaultRatePerMinute { get; init; }
     /// <summary>What the vendor bills in its own credits, from VENDORS.md's billing lines, when <c>Cost</c> is not configured.</summary>
     public ProviderCost DefaultCost { get; init; } = ProviderCost.Free;
     public Func<VendorContext, IEnrichmentProvider>? Finder { get; init; }
@@ -83,6 +90,7 @@ public static class VendorCatalog
                 WaterfallChannels.Phone, WaterfallChannels.CompanyName],
             Requires = [NameAtDomain, FullNameAtDomain, NameAtCompany, FullNameAtCompany],
             TimeoutMs = 20_000,
+            DefaultRatePerSecond = 15, DefaultRatePerMinute = 500,
             DefaultCost = new() { PerFound = { [WaterfallChannels.WorkEmail] = 1 }, PerVerification = 1 },
             Finder = c => new HunterFinder(c), Verifier = c => new HunterVerifier(c),
         },
@@ -103,6 +111,7 @@ public static class VendorCatalog
                 WaterfallChannels.Location],
             Requires = [["linkedin_url"], ["email"], ["phone"], NameAtDomain, NameAtCompany, FullNameAtDomain, FullNameAtCompany,
                 ["first_name", "last_name", "location"], ["full_name", "location"]],
+            DefaultRatePerMinute = 1000,
             DefaultCost = new() { PerMatch = 1 },
             Finder = c => new PdlFinder(c),
         },
@@ -120,6 +129,7 @@ public static class VendorCatalog
             Type = "leadmagic", DefaultBaseUrl = "https://api.leadmagic.io",
             Channels = [WaterfallChannels.WorkEmail, WaterfallChannels.CompanyName],
             Requires = [NameAtDomain, NameAtCompany, FullNameAtDomain, FullNameAtCompany],
+            DefaultRatePerMinute = 3000,
             DefaultCost = new() { PerFound = { [WaterfallChannels.WorkEmail] = 1 }, PerVerification = 0.25m },
             Finder = c => new LeadMagicFinder(c), Verifier = c => new LeadMagicVerifier(c),
         },
@@ -137,6 +147,7 @@ public static class VendorCatalog
             Type = "icypeas", DefaultBaseUrl = "https://app.icypeas.com",
             Channels = [WaterfallChannels.WorkEmail],
             Requires = [["first_name", "company_domain"], ["last_name", "company_domain"], ["first_name", "company_name"], ["last_name", "company_name"]],
+            DefaultRatePerSecond = 10,
             DefaultCost = new() { PerFound = { [WaterfallChannels.WorkEmail] = 1 }, PerVerification = 0.1m },
             Finder = c => new IcypeasFinder(c), Verifier = c => new IcypeasVerifier(c),
         },
@@ -146,6 +157,7 @@ public static class VendorCatalog
             Channels = [WaterfallChannels.WorkEmail, WaterfallChannels.Phone, WaterfallChannels.LinkedinUrl, WaterfallChannels.JobTitle,
                 WaterfallChannels.CompanyName, WaterfallChannels.CompanyDomain],
             Requires = [["email"], NameAtDomain, NameAtCompany, FullNameAtDomain, FullNameAtCompany],
+            DefaultRatePerSecond = 60,
             DefaultCost = new() { PerFound = { [WaterfallChannels.WorkEmail] = 1 } },
             DefaultBatchWindowMs = 2000,
             Finder = c => new DropcontactFinder(c),
