@@ -39,6 +39,11 @@ public static class EnrichmentRules
     /// <summary>The names among <paramref name="channels"/> that are no channel at all (person or company).</summary>
     public static List<string> UnknownChannels(IEnumerable<string> channels) => channels.Where(c => !Channels.IsKnown(c)).ToList();
 
+    /// <summary>The first known value a run must not take (DESIGN §9: NUL, lone surrogate, over-long), in words; null when none.</summary>
+    public static string? BadValue(IReadOnlyDictionary<string, JsonElement> known) =>
+        known.Where(k => k.Value.ValueKind == JsonValueKind.String)
+            .Select(k => Common.TextLimits.Problem(k.Key, k.Value.GetString()!)).FirstOrDefault(p => p is not null);
+
     private static bool HasValue(IReadOnlyDictionary<string, JsonElement> known, string name) =>
         known.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetString());
 }

@@ -59,6 +59,12 @@ public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, B
                 return;
             }
             var known = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(item.InputJson) ?? [];
+            // A bad value fails its own row, never the job (DESIGN §9); it is not looked up, stored or charged.
+            if (EnrichmentRules.BadValue(known) is { } bad)
+            {
+                await queue.FailItemAsync(item, $"record {item.Position + 1}: {bad}", stopping);
+                return;
+            }
             var channels = JsonSerializer.Deserialize<List<string>>(job.ChannelsJson) ?? [];
             var run = JsonSerializer.Deserialize<JobRunOptions>(job.OptionsJson) ?? new JobRunOptions();
             await using var pending = await enrichment.RunAsync(new EnrichmentRequest

@@ -1,3 +1,4 @@
+using Tributary.Core.Common;
 using System.Text.Json;
 using Microsoft.Net.Http.Headers;
 
@@ -72,7 +73,7 @@ public sealed class JsonBodyGuardMiddleware(RequestDelegate next)
                 if (reader.TokenType == JsonTokenType.PropertyName)
                 {
                     property = text;
-                    if (text.Length > MaxString) return $"The body has a field name longer than {MaxString} characters";
+                    if (text.Length > TextLimits.MaxString) return $"The body has a field name longer than {TextLimits.MaxString} characters";
                 }
                 else if (text.Length > LimitOf(property)) return $"'{property}' is longer than {LimitOf(property)} characters";
             }
@@ -88,26 +89,12 @@ public sealed class JsonBodyGuardMiddleware(RequestDelegate next)
         return null;
     }
 
-    private const int MaxEmail = 320, MaxUrl = 2048, MaxString = 4096;
-
-    /// <summary>The longest value a field may hold, by its name: emails, then URLs, then any other string.</summary>
-    private static int LimitOf(string property) =>
-        property.Contains("email", StringComparison.OrdinalIgnoreCase) ? MaxEmail
-        : property.EndsWith("url", StringComparison.OrdinalIgnoreCase) || property.Equals("website", StringComparison.OrdinalIgnoreCase) ? MaxUrl
-        : MaxString;
+    private static int LimitOf(string property) => TextLimits.LimitOf(property);
 
     private static bool IsNegativeZero(ReadOnlySpan<byte> number) =>
         number is [(byte)'-', ..] && number[1..].IndexOfAnyExcept("0.eE+-"u8) < 0;
 
     private const string LoneSurrogate = "The body has a string with a lone surrogate (an unpaired \\uD800-\\uDFFF escape)";
 
-    private static bool HasLoneSurrogate(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
-            else if (char.IsSurrogate(text[i])) return true;
-        }
-        return false;
-    }
+    private static bool HasLoneSurrogate(string text) => TextLimits.HasLoneSurrogate(text);
 }

@@ -84,6 +84,26 @@ public abstract partial class JobsApiTests(JobProvidersApp app)
     }
 
     [DbFact]
+    public async Task A_bad_value_fails_its_own_row_and_the_rest_of_the_job_runs()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 1000);
+        using var client = ws.Client();
+        var tooLong = new string('a', 400) + "@jobs.io";
+        var csv = $"LinkedIn,Email\nhttps://www.linkedin.com/in/job-1,\nhttps://www.linkedin.com/in/job-2,{tooLong}\nhttps://www.linkedin.com/in/job-3,\n";
+        var accepted = (await (await client.PostAsync("/v1/jobs?channels=work_email&map=linkedin_url=LinkedIn",
+            new StringContent(csv, Encoding.UTF8, "text/csv"))).ShouldBeOk(202)).GetProperty("data");
+        var job = await WaitForEnd(client, accepted.GetProperty("id").GetGuid());
+        job.GetProperty("status").GetString().ShouldBe("succeeded");
+        job.GetProperty("processed").GetInt32().ShouldBe(3);
+        job.GetProperty("credits_charged").GetInt64().ShouldBe(2);
+        var lines = (await client.GetStringAsync($"/v1/jobs/{accepted.GetProperty("id").GetGuid()}/results"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        lines.Select(l => l.GetProperty("status").GetString()).ShouldBe(["done", "failed", "done"]);
+        lines[1].GetProperty("error").GetString().ShouldBe("record 2: 'email' is longer than 320 characters");
+        lines[0].GetProperty("channels").GetProperty("work_email").GetProperty("value").GetString().ShouldBe("person1@jobs.io");
+    }
+
+    [DbFact]
     public async Task A_job_none_of_whose_records_could_be_processed_fails_and_returns_its_credits()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 100);
