@@ -9,24 +9,53 @@ namespace Tributary.Core.Contacts;
 
 public sealed record UpsertOutcome(Contact Contact, bool Created, IReadOnlyList<string> ChangedFields);
 
+public abstract record CreateOutcome
+{
+    public sealed record Created(Contact Contact) : CreateOutcome;
+    /// <summary>One of the contact's identity keys is on the workspace's suppression list (DESIGN §4): nothing was stored.</summary>
+    public sealed record Suppressed : CreateOutcome;
+}
+
 /// <summary>Contacts of one workspace: create, read, update, delete, search and upsert (bulk and import).</summary>
 public sealed class ContactStore(CompanyStore companies, CreationClock clock)
 {
     public static IQueryable<Contact> InWorkspace(TributaryDb db, Guid workspaceId) =>
         db.Contacts.Where(c => c.WorkspaceId == workspaceId);
 
-    public async Task<Contact> CreateAsync(TributaryDb db, Guid workspaceId, ContactInput input, IReadOnlyList<string> phoneCountries,
+    public async Task<CreateOutcome> CreateAsync(TributaryDb db, Guid workspaceId, ContactInput input, IReadOnlyList<string> phoneCountries,
         CancellationToken ct = default)
     {
         var contact = NewContact(workspaceId);
         ContactFields.ApplyUserInput(contact, input, ContactFields.WriteMode.Replace, phoneCountries);
-        db.Contacts.Add(contact);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if ((await Erasure.ErasureGuard.SuppressedAsync(db, workspaceId, SuppressibleKeys(contact), ct)).Count > 0)
+            return new CreateOutcome.Suppressed();
+        db.Contacts.Add(contact);
         await db.SaveChangesAsync(ct);
         await IdentityClaims.ClaimAsync(db, contact, ct); // keys another contact owns stay with it
         await EnsureCompaniesAsync(db, workspaceId, [contact], ct);
         await tx.CommitAsync(ct);
-        return contact;
+        return new CreateOutcome.Created(contact);
+    }
+
+    /// <summary>The positions of the inputs that name a suppressed identity (bulk and import refuse them).</summary>
+    public static async Task<List<int>> SuppressedAsync(TributaryDb db, Guid workspaceId, IReadOnlyList<ContactInput> inputs, CancellationToken ct)
+    {
+        var keys = inputs.Select(i => KeysOf(i).ToList()).ToList();
+        var listed = await Erasure.ErasureGuard.SuppressedAsync(db, workspaceId, keys.SelectMany(k => k), ct);
+        return listed.Count == 0 ? [] : Enumerable.Range(0, inputs.Count).Where(i => keys[i].Any(listed.Contains)).ToList();
+    }
+
+    private static IEnumerable<string> KeysOf(ContactInput input)
+    {
+        foreach (var key in MatchKeys.Of(input).IdentityKeys) yield return key;
+        if (Identity.EmailKey(input["personal_email"]) is { } personal) yield return "email:" + personal;
+    }
+
+    private static IEnumerable<string> SuppressibleKeys(Contact contact)
+    {
+        foreach (var key in CacheKeys.OfContact(contact)) yield return key;
+        if (Identity.EmailKey(contact.PersonalEmail) is { } personal) yield return "email:" + personal;
     }
 
     public Task<Contact?> GetAsync(TributaryDb db, Guid workspaceId, Guid id, CancellationToken ct = default) =>
