@@ -62,7 +62,24 @@ public sealed class ErasureService(TributaryDbFactory dbs, JobQueue jobs, TimePr
         await ErasureGuard.ExcludeSettlementsAsync(db, ws, ct);
         var now = time.GetUtcNow().UtcDateTime;
 
-        var (keys, contactIds) = await WhoAsync(db, ws, request.Keys, request.ContactIds, ct);
+        // Who the person is: their keys and contacts, widened by what their job items carry (a LinkedIn URL sent in a
+        // record whose run found the email being erased), until nothing new turns up.
+        var (keys, contactIds) = (new HashSet<string>(request.Keys, StringComparer.Ordinal), new HashSet<Guid>(request.ContactIds));
+        List<JobItemRow> items = [];
+        for (var round = 0; round < 4; round++)
+        {
+            (keys, contactIds) = await WhoAsync(db, ws, keys, contactIds, ct);
+            items = await FindJobItemsAsync(db, ws, keys, contactIds, ct);
+            var (keysBefore, contactsBefore) = (keys.Count, contactIds.Count);
+            foreach (var item in items)
+            {
+                keys.UnionWith(PersonKeys.In(item.Input));
+                keys.UnionWith(PersonKeys.In(item.Raw));
+                keys.UnionWith(PersonKeys.In(item.Result));
+                if (item.Result is not null && ItemContact(item.Result) is { } c) contactIds.Add(c);
+            }
+            if (keys.Count == keysBefore && contactIds.Count == contactsBefore) break;
+        }
         var keyList = keys.Order(StringComparer.Ordinal).ToList();
         var idList = contactIds.ToList();
 
@@ -70,7 +87,7 @@ public sealed class ErasureService(TributaryDbFactory dbs, JobQueue jobs, TimePr
 
         // Stored responses first: their enrichment ids name traces to delete.
         var traceIds = new HashSet<Guid>(await EraseStoredResponsesAsync(db, ws, keyList, idList, now, ct));
-        traceIds.UnionWith(await EraseJobItemsAsync(db, ws, keys, contactIds, now, ct));
+        traceIds.UnionWith(await RedactJobItemsAsync(db, items, now, ct));
         await EraseTracesAsync(db, ws, keyList, traceIds, ct);
         await EraseWebhooksAsync(db, ws, keys, contactIds, ct);
 
@@ -128,6 +145,18 @@ public sealed class ErasureService(TributaryDbFactory dbs, JobQueue jobs, TimePr
                 using var value = JsonDocument.Parse(entry.ValueJson!);
                 if (PersonKeys.OfValue(entry.Channel, value.RootElement) is { } key) keys.Add(key);
             }
+            // And the other way: keys under which the cache holds one of the person's values (the LinkedIn URL whose run
+            // found the email being erased).
+            var (filter, args) = TextFilter(db, ["value_json"], keys, first: 1);
+            var holders = await Sql.QueryAsync(db,
+                $"SELECT identity_key, channel, value_json FROM enrichment_cache WHERE workspace_id = {{0}} AND value_json IS NOT NULL AND ({filter})",
+                [ws, .. args], r => (Key: r.GetString(0), Channel: r.GetString(1), Value: r.GetString(2)), ct);
+            foreach (var holder in holders)
+            {
+                using var value = JsonDocument.Parse(holder.Value);
+                if (PersonKeys.OfValue(holder.Channel, value.RootElement) is { } key && keys.Contains(key) && !holder.Key.StartsWith("domain:", StringComparison.Ordinal))
+                    keys.Add(holder.Key);
+            }
             if (keys.Count == keysBefore && contacts.Count == contactsBefore) break;
         }
         return (keys, contacts);
@@ -158,8 +187,10 @@ public sealed class ErasureService(TributaryDbFactory dbs, JobQueue jobs, TimePr
         return resultIds;
     }
 
-    /// <summary>Redacts the person's job items; the ones not yet run are counted as processed. Returns their enrichment ids.</summary>
-    private async Task<List<Guid>> EraseJobItemsAsync(TributaryDb db, Guid ws, HashSet<string> keys, HashSet<Guid> contacts, DateTime now,
+    private sealed record JobItemRow(long Seq, Guid JobId, string Status, string Input, string? Raw, string? Result, Guid? Contact, Guid? Enrichment);
+
+    /// <summary>The job items about the person: found by text, then parsed and checked.</summary>
+    private static async Task<List<JobItemRow>> FindJobItemsAsync(TributaryDb db, Guid ws, HashSet<string> keys, HashSet<Guid> contacts,
         CancellationToken ct)
     {
         var (filter, args) = TextFilter(db, ["input_json", "raw_json", "result_json"], keys, first: 2);
@@ -168,17 +199,18 @@ public sealed class ErasureService(TributaryDbFactory dbs, JobQueue jobs, TimePr
         var candidates = await Sql.QueryAsync(db,
             $"SELECT seq, job_id, status, input_json, raw_json, result_json, contact_id, enrichment_id FROM job_items WHERE workspace_id = {{0}} AND status <> {{1}} AND ({byContact}{filter})",
             [ws, JobItemStatus.Erased, .. args, .. contactList.Select(c => (object?)c)],
-            r => new
-            {
-                Seq = r.GetInt64(0), JobId = r.GetGuid(1), Status = r.GetString(2), Input = r.GetString(3),
-                Raw = r.IsDBNull(4) ? null : r.GetString(4), Result = r.IsDBNull(5) ? null : r.GetString(5),
-                Contact = r.IsDBNull(6) ? (Guid?)null : r.GetGuid(6), Enrichment = r.IsDBNull(7) ? (Guid?)null : r.GetGuid(7),
-            }, ct);
-        var erased = candidates.Where(i =>
+            r => new JobItemRow(r.GetInt64(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
+                r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetGuid(6), r.IsDBNull(7) ? null : r.GetGuid(7)), ct);
+        return candidates.Where(i =>
                 (i.Contact is { } c && contacts.Contains(c))
                 || Carries(i.Input, keys) || Carries(i.Raw, keys) || Carries(i.Result, keys)
                 || (i.Result is not null && ItemContact(i.Result) is { } rc && contacts.Contains(rc)))
             .ToList();
+    }
+
+    /// <summary>Redacts the person's job items; the ones not yet run are counted as processed. Returns their enrichment ids.</summary>
+    private async Task<List<Guid>> RedactJobItemsAsync(TributaryDb db, List<JobItemRow> erased, DateTime now, CancellationToken ct)
+    {
         if (erased.Count == 0) return [];
         foreach (var chunk in erased.Chunk(500))
             await Sql.ExecuteAsync(db, $$"""
