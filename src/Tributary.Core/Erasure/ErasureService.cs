@@ -89,7 +89,7 @@ public sealed class ErasureService(TributaryDbFactory dbs, JobQueue jobs, TimePr
         var traceIds = new HashSet<Guid>(await EraseStoredResponsesAsync(db, ws, keyList, idList, now, ct));
         traceIds.UnionWith(await RedactJobItemsAsync(db, items, now, ct));
         await EraseTracesAsync(db, ws, keyList, traceIds, ct);
-        await EraseWebhooksAsync(db, ws, keys, contactIds, ct);
+        await EraseWebhooksAsync(db, ws, keys, contactIds, items.Select(i => i.Id).ToHashSet(), ct);
 
         await db.LeadRecords.Where(r => r.WorkspaceId == ws && idList.Contains(r.ContactId)).ExecuteDeleteAsync(ct);
         await db.IdentityClaims.Where(c => c.WorkspaceId == ws && (idList.Contains(c.ContactId) || keyList.Contains(c.IdentityKey))).ExecuteDeleteAsync(ct);
@@ -187,7 +187,7 @@ public sealed class ErasureService(TributaryDbFactory dbs, JobQueue jobs, TimePr
         return resultIds;
     }
 
-    private sealed record JobItemRow(long Seq, Guid JobId, string Status, string Input, string? Raw, string? Result, Guid? Contact, Guid? Enrichment);
+    private sealed record JobItemRow(long Seq, Guid Id, Guid JobId, string Status, string Input, string? Raw, string? Result, Guid? Contact, Guid? Enrichment);
 
     /// <summary>The job items about the person: found by text, then parsed and checked.</summary>
     private static async Task<List<JobItemRow>> FindJobItemsAsync(TributaryDb db, Guid ws, HashSet<string> keys, HashSet<Guid> contacts,
@@ -197,10 +197,10 @@ public sealed class ErasureService(TributaryDbFactory dbs, JobQueue jobs, TimePr
         var contactList = contacts.ToList();
         var byContact = contactList.Count == 0 ? "" : $"contact_id IN ({Sql.InList(contactList.Count, args.Count + 2)}) OR ";
         var candidates = await Sql.QueryAsync(db,
-            $"SELECT seq, job_id, status, input_json, raw_json, result_json, contact_id, enrichment_id FROM job_items WHERE workspace_id = {{0}} AND status <> {{1}} AND ({byContact}{filter})",
+            $"SELECT seq, id, job_id, status, input_json, raw_json, result_json, contact_id, enrichment_id FROM job_items WHERE workspace_id = {{0}} AND status <> {{1}} AND ({byContact}{filter})",
             [ws, JobItemStatus.Erased, .. args, .. contactList.Select(c => (object?)c)],
-            r => new JobItemRow(r.GetInt64(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4),
-                r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetGuid(6), r.IsDBNull(7) ? null : r.GetGuid(7)), ct);
+            r => new JobItemRow(r.GetInt64(0), r.GetGuid(1), r.GetGuid(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5),
+                r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetGuid(7), r.IsDBNull(8) ? null : r.GetGuid(8)), ct);
         return candidates.Where(i =>
                 (i.Contact is { } c && contacts.Contains(c))
                 || Carries(i.Input, keys) || Carries(i.Raw, keys) || Carries(i.Result, keys)
@@ -236,16 +236,25 @@ public sealed class ErasureService(TributaryDbFactory dbs, JobQueue jobs, TimePr
         if (args.Count > 0) await Sql.ExecuteAsync(db, $"DELETE FROM enrichments WHERE workspace_id = {{0}} AND ({filter})", [ws, .. args], ct);
     }
 
-    private static async Task EraseWebhooksAsync(TributaryDb db, Guid ws, HashSet<string> keys, HashSet<Guid> contacts, CancellationToken ct)
+    /// <summary>Messages about the person: by contact, by a value of theirs, or naming one of their job items (seed 003 posts its id).</summary>
+    private static async Task EraseWebhooksAsync(TributaryDb db, Guid ws, HashSet<string> keys, HashSet<Guid> contacts, HashSet<Guid> items,
+        CancellationToken ct)
     {
         var (filter, args) = TextFilter(db, ["payload_json"], keys, first: 1);
+        foreach (var item in items)
+        {
+            filter += $" OR payload_json LIKE {{{args.Count + 1}}}";
+            args.Add("%" + item.ToString("D") + "%");
+        }
         var contactList = contacts.ToList();
         var byContact = contactList.Count == 0 ? "" : $"contact_id IN ({Sql.InList(contactList.Count, args.Count + 1)}) OR ";
         var candidates = await Sql.QueryAsync(db,
             $"SELECT id, payload_json, contact_id FROM webhook_messages WHERE workspace_id = {{0}} AND ({byContact}{filter})",
             [ws, .. args, .. contactList.Select(c => (object?)c)],
             r => (Id: r.GetGuid(0), Payload: r.GetString(1), Contact: r.IsDBNull(2) ? (Guid?)null : r.GetGuid(2)), ct);
-        var ids = candidates.Where(m => (m.Contact is { } c && contacts.Contains(c)) || Carries(m.Payload, keys)).Select(m => m.Id).ToList();
+        var ids = candidates.Where(m => (m.Contact is { } c && contacts.Contains(c)) || Carries(m.Payload, keys)
+                                        || items.Any(i => m.Payload.Contains(i.ToString("D"), StringComparison.OrdinalIgnoreCase)))
+            .Select(m => m.Id).ToList();
         foreach (var chunk in ids.Chunk(500))
         {
             var list = chunk.ToList();

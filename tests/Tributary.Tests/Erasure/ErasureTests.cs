@@ -12,7 +12,7 @@ using static Tributary.Tests.Erasure.ErasureApp;
 namespace Tributary.Tests.Erasure;
 
 /// <summary>DESIGN §4's erasure: every copy of the person goes at once, and a run in flight cannot bring them back.</summary>
-public abstract class ErasureTests(ErasureApp app)
+public abstract partial class ErasureTests(ErasureApp app)
 {
     private static HttpRequestMessage Idempotent(string path, object body, string key)
     {
