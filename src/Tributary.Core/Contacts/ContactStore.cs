@@ -81,22 +81,6 @@ public sealed class ContactStore(CompanyStore companies, CreationClock clock)
         return contact;
     }
 
-    /// <summary>Deletes a contact and forgets every cached answer filed under its identities and every webhook about it.</summary>
-    public async Task<bool> DeleteAsync(TributaryDb db, Guid workspaceId, Guid id, CancellationToken ct = default)
-    {
-        var contact = await InWorkspace(db, workspaceId).AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (contact is null) return false;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await InWorkspace(db, workspaceId).Where(c => c.Id == id).ExecuteDeleteAsync(ct);
-        var keys = CacheKeys.OfContact(contact);
-        await IdentityClaims.ReleaseAsync(db, workspaceId, id, keys, ct);
-        if (keys.Count > 0)
-            await db.CacheEntries.Where(e => e.WorkspaceId == workspaceId && keys.Contains(e.IdentityKey)).ExecuteDeleteAsync(ct);
-        await WebhookOutbox.ForgetContactAsync(db, workspaceId, id, ct);
-        await tx.CommitAsync(ct);
-        return true;
-    }
-
     public Task<Page<Contact>> SearchAsync(TributaryDb db, Guid workspaceId, ContactFilter filter, PageRequest page,
         CancellationToken ct = default) =>
         Paging.RunAsync(filter.Apply(InWorkspace(db, workspaceId).AsNoTracking()), page, c => c.CreatedAt, c => c.Seq, ct);

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
@@ -68,7 +67,10 @@ public abstract class ErasureApp(DatabaseProvider provider) : WaterfallApp(provi
     private static bool IsPerson(JsonObject q) =>
         q.ToJsonString().Contains("rivera", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Every row of every table whose text (or bytes) holds <paramref name="needle"/>, as "table.column" lines.</summary>
+    /// <summary>
+    /// Every column of every table with a value (text or bytes) that holds <paramref name="needle"/>, as "table.column"
+    /// lines with the number of rows and one of the values, so that a failure shows what was left.
+    /// </summary>
     public async Task<List<string>> TablesHoldingAsync(string needle)
     {
         await using var db = NewDb();
@@ -87,23 +89,25 @@ public abstract class ErasureApp(DatabaseProvider provider) : WaterfallApp(provi
         var found = new List<string>();
         foreach (var (table, column, type) in columns)
         {
-            string? test = Provider == DatabaseProvider.Sqlite
-                ? $"lower(CAST(\"{column}\" AS TEXT)) LIKE @needle"
+            string? text = Provider == DatabaseProvider.Sqlite
+                ? $"CAST(\"{column}\" AS TEXT)"
                 : type switch
                 {
-                    "text" or "character varying" or "jsonb" or "json" => $"\"{column}\"::text ILIKE @needle",
-                    "bytea" => $"encode(\"{column}\", 'escape') ILIKE @needle",
+                    "text" or "character varying" or "jsonb" or "json" => $"\"{column}\"::text",
+                    "bytea" => $"encode(\"{column}\", 'escape')",
                     _ => null,
                 };
-            if (test is null) continue;
+            if (text is null) continue;
+            var like = Provider == DatabaseProvider.Sqlite ? "LIKE" : "ILIKE";
             await using var cmd = connection.CreateCommand();
-            cmd.CommandText = $"SELECT count(*) FROM \"{table}\" WHERE {test}";
+            cmd.CommandText = $"SELECT count(*), substr(min({text}), 1, 300) FROM \"{table}\" WHERE {text} {like} @needle";
             var p = cmd.CreateParameter();
             p.ParameterName = "@needle";
             p.Value = "%" + needle.ToLowerInvariant() + "%";
             cmd.Parameters.Add(p);
-            var count = Convert.ToInt64(await cmd.ExecuteScalarAsync());
-            if (count > 0) found.Add($"{table}.{column} ({count} rows)");
+            await using var reader = await cmd.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            if (reader.GetInt64(0) > 0) found.Add($"{table}.{column} ({reader.GetInt64(0)} rows, e.g. {reader.GetString(1)})");
         }
         return found;
     }

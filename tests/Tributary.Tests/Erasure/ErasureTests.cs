@@ -30,15 +30,6 @@ public abstract partial class ErasureTests(ErasureApp app)
         foreach (var needle in Person.Traces)
         {
             var holding = await app.TablesHoldingAsync(needle);
-            if (holding.Count > 0)
-            {
-                await using var db = app.NewDb();
-                var rows = Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AsNoTracking(db.CacheEntries).ToList()
-                    .Where(e => e.IdentityKey.Contains("rivera") || (e.ValueJson ?? "").Contains("rivera")).Select(e => $"{e.WorkspaceId} {e.IdentityKey} {e.Channel} {e.ValueJson}");
-                holding.AddRange(rows);
-                holding.AddRange(Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AsNoTracking(db.EnrichmentRecords).ToList()
-                    .Where(e => e.TraceJson.Contains("rivera", StringComparison.OrdinalIgnoreCase) || e.TraceJson.Contains("33612345678")).Select(e => $"{e.WorkspaceId} {e.CreatedAt:O} {e.TraceJson}"));
-            }
             holding.ShouldBeEmpty($"a table still holds '{needle}'");
             if (app.Provider == DatabaseProvider.Sqlite) app.FilesHolding(needle).ShouldBeEmpty($"a database file still holds '{needle}'");
         }
