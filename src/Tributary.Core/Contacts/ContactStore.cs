@@ -16,6 +16,14 @@ public abstract record CreateOutcome
     public sealed record Suppressed : CreateOutcome;
 }
 
+public abstract record UpdateOutcome
+{
+    public sealed record Updated(Contact Contact) : UpdateOutcome;
+    public sealed record NotFound : UpdateOutcome;
+    /// <summary>The change gives the contact an identity key on the suppression list (DESIGN §4): nothing was changed.</summary>
+    public sealed record Suppressed : UpdateOutcome;
+}
+
 /// <summary>Contacts of one workspace: create, read, update, delete, search and upsert (bulk and import).</summary>
 public sealed class ContactStore(CompanyStore companies, CreationClock clock)
 {
@@ -61,16 +69,23 @@ public sealed class ContactStore(CompanyStore companies, CreationClock clock)
     public Task<Contact?> GetAsync(TributaryDb db, Guid workspaceId, Guid id, CancellationToken ct = default) =>
         InWorkspace(db, workspaceId).FirstOrDefaultAsync(c => c.Id == id, ct);
 
-    public async Task<Contact?> UpdateAsync(TributaryDb db, Guid workspaceId, Guid id, ContactInput input,
+    public async Task<UpdateOutcome> UpdateAsync(TributaryDb db, Guid workspaceId, Guid id, ContactInput input,
         IReadOnlyList<string> phoneCountries, CancellationToken ct = default)
     {
         var contact = await GetAsync(db, workspaceId, id, ct);
-        if (contact is null) return null;
+        if (contact is null) return new UpdateOutcome.NotFound();
         var keysBefore = CacheKeys.OfContact(contact);
+        var suppressibleBefore = SuppressibleKeys(contact).ToList();
         var changed = ContactFields.ApplyUserInput(contact, input, ContactFields.WriteMode.Replace, phoneCountries);
-        if (changed.Count == 0) return contact;
+        if (changed.Count == 0) return new UpdateOutcome.Updated(contact);
         contact.UpdatedAt = clock.Next();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var added = SuppressibleKeys(contact).Except(suppressibleBefore).ToList();
+        if (added.Count > 0 && (await Erasure.ErasureGuard.SuppressedAsync(db, workspaceId, added, ct)).Count > 0)
+        {
+            db.ChangeTracker.Clear();
+            return new UpdateOutcome.Suppressed();
+        }
         await db.SaveChangesAsync(ct);
         var keysAfter = CacheKeys.OfContact(contact);
         await IdentityClaims.ReleaseAsync(db, workspaceId, contact.Id, keysBefore.Except(keysAfter).ToList(), ct);
@@ -78,7 +93,7 @@ public sealed class ContactStore(CompanyStore companies, CreationClock clock)
         if (changed.Contains("company_domain") || changed.Contains("company_name"))
             await EnsureCompaniesAsync(db, workspaceId, [contact], ct);
         await tx.CommitAsync(ct);
-        return contact;
+        return new UpdateOutcome.Updated(contact);
     }
 
     public Task<Page<Contact>> SearchAsync(TributaryDb db, Guid workspaceId, ContactFilter filter, PageRequest page,

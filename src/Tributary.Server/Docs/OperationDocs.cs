@@ -42,9 +42,9 @@ public sealed record OperationDocs(string Summary, string Description, IReadOnly
         [("POST", "/admin/providers/{name}/check")] = Doc("Check a provider's key", "Asks the vendor's account or credits endpoint whether the key works and what is left; a working key makes the provider healthy at once."),
 
         [("GET", "/v1/contacts")] = Doc("Search contacts", "Filtered, ordered by creation, paged; an unknown filter is a 400.", [.. ContactFilters, .. Paging]),
-        [("POST", "/v1/contacts")] = Doc("Create a contact", "Always creates; values carry the provenance user. A company_domain upserts its company."),
+        [("POST", "/v1/contacts")] = Doc("Create a contact", "Always creates; values carry the provenance user. A company_domain upserts its company. A suppressed identity is 409 suppressed."),
         [("GET", "/v1/contacts/{id}")] = Doc("Get a contact", "With per-field provenance (field_sources)."),
-        [("PATCH", "/v1/contacts/{id}")] = Doc("Update a contact", "Fields given replace; null clears a field."),
+        [("PATCH", "/v1/contacts/{id}")] = Doc("Update a contact", "Fields given replace; null clears a field; a suppressed identity is 409 suppressed."),
         [("DELETE", "/v1/contacts/{id}")] = Doc("Delete (erase) a contact",
             "Erases the person under every identity key the contact holds, as POST /v1/erasures does; suppress=true also lists the keys.",
             ("suppress", "true to put the contact's identity keys on the suppression list (default false)")),

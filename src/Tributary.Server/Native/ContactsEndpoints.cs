@@ -65,8 +65,12 @@ public static class ContactsEndpoints
         var input = ContactInput.FromJson(body, out var errors);
         if (errors.Count > 0) return new ErrorResult(ApiError.Validation(string.Join("; ", errors)));
         var workspace = caller.Workspace;
-        var contact = await contacts.UpdateAsync(db, caller.WorkspaceId, contactId, input, workspace!.PhoneCountries, ct);
-        return contact is null ? new ErrorResult(ApiError.NotFound("Contact")) : TypedResults.Ok(new Envelope<ContactDto>(ContactDto.Of(contact)));
+        return await contacts.UpdateAsync(db, caller.WorkspaceId, contactId, input, workspace!.PhoneCountries, ct) switch
+        {
+            UpdateOutcome.Updated updated => TypedResults.Ok(new Envelope<ContactDto>(ContactDto.Of(updated.Contact))),
+            UpdateOutcome.Suppressed => new ErrorResult(ApiError.Suppressed(SuppressedMessage)),
+            _ => new ErrorResult(ApiError.NotFound("Contact")),
+        };
     }
 
     public const string SuppressedMessage = "This person is on the workspace's suppression list; nothing was stored";

@@ -88,6 +88,9 @@ public abstract partial class ErasureTests
 
         // Creates, bulk and import refuse the person; the other person's row goes in.
         await (await client.PostJson("/v1/contacts", new { linkedin_url = "linkedin.com/in/Jordan-Rivera/" })).ShouldBeError(409, "suppressed");
+        var someone = (await (await client.PostJson("/v1/contacts", new { first_name = "Sam" })).ShouldBeOk(201)).GetProperty("data").GetProperty("id").GetGuid();
+        await (await client.PatchJson($"/v1/contacts/{someone}", new { email = Person.Email })).ShouldBeError(409, "suppressed");
+        (await (await client.GetAsync($"/v1/contacts/{someone}")).Json()).GetProperty("data").GetProperty("email").ValueKind.ShouldBe(JsonValueKind.Null);
         var bulk = await (await client.PostJson("/v1/contacts/bulk", new { contacts = new object[] { new { email = Other.Email }, new { email = Person.Email } } }))
             .ShouldBeError(409, "suppressed");
         bulk.ToString().ShouldContain("contacts[1]");
