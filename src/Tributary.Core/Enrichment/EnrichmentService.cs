@@ -408,15 +408,16 @@ public sealed class EnrichmentService(
     /// suppressed) while the run was in flight. One lookup on the tombstones' key; on PostgreSQL after the lock that
     /// orders it against an erasure of the workspace.
     /// </summary>
-    private async Task<bool> ErasedWhileRunningAsync(TributaryDb db, EnrichmentRequest request, WaterfallOutcome run, Contact? target, CancellationToken ct)
+    private async Task<bool> ErasedWhileRunningAsync(CommitBatch batch, EnrichmentRequest request, WaterfallOutcome run, Contact? target,
+        CancellationToken ct)
     {
         var keys = new HashSet<string>(CacheKeys.From(request.Known, false), StringComparer.Ordinal);
         keys.UnionWith(run.CacheKeys);
         keys.UnionWith(PersonKeys.OfFound(run.Found));
         if (target is not null) keys.UnionWith(CacheKeys.OfContact(target));
         if (keys.Count == 0) return false;
-        await ErasureGuard.HoldOffErasuresAsync(db, request.WorkspaceId, ct);
-        return await ErasureGuard.BlocksAnyAsync(db, request.WorkspaceId, keys, time.GetUtcNow().UtcDateTime, ct);
+        await batch.Deferred<ErasureHolds>().HoldAsync(batch.Db, request.WorkspaceId, ct);
+        return await ErasureGuard.BlocksAnyAsync(batch.Db, request.WorkspaceId, keys, time.GetUtcNow().UtcDateTime, ct);
     }
 
     /// <summary>Drops a run whose person was erased: no write-back, cache, trace or charge; the reservation and the claims end.</summary>
@@ -440,7 +441,7 @@ public sealed class EnrichmentService(
             target = await ContactStore.InWorkspace(db, request.WorkspaceId).FirstOrDefaultAsync(c => c.Id == contactId, ct);
             if (target is null) return new EnrichmentOutcome.ContactNotFound();
         }
-        if (!request.IsCompany && await ErasedWhileRunningAsync(db, request, run, target, ct))
+        if (!request.IsCompany && await ErasedWhileRunningAsync(batch, request, run, target, ct))
             return await DropInAsync(batch, request, enrichmentId, reservation, ownReservation, claims, ct);
         var contactResult = new WriteBackResult(target, [], false);
         Companies.Company? company = null;

@@ -78,3 +78,21 @@ public static class ErasureGuard
 
     private static int LockKey(Guid workspaceId) => BitConverter.ToInt32(workspaceId.ToByteArray(), 12);
 }
+
+/// <summary>
+/// The workspaces whose erasures a commit batch already holds off (PostgreSQL), so that the lock is taken once per
+/// workspace and batch rather than once per settlement. Writes nothing when the batch flushes.
+/// </summary>
+public sealed class ErasureHolds : IDeferredWrite
+{
+    private readonly HashSet<Guid> _held = [];
+
+    public int Order => 0;
+
+    public async Task HoldAsync(TributaryDb db, Guid workspaceId, CancellationToken ct)
+    {
+        if (db.Provider == DatabaseProvider.Postgres && _held.Add(workspaceId)) await ErasureGuard.HoldOffErasuresAsync(db, workspaceId, ct);
+    }
+
+    public Task FlushAsync(TributaryDb db, CancellationToken ct) => Task.CompletedTask;
+}
