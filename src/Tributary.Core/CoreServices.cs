@@ -5,6 +5,7 @@ using Tributary.Core.Companies;
 using Tributary.Core.Contacts;
 using Tributary.Core.Credits;
 using Tributary.Core.Enrichment;
+using Tributary.Core.Erasure;
 using Tributary.Core.Idempotency;
 using Tributary.Core.Jobs;
 using Tributary.Core.RateLimits;
@@ -86,6 +87,16 @@ public static class CoreServices
         services.AddSingleton<JobQueue>();
         services.AddSingleton<LeadRecords>();
         services.AddSingleton<JobProcessor>();
+        return services;
+    }
+
+    /// <summary>Registers erasure, the suppression list, the erasure log and the retention sweep (DESIGN §4).</summary>
+    public static IServiceCollection AddTributaryErasure(this IServiceCollection services)
+    {
+        services.AddSingleton<ErasureService>();
+        services.AddSingleton<SuppressionList>();
+        services.AddSingleton<ErasureLog>();
+        services.AddSingleton<RetentionSweep>();
         return services;
     }
 

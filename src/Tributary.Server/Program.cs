@@ -52,6 +52,8 @@ try
         IndexDirectory = Path.Combine(Path.GetTempPath(), "tributary-datasets"),
     });
     builder.Services.AddTributaryJobs();
+    builder.Services.AddTributaryErasure();
+    builder.Services.AddHostedService<RetentionWorker>();
     builder.Services.AddHostedService<JobWorker>();
     builder.Services.AddHostedService<ReservationSweeper>();
     builder.Services.AddHostedService<TraceBatchWorker>();
@@ -123,6 +125,7 @@ try
     app.MapOperations();
     app.MapLeadBulk();
     app.MapWebhooks();
+    app.MapErasure();
 
     // The address is bound before anything is created for the demo, so a port in use stops the start with one line
     // and leaves no demo key unshown; the banner gives the address really listened on.

@@ -57,6 +57,7 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
         var naming = new ColumnNaming(mapping);
         var report = new ImportReport();
         var batch = new List<ContactInput>(BatchSize);
+        var rowNumbers = new List<long>(BatchSize);
         long analyzedAt = BatchSize / 4;
         var rows = format == ImportFormat.Csv ? ReadCsvAsync(body, encoding, report, naming, ct) : ReadJsonlAsync(body, encoding, report, naming, ct);
         await foreach (var (row, input, error) in rows)
@@ -66,18 +67,32 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
             var errors = ContactFields.Validate(input).ToList();
             if (errors.Count > 0) { report.Fail(new ImportRowError(row, "validation_error", string.Join("; ", errors))); continue; }
             batch.Add(input);
+            rowNumbers.Add(row);
             if (batch.Count < BatchSize) continue;
-            await FlushAsync(workspaceId, batch, phoneCountries, report, ct);
+            await FlushAsync(workspaceId, batch, rowNumbers, phoneCountries, report, ct);
             analyzedAt = await RefreshPlannerStatisticsAsync(analyzedAt, report, ct);
         }
-        if (batch.Count > 0) await FlushAsync(workspaceId, batch, phoneCountries, report, ct);
+        if (batch.Count > 0) await FlushAsync(workspaceId, batch, rowNumbers, phoneCountries, report, ct);
         return report;
     }
 
-    private async Task FlushAsync(Guid workspaceId, List<ContactInput> batch, IReadOnlyList<string> phoneCountries,
+    private async Task FlushAsync(Guid workspaceId, List<ContactInput> batch, List<long> rowNumbers, IReadOnlyList<string> phoneCountries,
         ImportReport report, CancellationToken ct)
     {
         await using var db = dbs.Create();
+        // A row naming a suppressed person fails (DESIGN §4); the rest of the batch goes in.
+        var suppressed = await ContactStore.SuppressedAsync(db, workspaceId, batch, ct);
+        foreach (var i in suppressed)
+            report.Fail(new ImportRowError(rowNumbers[i], "suppressed", "This person is on the workspace's suppression list; the row was not imported"));
+        if (suppressed.Count > 0)
+        {
+            var keep = Enumerable.Range(0, batch.Count).Except(suppressed).ToList();
+            var kept = keep.Select(i => batch[i]).ToList();
+            batch.Clear();
+            batch.AddRange(kept);
+        }
+        rowNumbers.Clear();
+        if (batch.Count == 0) return;
         foreach (var outcome in await store.UpsertManyAsync(db, workspaceId, batch, phoneCountries, ct))
         {
             if (outcome.Created) report.Created++;

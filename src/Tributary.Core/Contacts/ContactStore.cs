@@ -9,39 +9,83 @@ namespace Tributary.Core.Contacts;
 
 public sealed record UpsertOutcome(Contact Contact, bool Created, IReadOnlyList<string> ChangedFields);
 
+public abstract record CreateOutcome
+{
+    public sealed record Created(Contact Contact) : CreateOutcome;
+    /// <summary>One of the contact's identity keys is on the workspace's suppression list (DESIGN §4): nothing was stored.</summary>
+    public sealed record Suppressed : CreateOutcome;
+}
+
+public abstract record UpdateOutcome
+{
+    public sealed record Updated(Contact Contact) : UpdateOutcome;
+    public sealed record NotFound : UpdateOutcome;
+    /// <summary>The change gives the contact an identity key on the suppression list (DESIGN §4): nothing was changed.</summary>
+    public sealed record Suppressed : UpdateOutcome;
+}
+
 /// <summary>Contacts of one workspace: create, read, update, delete, search and upsert (bulk and import).</summary>
 public sealed class ContactStore(CompanyStore companies, CreationClock clock)
 {
     public static IQueryable<Contact> InWorkspace(TributaryDb db, Guid workspaceId) =>
         db.Contacts.Where(c => c.WorkspaceId == workspaceId);
 
-    public async Task<Contact> CreateAsync(TributaryDb db, Guid workspaceId, ContactInput input, IReadOnlyList<string> phoneCountries,
+    public async Task<CreateOutcome> CreateAsync(TributaryDb db, Guid workspaceId, ContactInput input, IReadOnlyList<string> phoneCountries,
         CancellationToken ct = default)
     {
         var contact = NewContact(workspaceId);
         ContactFields.ApplyUserInput(contact, input, ContactFields.WriteMode.Replace, phoneCountries);
-        db.Contacts.Add(contact);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if ((await Erasure.ErasureGuard.SuppressedAsync(db, workspaceId, SuppressibleKeys(contact), ct)).Count > 0)
+            return new CreateOutcome.Suppressed();
+        db.Contacts.Add(contact);
         await db.SaveChangesAsync(ct);
         await IdentityClaims.ClaimAsync(db, contact, ct); // keys another contact owns stay with it
         await EnsureCompaniesAsync(db, workspaceId, [contact], ct);
         await tx.CommitAsync(ct);
-        return contact;
+        return new CreateOutcome.Created(contact);
+    }
+
+    /// <summary>The positions of the inputs that name a suppressed identity (bulk and import refuse them).</summary>
+    public static async Task<List<int>> SuppressedAsync(TributaryDb db, Guid workspaceId, IReadOnlyList<ContactInput> inputs, CancellationToken ct)
+    {
+        var keys = inputs.Select(i => KeysOf(i).ToList()).ToList();
+        var listed = await Erasure.ErasureGuard.SuppressedAsync(db, workspaceId, keys.SelectMany(k => k), ct);
+        return listed.Count == 0 ? [] : Enumerable.Range(0, inputs.Count).Where(i => keys[i].Any(listed.Contains)).ToList();
+    }
+
+    private static IEnumerable<string> KeysOf(ContactInput input)
+    {
+        foreach (var key in MatchKeys.Of(input).IdentityKeys) yield return key;
+        if (Identity.EmailKey(input["personal_email"]) is { } personal) yield return "email:" + personal;
+    }
+
+    private static IEnumerable<string> SuppressibleKeys(Contact contact)
+    {
+        foreach (var key in CacheKeys.OfContact(contact)) yield return key;
+        if (Identity.EmailKey(contact.PersonalEmail) is { } personal) yield return "email:" + personal;
     }
 
     public Task<Contact?> GetAsync(TributaryDb db, Guid workspaceId, Guid id, CancellationToken ct = default) =>
         InWorkspace(db, workspaceId).FirstOrDefaultAsync(c => c.Id == id, ct);
 
-    public async Task<Contact?> UpdateAsync(TributaryDb db, Guid workspaceId, Guid id, ContactInput input,
+    public async Task<UpdateOutcome> UpdateAsync(TributaryDb db, Guid workspaceId, Guid id, ContactInput input,
         IReadOnlyList<string> phoneCountries, CancellationToken ct = default)
     {
         var contact = await GetAsync(db, workspaceId, id, ct);
-        if (contact is null) return null;
+        if (contact is null) return new UpdateOutcome.NotFound();
         var keysBefore = CacheKeys.OfContact(contact);
+        var suppressibleBefore = SuppressibleKeys(contact).ToList();
         var changed = ContactFields.ApplyUserInput(contact, input, ContactFields.WriteMode.Replace, phoneCountries);
-        if (changed.Count == 0) return contact;
+        if (changed.Count == 0) return new UpdateOutcome.Updated(contact);
         contact.UpdatedAt = clock.Next();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var added = SuppressibleKeys(contact).Except(suppressibleBefore).ToList();
+        if (added.Count > 0 && (await Erasure.ErasureGuard.SuppressedAsync(db, workspaceId, added, ct)).Count > 0)
+        {
+            db.ChangeTracker.Clear();
+            return new UpdateOutcome.Suppressed();
+        }
         await db.SaveChangesAsync(ct);
         var keysAfter = CacheKeys.OfContact(contact);
         await IdentityClaims.ReleaseAsync(db, workspaceId, contact.Id, keysBefore.Except(keysAfter).ToList(), ct);
@@ -49,23 +93,7 @@ public sealed class ContactStore(CompanyStore companies, CreationClock clock)
         if (changed.Contains("company_domain") || changed.Contains("company_name"))
             await EnsureCompaniesAsync(db, workspaceId, [contact], ct);
         await tx.CommitAsync(ct);
-        return contact;
-    }
-
-    /// <summary>Deletes a contact and forgets every cached answer filed under its identities and every webhook about it.</summary>
-    public async Task<bool> DeleteAsync(TributaryDb db, Guid workspaceId, Guid id, CancellationToken ct = default)
-    {
-        var contact = await InWorkspace(db, workspaceId).AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (contact is null) return false;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await InWorkspace(db, workspaceId).Where(c => c.Id == id).ExecuteDeleteAsync(ct);
-        var keys = CacheKeys.OfContact(contact);
-        await IdentityClaims.ReleaseAsync(db, workspaceId, id, keys, ct);
-        if (keys.Count > 0)
-            await db.CacheEntries.Where(e => e.WorkspaceId == workspaceId && keys.Contains(e.IdentityKey)).ExecuteDeleteAsync(ct);
-        await WebhookOutbox.ForgetContactAsync(db, workspaceId, id, ct);
-        await tx.CommitAsync(ct);
-        return true;
+        return new UpdateOutcome.Updated(contact);
     }
 
     public Task<Page<Contact>> SearchAsync(TributaryDb db, Guid workspaceId, ContactFilter filter, PageRequest page,

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Tributary.Core.Contacts;
 using Tributary.Core.Credits;
+using Tributary.Core.Erasure;
 using Tributary.Core.Idempotency;
 using Tributary.Core.Providers;
 using Tributary.Core.Storage;
@@ -55,9 +56,16 @@ public sealed record JobCharge(Guid? ReservationId);
 public abstract record EnrichmentOutcome
 {
     /// <param name="Unbilled">What the run would have cost had its reservation not expired (and been released) while it ran.</param>
+    /// <param name="Dropped">
+    /// The person is erased or suppressed (DESIGN §4): nothing ran, or what ran was not stored, cached or charged; the run
+    /// reads as one that found nothing.
+    /// </param>
     public sealed record Done(
         Guid EnrichmentId, WaterfallOutcome Run, long Charged, Contact? Contact, IReadOnlyList<string> UpdatedFields,
-        Companies.Company? Company, long BalanceAfter, long Unbilled = 0) : EnrichmentOutcome;
+        Companies.Company? Company, long BalanceAfter, long Unbilled = 0, bool Dropped = false) : EnrichmentOutcome
+    {
+        internal static Done DroppedRun(Guid enrichmentId) => new(enrichmentId, new WaterfallOutcome(), 0, null, [], null, 0, Dropped: true);
+    }
 
     public sealed record InsufficientCredits(long Needed, long Available) : EnrichmentOutcome;
 
@@ -194,6 +202,15 @@ public sealed class EnrichmentService(
 
             // 2. Join or claim what the cache did not answer (force runs neither join nor are joined).
             var missing = wanted.Where(c => !answered.Found.ContainsKey(c) && !answered.Misses.Contains(c)).ToList();
+            // An erased or suppressed person is answered as no match before any provider is asked (DESIGN §4). The cache
+            // holds nothing of them (the erasure emptied it and settlements store nothing new), so only a run is checked.
+            if (missing.Count > 0 && !request.IsCompany
+                && await ErasureGuard.BlocksAnyAsync(db, request.WorkspaceId, target is null ? keys : keys.Concat(CacheKeys.OfContact(target)),
+                    service.time.GetUtcNow().UtcDateTime, ct))
+            {
+                Answered = EnrichmentOutcome.Done.DroppedRun(enrichmentId);
+                return;
+            }
             var runnable = missing.Where(c => service.providers.OrderFor(c).Count > 0).ToList();
             var mine = missing;
             if (!request.Force && keys.Count > 0 && runnable.Count > 0)
@@ -386,6 +403,34 @@ public sealed class EnrichmentService(
         TraceJson = TraceDocument.Serialize(enrichmentId, request, run, charged),
     };
 
+    /// <summary>
+    /// Whether any key this settlement would store, an input or a found value, is tombstoned: the person was erased (or
+    /// suppressed) while the run was in flight. One lookup on the tombstones' key; on PostgreSQL after the lock that
+    /// orders it against an erasure of the workspace.
+    /// </summary>
+    private async Task<bool> ErasedWhileRunningAsync(CommitBatch batch, EnrichmentRequest request, WaterfallOutcome run, Contact? target,
+        CancellationToken ct)
+    {
+        var keys = new HashSet<string>(CacheKeys.From(request.Known, false), StringComparer.Ordinal);
+        keys.UnionWith(run.CacheKeys);
+        keys.UnionWith(PersonKeys.OfFound(run.Found));
+        if (target is not null) keys.UnionWith(CacheKeys.OfContact(target));
+        if (keys.Count == 0) return false;
+        await batch.Deferred<ErasureHolds>().HoldAsync(batch.Db, request.WorkspaceId, ct);
+        return await ErasureGuard.BlocksAnyAsync(batch.Db, request.WorkspaceId, keys, time.GetUtcNow().UtcDateTime, ct);
+    }
+
+    /// <summary>Drops a run whose person was erased: no write-back, cache, trace or charge; the reservation and the claims end.</summary>
+    private async Task<EnrichmentOutcome> DropInAsync(CommitBatch batch, EnrichmentRequest request, Guid enrichmentId, Guid? reservation,
+        bool ownReservation, InFlightWork.Run? claims, CancellationToken ct)
+    {
+        if (reservation is { } r && ownReservation)
+            await ledger.SettleInBatchAsync(batch, r, 0, $"{request.Surface}: erased person", enrichmentId, ct);
+        if (claims is not null) await InFlightWork.EndInAsync(batch.Db, claims, ct);
+        if (request.Idempotency is { Settled: null } scope) await IdempotencyStore.MarkDoneInAsync(batch.Db, scope, enrichmentId, ct);
+        return EnrichmentOutcome.Done.DroppedRun(enrichmentId);
+    }
+
     private async Task<EnrichmentOutcome> SettleInAsync(CommitBatch batch, Workspace workspace, EnrichmentRequest request, Guid enrichmentId,
         WaterfallOutcome run, Guid? reservation, bool ownReservation, InFlightWork.Run? claims, CancellationToken ct)
     {
@@ -396,6 +441,8 @@ public sealed class EnrichmentService(
             target = await ContactStore.InWorkspace(db, request.WorkspaceId).FirstOrDefaultAsync(c => c.Id == contactId, ct);
             if (target is null) return new EnrichmentOutcome.ContactNotFound();
         }
+        if (!request.IsCompany && await ErasedWhileRunningAsync(batch, request, run, target, ct))
+            return await DropInAsync(batch, request, enrichmentId, reservation, ownReservation, claims, ct);
         var contactResult = new WriteBackResult(target, [], false);
         Companies.Company? company = null;
         if (request.WriteBack && request.IsCompany)

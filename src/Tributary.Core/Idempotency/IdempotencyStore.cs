@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Tributary.Core.Erasure;
 using Tributary.Core.Storage;
 
 namespace Tributary.Core.Idempotency;
@@ -24,6 +25,10 @@ public sealed class IdempotencyRecord
     /// the claim of an owner that died after that point answers from it instead of running again.
     /// </summary>
     public Guid? ResultId { get; set; }
+    /// <summary>The hashed identity keys and the ids the stored response carries (<see cref="Erasure.ResponseSubjects"/>).</summary>
+    public string? Subjects { get; set; }
+    /// <summary>Set when an erasure deleted the stored body: a replay answers 410 and runs nothing.</summary>
+    public DateTime? ErasedAt { get; set; }
 }
 
 /// <summary>
@@ -121,13 +126,26 @@ public sealed class IdempotencyStore(TributaryDbFactory dbs, TimeProvider time)
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseExpiresAt, expires), ct);
     }
 
+    /// <param name="subjects">What the response carries (<see cref="ResponseSubjects"/>), so that an erasure finds it.</param>
     public async Task CompleteAsync(Guid workspaceId, string method, string path, string key, int status, string headersJson, byte[] body,
-        CancellationToken ct)
+        string? subjects, CancellationToken ct)
     {
         await using var db = dbs.Create();
-        await db.IdempotencyRecords.Where(r => r.WorkspaceId == workspaceId && r.Method == method && r.Path == path && r.Key == key)
+        var hashes = ResponseSubjects.Hashes(subjects).ToList();
+        await using var tx = hashes.Count > 0 ? await db.Database.BeginTransactionAsync(ct) : null;
+        // A person erased while this request ran: the response is stored as already erased, so no copy outlives the erasure.
+        var now = time.GetUtcNow().UtcDateTime;
+        if (tx is not null) await ErasureGuard.HoldOffErasuresAsync(db, workspaceId, ct);
+        if (await ErasureGuard.BlocksAnyHashAsync(db, workspaceId, hashes, now, ct))
+        {
+            await db.IdempotencyRecords.Where(r => r.WorkspaceId == workspaceId && r.Method == method && r.Path == path && r.Key == key)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.StatusCode, status).SetProperty(r => r.ErasedAt, now), ct);
+        }
+        else
+            await db.IdempotencyRecords.Where(r => r.WorkspaceId == workspaceId && r.Method == method && r.Path == path && r.Key == key)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.StatusCode, status).SetProperty(r => r.HeadersJson, headersJson)
-                .SetProperty(r => r.Body, body), ct);
+                .SetProperty(r => r.Body, body).SetProperty(r => r.Subjects, subjects), ct);
+        if (tx is not null) await tx.CommitAsync(ct);
     }
 
     /// <summary>Forgets a request that should run again when retried (a 5xx, a 409, a 429, a crash).</summary>

@@ -80,4 +80,6 @@ public static class JobItemStatus
     /// <summary>An error that retrying would not fix (bad input, or repeated failures).</summary>
     public const string Failed = "failed";
     public const string Cancelled = "cancelled";
+    /// <summary>The person was erased: input and result are gone, the row stays so that the job's counts hold (DESIGN §4).</summary>
+    public const string Erased = "erased";
 }

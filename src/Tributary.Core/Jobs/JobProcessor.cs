@@ -73,7 +73,10 @@ public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, B
                 Force = run.Force, Discover = run.Discover, Signals = run.Signals, WriteBack = run.WriteBack, ContactId = item.ContactId,
                 Deadline = options.ItemDeadline, Job = new JobCharge(job.ReservationId),
             }, lease.Token);
-            var outcome = pending.Answered ?? await committer.CommitAsync((batch, ct) => CommitAsync(batch, item, job, pending, ct));
+            // An erased or suppressed person is answered before anything runs, and still ends the item (found nothing).
+            var outcome = pending.Answered is null or EnrichmentOutcome.Done { Dropped: true }
+                ? await committer.CommitAsync((batch, ct) => CommitAsync(batch, item, job, pending, ct))
+                : pending.Answered;
             if (outcome is EnrichmentOutcome.Done) pending.Committed();
             else if (outcome is EnrichmentOutcome.ContactNotFound)
                 await queue.FailItemAsync(item, "the contact no longer exists", stopping);
@@ -107,7 +110,8 @@ public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, B
         CancellationToken ct)
     {
         if (!await JobQueue.HoldsLeaseAsync(batch.Db, item, ct)) return new EnrichmentOutcome.Fenced();
-        if (await pending.SettleInAsync(batch, ct) is not EnrichmentOutcome.Done done) return new EnrichmentOutcome.ContactNotFound();
+        var settled = pending.Answered ?? await pending.SettleInAsync(batch, ct);
+        if (settled is not EnrichmentOutcome.Done done) return new EnrichmentOutcome.ContactNotFound();
         await queue.RecordItemAsync(batch, item, JobItemStatus.Done, JsonSerializer.Serialize(ItemResult.Of(done)),
             done.Charged, done.Run.Found.Count > 0, done.EnrichmentId, done.Contact?.Id, null, ct);
         foreach (var listener in listeners.Where(l => l.Kind == job.Kind))

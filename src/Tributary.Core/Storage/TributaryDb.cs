@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Tributary.Core.Companies;
 using Tributary.Core.Contacts;
 using Tributary.Core.Credits;
+using Tributary.Core.Erasure;
 using Tributary.Core.Idempotency;
 using Tributary.Core.Jobs;
 using Tributary.Core.RateLimits;
@@ -39,6 +40,9 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
     public DbSet<ChangeCounter> ChangeCounters => Set<ChangeCounter>();
     public DbSet<IdentityClaim> IdentityClaims => Set<IdentityClaim>();
     public DbSet<Providers.Usage.ProviderUsageDay> ProviderUsage => Set<Providers.Usage.ProviderUsageDay>();
+    public DbSet<Tombstone> Tombstones => Set<Tombstone>();
+    public DbSet<Suppression> Suppressions => Set<Suppression>();
+    public DbSet<ErasureLogEntry> ErasureLog => Set<ErasureLogEntry>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -215,6 +219,34 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
             e.Property(x => x.Outcome).HasMaxLength(20);
             e.HasOne<WebhookMessage>().WithMany().HasForeignKey(x => x.MessageId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.WorkspaceId, x.Seq });
+        });
+
+        model.Entity<Tombstone>(e =>
+        {
+            e.ToTable("erasure_tombstones");
+            e.HasKey(x => new { x.WorkspaceId, x.KeyHash });
+            e.Property(x => x.KeyHash).HasMaxLength(64);
+        });
+
+        model.Entity<Suppression>(e =>
+        {
+            e.ToTable("suppressions");
+            e.HasKey(x => x.Seq);
+            e.Property(x => x.Seq).ValueGeneratedOnAdd();
+            e.HasAlternateKey(x => x.Id);
+            e.Property(x => x.Kind).HasMaxLength(20);
+            e.Property(x => x.KeyHash).HasMaxLength(64);
+            e.HasIndex(x => new { x.WorkspaceId, x.KeyHash }).IsUnique();
+            e.HasIndex(x => new { x.WorkspaceId, x.CreatedAt, x.Seq });
+        });
+
+        model.Entity<ErasureLogEntry>(e =>
+        {
+            e.ToTable("erasure_log");
+            e.HasKey(x => x.Seq);
+            e.Property(x => x.Seq).ValueGeneratedOnAdd();
+            e.HasAlternateKey(x => x.Id);
+            e.HasIndex(x => new { x.WorkspaceId, x.ErasedAt, x.Seq });
         });
 
         ApplySnakeCaseNames(model);

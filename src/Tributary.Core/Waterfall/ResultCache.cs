@@ -59,7 +59,7 @@ public sealed class ResultCache(TimeProvider time, CacheOptions options)
             if (forChannel.FirstOrDefault(e => e.Found) is { } hit)
             {
                 read.Found[channel] = ToResult(hit);
-                read.Trace.Add(new TraceStep { Provider = "cache", Outcome = "cache_hit", ChannelsAccepted = [channel], Detail = $"{hit.IdentityKey} (from {hit.Source})" });
+                read.Trace.Add(new TraceStep { Provider = "cache", Outcome = "cache_hit", ChannelsAccepted = [channel], Detail = $"{KindOf(hit.IdentityKey)} key (from {hit.Source})" });
             }
             else if (forChannel.FirstOrDefault(e => !e.Found && e.ConfigHash == missHashes(channel)) is { } miss)
             {
@@ -111,4 +111,7 @@ public sealed class ResultCache(TimeProvider time, CacheOptions options)
     public static ChannelResult ToResult(CacheEntry e) => new(
         e.Channel, JsonDocument.Parse(e.ValueJson ?? "null").RootElement.Clone(), e.Source ?? "cache", e.Confidence,
         e.EnrichedAt, e.Verified, e.EmailStatus, FromCache: true);
+
+    // Traces outlive the cache (and an erasure may race a trace written in the background): they name the kind of key, not its value.
+    private static string KindOf(string identityKey) => identityKey[..Math.Max(0, identityKey.IndexOf(':'))];
 }

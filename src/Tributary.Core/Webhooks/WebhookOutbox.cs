@@ -48,8 +48,4 @@ public static class WebhookOutbox
         await db.SaveChangesAsync(ct);
         return message;
     }
-
-    /// <summary>Erases every message about a deleted contact, with its attempts, so no payload keeps its data.</summary>
-    public static Task<int> ForgetContactAsync(TributaryDb db, Guid workspaceId, Guid contactId, CancellationToken ct) =>
-        db.WebhookMessages.Where(m => m.WorkspaceId == workspaceId && m.ContactId == contactId).ExecuteDeleteAsync(ct);
 }

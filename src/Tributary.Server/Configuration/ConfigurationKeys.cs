@@ -48,9 +48,8 @@ public static class ConfigurationKeys
         root["Waterfall"] = new Node(channels.ToDictionary(c => c, _ => stringList, StringComparer.OrdinalIgnoreCase));
         root["Verification"] = verification;
         foreach (var type in new[] { typeof(DatabaseOptions), typeof(Pricing), typeof(CacheOptions), typeof(CreditOptions), typeof(JobOptions),
-                     typeof(RateLimitOptions), typeof(WebhookOptions) })
+                     typeof(RateLimitOptions), typeof(WebhookOptions), typeof(Tributary.Core.Erasure.RetentionOptions) })
             root[SectionOf(type)] = Of(type);
-        root["Retention"] = new Node(new Dictionary<string, Node>(StringComparer.OrdinalIgnoreCase) { ["JobResultsDays"] = Leaf, ["TraceDays"] = Leaf });
         return new Node(root);
     });
 

@@ -44,6 +44,7 @@ public static class ConfigurationSetup
         services.AddValidatedOptions<JobOptions>();
         services.AddValidatedOptions<RateLimitOptions>();
         services.AddValidatedOptions<WebhookOptions>();
+        services.AddValidatedOptions<Tributary.Core.Erasure.RetentionOptions>();
         // MX checks are off in Development, where the demo's synthetic domains have no DNS (DESIGN §5.2).
         services.AddValidatedOptions<VerificationOptions>(defaults: (o, env) => o.CheckMx = !env.IsDevelopment());
         services.AddSingleton(sp => new SurfaceSettings(sp.GetRequiredService<TributaryOptions>().SyncDeadline));

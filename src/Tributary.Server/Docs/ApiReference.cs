@@ -14,6 +14,7 @@ public static class ApiTags
     public const string Jobs = "Jobs";
     public const string Traces = "Enrichment traces";
     public const string Webhooks = "Webhooks";
+    public const string Erasure = "Erasure and suppression";
     public const string Admin = "Admin";
     public const string Operations = "Operations";
     public const string CrmEnrichment = "CRM contact enrichment (seed 000)";
@@ -43,6 +44,8 @@ public static class ApiTags
         (Workspace, "The key's workspace and its settings."),
         (Traces, "How one enrichment ran: providers asked in order, outcomes, latencies, cache hits."),
         (Webhooks, "Every webhook delivery attempt, and redelivery."),
+        (Erasure, "Erase a person by identity (every copy at once, replays of stored responses answer 410), the erasure log, and " +
+                  "the suppression list of hashed identity keys that are never enriched, stored or created again."),
         (Admin, "The operator's API, behind Tributary:AdminToken: workspaces, keys, credits, settings."),
         (Operations, "Health and metrics."),
     ];

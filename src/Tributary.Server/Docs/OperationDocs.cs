@@ -42,10 +42,12 @@ public sealed record OperationDocs(string Summary, string Description, IReadOnly
         [("POST", "/admin/providers/{name}/check")] = Doc("Check a provider's key", "Asks the vendor's account or credits endpoint whether the key works and what is left; a working key makes the provider healthy at once."),
 
         [("GET", "/v1/contacts")] = Doc("Search contacts", "Filtered, ordered by creation, paged; an unknown filter is a 400.", [.. ContactFilters, .. Paging]),
-        [("POST", "/v1/contacts")] = Doc("Create a contact", "Always creates; values carry the provenance user. A company_domain upserts its company."),
+        [("POST", "/v1/contacts")] = Doc("Create a contact", "Always creates; values carry the provenance user. A company_domain upserts its company. A suppressed identity is 409 suppressed."),
         [("GET", "/v1/contacts/{id}")] = Doc("Get a contact", "With per-field provenance (field_sources)."),
-        [("PATCH", "/v1/contacts/{id}")] = Doc("Update a contact", "Fields given replace; null clears a field."),
-        [("DELETE", "/v1/contacts/{id}")] = Doc("Delete a contact", "Deletes the contact and forgets the cached answers filed under its identities."),
+        [("PATCH", "/v1/contacts/{id}")] = Doc("Update a contact", "Fields given replace; null clears a field; a suppressed identity is 409 suppressed."),
+        [("DELETE", "/v1/contacts/{id}")] = Doc("Delete (erase) a contact",
+            "Erases the person under every identity key the contact holds, as POST /v1/erasures does; suppress=true also lists the keys.",
+            ("suppress", "true to put the contact's identity keys on the suppression list (default false)")),
         [("POST", "/v1/contacts/bulk")] = Doc("Upsert up to 500 contacts", "Matched on email, LinkedIn URL, handles, then name and company domain; fills only empty fields."),
         [("POST", "/v1/contacts/import")] = Doc("Import a CSV or JSONL file",
             "Streamed (never held in memory); upserts like bulk; bad rows are reported with their line number while good rows land.",
@@ -89,6 +91,16 @@ public sealed record OperationDocs(string Summary, string Description, IReadOnly
             ("format", "jsonl (default) or csv")),
         [("POST", "/v1/jobs/{id}/cancel")] = Doc("Cancel a job", "Records not started are dropped; unused credits return."),
         [("POST", "/v1/estimate")] = Doc("Estimate a job's cost", "The most a job of that many records and channels can cost, and the balance."),
+        [("POST", "/v1/erasures")] = Doc("Erase a person",
+            "By email, linkedin_url, x_handle, github_username or first_name + last_name + company_domain, whether or not a stored " +
+            "contact: the contacts, cache, job items (redacted, status erased), seed results, traces, webhook messages and stored " +
+            "responses go at once; the hashed keys are tombstoned for 24 hours, or listed for good with suppress: true."),
+        [("GET", "/v1/erasures")] = Doc("The erasure log", "Each erasure: its contacts, the API key that asked and when; no personal data.", Paging),
+        [("GET", "/v1/suppressions")] = Doc("The suppression list", "Each entry's kind of key and its SHA-256 hash (never the value).", Paging),
+        [("POST", "/v1/suppressions")] = Doc("Suppress a person",
+            "Lists the identity keys of the body (the fields of POST /v1/erasures): never enriched, stored or created again. Stored data is " +
+            "left alone; POST /v1/erasures with suppress: true erases and lists."),
+        [("DELETE", "/v1/suppressions/{id}")] = Doc("Lift a suppression", "The key may be enriched and stored again."),
         [("GET", "/v1/webhooks/deliveries")] = Doc("Webhook deliveries", "Every delivery attempt, newest first.", Paging),
         [("POST", "/v1/webhooks/deliveries/{id}/redeliver")] = Doc("Redeliver a webhook", "Sends the message again, signed afresh."),
 

@@ -36,6 +36,11 @@ public sealed record ApiError(int Status, string Code, string Message, IReadOnly
     public static ApiError RateLimited(long limit, string window) => new(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
         $"Rate limit exceeded: {limit} requests per {window} for this workspace");
 
+    public static readonly ApiError ResponseErased = new(StatusCodes.Status410Gone, ErrorCodes.ResponseErased,
+        "The response stored for this Idempotency-Key carried a person who has since been erased; nothing was run or charged");
+
+    public static ApiError Suppressed(string message) => new(StatusCodes.Status409Conflict, ErrorCodes.Suppressed, message);
+
     public static readonly ApiError Internal =
         new(StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "An unexpected error occurred; it has been logged with this request id");
 }
@@ -61,4 +66,6 @@ public static class ErrorCodes
     public const string MethodNotAllowed = "method_not_allowed";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string InternalError = "internal_error";
+    public const string ResponseErased = "response_erased";
+    public const string Suppressed = "suppressed";
 }

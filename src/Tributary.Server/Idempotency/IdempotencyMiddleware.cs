@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tributary.Core.Erasure;
 using Tributary.Core.Idempotency;
 using Tributary.Server.Auth;
 using Tributary.Server.Errors;
@@ -22,6 +23,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
     private static readonly string[] ReplayedHeaders = ["Content-Type", "Location", "X-Enrichment-Id"];
+    /// <summary>Request and response bodies up to this size are searched for the people they carry.</summary>
+    private const int MaxSubjectScan = 1024 * 1024;
 
     public async Task InvokeAsync(HttpContext http, CallerContext caller)
     {
@@ -46,7 +49,15 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         if (http.Request.QueryString.Value is { Length: > 0 } query) sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"query {query.Length}:{query}\n"));
         var chunk = new byte[81920];
         int read;
-        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0) sha.AppendData(chunk, 0, read);
+        // A small JSON request is kept to find the people it names (an erasure looks for its stored response by them).
+        using var small = new MemoryStream();
+        var json = http.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true;
+        while ((read = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
+        {
+            sha.AppendData(chunk, 0, read);
+            if (json && small.Length + read <= MaxSubjectScan) small.Write(chunk, 0, read);
+            else json = false;
+        }
         http.Request.Body.Position = 0;
         var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
         var method = http.Request.Method;
@@ -86,7 +97,11 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
             {
                 var headers = ReplayedHeaders.Where(h => http.Response.Headers.ContainsKey(h))
                     .ToDictionary(h => h, h => http.Response.Headers[h].ToString());
-                await store.CompleteAsync(caller.WorkspaceId, method, path, key, status, JsonSerializer.Serialize(headers), captured.ToArray(),
+                var stored = captured.ToArray();
+                var subjects = ResponseSubjects.Of(caller.WorkspaceId,
+                    [json ? System.Text.Encoding.UTF8.GetString(small.GetBuffer(), 0, (int)small.Length) : null,
+                     stored.Length <= MaxSubjectScan ? System.Text.Encoding.UTF8.GetString(stored) : null]);
+                await store.CompleteAsync(caller.WorkspaceId, method, path, key, status, JsonSerializer.Serialize(headers), stored, subjects,
                     CancellationToken.None);
                 completed = true;
             }
@@ -152,6 +167,12 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
 
     private static async Task ReplayAsync(HttpContext http, IdempotencyRecord record)
     {
+        if (record.ErasedAt is not null)
+        {
+            http.Response.Headers[ReplayedHeader] = "true";
+            await ErrorResult.WriteAsync(http, ApiError.ResponseErased);
+            return;
+        }
         http.Response.StatusCode = record.StatusCode!.Value;
         foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(record.HeadersJson ?? "{}") ?? [])
             http.Response.Headers[name] = value;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tributary.Core.Contacts;
+using Tributary.Core.Erasure;
 using Tributary.Core.Storage;
 using Tributary.Core.Workspaces;
 using Tributary.Server.Auth;
@@ -52,7 +53,8 @@ public static class ContactsEndpoints
         if (errors.Count > 0) return new ErrorResult(ApiError.Validation(string.Join("; ", errors)));
         if (input.IsEmpty) return new ErrorResult(ApiError.Validation("A contact needs at least one field"));
         var workspace = caller.Workspace;
-        var contact = await contacts.CreateAsync(db, caller.WorkspaceId, input, workspace!.PhoneCountries, ct);
+        if (await contacts.CreateAsync(db, caller.WorkspaceId, input, workspace!.PhoneCountries, ct) is not CreateOutcome.Created { Contact: var contact })
+            return new ErrorResult(ApiError.Suppressed(SuppressedMessage));
         return TypedResults.Created($"/v1/contacts/{contact.Id}", new Envelope<ContactDto>(ContactDto.Of(contact)));
     }
 
@@ -63,15 +65,28 @@ public static class ContactsEndpoints
         var input = ContactInput.FromJson(body, out var errors);
         if (errors.Count > 0) return new ErrorResult(ApiError.Validation(string.Join("; ", errors)));
         var workspace = caller.Workspace;
-        var contact = await contacts.UpdateAsync(db, caller.WorkspaceId, contactId, input, workspace!.PhoneCountries, ct);
-        return contact is null ? new ErrorResult(ApiError.NotFound("Contact")) : TypedResults.Ok(new Envelope<ContactDto>(ContactDto.Of(contact)));
+        return await contacts.UpdateAsync(db, caller.WorkspaceId, contactId, input, workspace!.PhoneCountries, ct) switch
+        {
+            UpdateOutcome.Updated updated => TypedResults.Ok(new Envelope<ContactDto>(ContactDto.Of(updated.Contact))),
+            UpdateOutcome.Suppressed => new ErrorResult(ApiError.Suppressed(SuppressedMessage)),
+            _ => new ErrorResult(ApiError.NotFound("Contact")),
+        };
     }
 
+    public const string SuppressedMessage = "This person is on the workspace's suppression list; nothing was stored";
+
+    /// <summary>Erases the contact (DESIGN §4): every copy of the person under every key it holds; <c>?suppress=true</c> lists them.</summary>
     static async Task<Results<Ok<Envelope<DeletedBody>>, ErrorResult>> DeleteContact(
-        string id, CallerContext caller, TributaryDb db, ContactStore contacts, CancellationToken ct)
+        string id, HttpContext http, CallerContext caller, ErasureService erasure, CancellationToken ct)
     {
         if (Ids.TryParse(id, "contact", out var contactId) is { } bad) return new ErrorResult(bad);
-        return await contacts.DeleteAsync(db, caller.WorkspaceId, contactId, ct)
+        var suppress = false;
+        foreach (var (name, value) in http.Request.Query)
+        {
+            if (name != "suppress") return new ErrorResult(ApiError.Validation($"unknown parameter '{name}'"));
+            if (!bool.TryParse(value.ToString(), out suppress)) return new ErrorResult(ApiError.Validation("'suppress' must be true or false"));
+        }
+        return await erasure.EraseContactAsync(caller.WorkspaceId, contactId, suppress, caller.KeyId, ct) is not null
             ? TypedResults.Ok(new Envelope<DeletedBody>(new DeletedBody(true, contactId)))
             : new ErrorResult(ApiError.NotFound("Contact"));
     }
@@ -98,6 +113,11 @@ public static class ContactsEndpoints
         }
         if (details.Count > 0)
             return new ErrorResult(ApiError.Validation($"{details.Count} contact(s) are invalid; nothing was saved", details));
+        if (await ContactStore.SuppressedAsync(db, caller.WorkspaceId, inputs, ct) is { Count: > 0 } suppressed)
+            return new ErrorResult(ApiError.Suppressed($"{suppressed.Count} contact(s) name a person on the workspace's suppression list; nothing was saved") with
+            {
+                Details = suppressed.Select(i => new ErrorDetail($"contacts[{i}]", "suppressed")).ToList(),
+            });
         var workspace = caller.Workspace;
         var outcomes = await contacts.UpsertManyAsync(db, caller.WorkspaceId, inputs, workspace!.PhoneCountries, ct);
         return TypedResults.Ok(new Envelope<BulkResult>(new BulkResult(

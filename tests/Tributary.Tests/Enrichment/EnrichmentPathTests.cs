@@ -116,7 +116,7 @@ public abstract partial class EnrichmentPathTests(EnrichmentPathApp app)
     }
 
     [DbFact]
-    public async Task Write_back_goes_to_the_oldest_holder_of_a_key_and_passes_to_the_next_when_it_is_deleted()
+    public async Task Write_back_goes_to_the_oldest_holder_of_a_key_and_passes_to_the_next_when_it_gives_the_key_up()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 100);
         using var client = ws.Client();
@@ -126,11 +126,12 @@ public abstract partial class EnrichmentPathTests(EnrichmentPathApp app)
         var newer = await Create(); // POST /v1/contacts may duplicate; the older one owns the key
         var first = await (await client.PostJson("/enrichment", ByLinkedin("p7", "work_email"))).ShouldBeOk();
         first.GetProperty("record_id").GetGuid().ShouldBe(older);
-        (await client.DeleteAsync($"/v1/contacts/{older}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        // Deleting a contact erases the person under its keys (both duplicates, DESIGN §4); changing the key gives it up.
+        (await client.PatchJson($"/v1/contacts/{older}", new { linkedin_url = "https://www.linkedin.com/in/p7-moved" })).StatusCode.ShouldBe(HttpStatusCode.OK);
         var again = await (await client.PostJson("/enrichment", ByLinkedin("p7", "phone"))).ShouldBeOk();
         again.GetProperty("record_id").GetGuid().ShouldBe(newer);
         await using var db = app.NewDb();
-        (await db.Contacts.CountAsync(c => c.WorkspaceId == ws.Id)).ShouldBe(1);
+        (await db.Contacts.CountAsync(c => c.WorkspaceId == ws.Id)).ShouldBe(2);
     }
 
     [DbFact]

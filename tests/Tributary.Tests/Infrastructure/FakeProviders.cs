@@ -24,6 +24,8 @@ public sealed class FakeProviderSpec
     public int RetryAfterSeconds { get; init; } = 1;
     /// <summary>Inputs that must be in the query for the provider to answer (beyond what Tributary checks).</summary>
     public string[] Requires { get; init; } = [];
+    /// <summary>Awaited before the answer is sent, with the query: lets a test hold a run in flight until it says so.</summary>
+    public Func<JsonObject, Task>? BeforeAnswer { get; set; }
 }
 
 public sealed record FakeCall(string Provider, JsonObject Query, string[] Channels, DateTime At, long? ContentLength = null);
@@ -102,6 +104,7 @@ public sealed class FakeProviders : IAsyncDisposable
     private static async Task<IResult> Answer(FakeProviderSpec spec, JsonObject query, string[] channels, HttpContext http)
     {
         if (spec.LatencyMs > 0) await Task.Delay(spec.LatencyMs, http.RequestAborted);
+        if (spec.BeforeAnswer is { } gate) await gate(query);
         if (spec.TooManyRequestsFirst > 0)
         {
             spec.TooManyRequestsFirst--;

@@ -140,16 +140,20 @@ public abstract class WaterfallTests(OrderedProvidersApp app)
     }
 
     [DbFact]
-    public async Task Deleting_a_contact_erases_its_cached_answers()
+    public async Task Deleting_a_contact_erases_its_cached_answers_and_tombstones_its_keys()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 100);
         using var client = ws.Client();
         var first = await (await client.PostJson("/enrichment", Linkedin("bob", "work_email"))).ShouldBeOk();
         var calls = app.Fakes.Calls.Count;
         (await client.DeleteAsync($"/v1/contacts/{first.GetProperty("record_id").GetGuid()}")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await using (var db = app.NewDb())
+            db.CacheEntries.Count(e => e.WorkspaceId == ws.Id).ShouldBe(0);
+        // DESIGN §4: for 24 hours the erased keys are answered as no match, free, and (here) without asking a provider.
         var again = await (await client.PostJson("/enrichment", Linkedin("bob", "work_email"))).ShouldBeOk();
-        app.Fakes.Calls.Count.ShouldBeGreaterThan(calls);
-        again.GetProperty("credits_used").GetInt64().ShouldBe(1);
+        again.GetProperty("channels").GetProperty("work_email").ValueKind.ShouldBe(JsonValueKind.Null);
+        again.GetProperty("credits_used").GetInt64().ShouldBe(0);
+        app.Fakes.Calls.Count.ShouldBe(calls);
     }
 
     [DbFact]

@@ -29,6 +29,7 @@ public static class AsyncContactView
 
     public static Dictionary<string, object?> Of(Job job, JobItem item, IReadOnlyList<string> workspaceCountries)
     {
+        if (item.Status == JobItemStatus.Erased) return Erased(item);
         var spec = JobOf(job);
         var input = JsonSerializer.Deserialize<AsyncContactInput>(item.RawJson!)!;
         var result = ItemResult.Of(item);
@@ -46,10 +47,18 @@ public static class AsyncContactView
         return view;
     }
 
+    /// <summary>A contact whose person was erased (DESIGN §4): nothing of it is left to show.</summary>
+    private static Dictionary<string, object?> Erased(JobItem item) => new()
+    {
+        ["enrichment_id"] = item.Id, ["status"] = "failed",
+        ["error"] = new { code = "erased", message = "This contact's data was erased" },
+    };
+
     /// <summary>The synchronous host's answer (DESIGN §7.4): every key present, statuses in the vendor's words.</summary>
     public static Dictionary<string, object?> SynchronousOf(JobItem item, IReadOnlyDictionary<string, JsonElement> known,
         IReadOnlyList<string> workspaceCountries)
     {
+        if (item.Status == JobItemStatus.Erased) return Erased(item);
         var input = JsonSerializer.Deserialize<AsyncContactInput>(item.RawJson!)!;
         var channels = ItemResult.Of(item)?.Channels ?? new Dictionary<string, ItemChannel>();
         var phones = PhonesOf(channels, PhoneFilter.Countries(input.PhoneCountries, workspaceCountries));

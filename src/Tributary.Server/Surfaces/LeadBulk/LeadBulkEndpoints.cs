@@ -198,6 +198,7 @@ public static class LeadBulkEndpoints
         }
         var error = status switch
         {
+            "failed" when item.Status == JobItemStatus.Erased => new { code = "ERASED", message = "This lead's data was erased" },
             "failed" => new { code = "ENRICHMENT_FAILED", message = item.Error ?? "The enrichment could not be completed" },
             "timeout" => new { code = "TIMEOUT", message = TimeoutMessage },
             _ => null,

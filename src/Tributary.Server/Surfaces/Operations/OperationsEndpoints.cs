@@ -152,6 +152,8 @@ public static class OperationsEndpoints
                     items = items.Select(i =>
                     {
                         var itemResult = ItemResult.Of(i);
+                        if (i.Status == JobItemStatus.Erased)
+                            return new { status = "failed", error = new { code = "erased", message = "This identifier's data was erased" } };
                         var identifier = JsonDocument.Parse(i.RawJson ?? "{}").RootElement;
                         return itemResult is { Channels.Count: > 0 }
                             ? (object)new { identifier, status = "success", data = DataOf(fields, itemResult.Channels, workspace.PhoneCountries, identifier) }

@@ -471,6 +471,129 @@ namespace Tributary.Core.Storage.Postgres.Migrations
                     b.ToTable("inflight_claims", (string)null);
                 });
 
+            modelBuilder.Entity("Tributary.Core.Erasure.ErasureLogEntry", b =>
+                {
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Seq"));
+
+                    b.Property<Guid?>("ContactId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
+                    b.Property<Guid>("ErasureId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("erasure_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("KeyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("key_id");
+
+                    b.Property<bool>("Suppressed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("suppressed");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Seq")
+                        .HasName("pk_erasure_log");
+
+                    b.HasAlternateKey("Id")
+                        .HasName("ak_erasure_log_id");
+
+                    b.HasIndex("WorkspaceId", "ErasedAt", "Seq")
+                        .HasDatabaseName("ix_erasure_log_workspace_id_erased_at_seq");
+
+                    b.ToTable("erasure_log", (string)null);
+                });
+
+            modelBuilder.Entity("Tributary.Core.Erasure.Suppression", b =>
+                {
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Seq"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedByKeyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by_key_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key_hash");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Seq")
+                        .HasName("pk_suppressions");
+
+                    b.HasAlternateKey("Id")
+                        .HasName("ak_suppressions_id");
+
+                    b.HasIndex("WorkspaceId", "KeyHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_suppressions_workspace_id_key_hash");
+
+                    b.HasIndex("WorkspaceId", "CreatedAt", "Seq")
+                        .HasDatabaseName("ix_suppressions_workspace_id_created_at_seq");
+
+                    b.ToTable("suppressions", (string)null);
+                });
+
+            modelBuilder.Entity("Tributary.Core.Erasure.Tombstone", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("KeyHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key_hash");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.HasKey("WorkspaceId", "KeyHash")
+                        .HasName("pk_erasure_tombstones");
+
+                    b.ToTable("erasure_tombstones", (string)null);
+                });
+
             modelBuilder.Entity("Tributary.Core.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("WorkspaceId")
@@ -502,6 +625,10 @@ namespace Tributary.Core.Storage.Postgres.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTime?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
@@ -521,6 +648,10 @@ namespace Tributary.Core.Storage.Postgres.Migrations
                     b.Property<int?>("StatusCode")
                         .HasColumnType("integer")
                         .HasColumnName("status_code");
+
+                    b.Property<string>("Subjects")
+                        .HasColumnType("text")
+                        .HasColumnName("subjects");
 
                     b.HasKey("WorkspaceId", "Method", "Path", "Key")
                         .HasName("pk_idempotency_records");

@@ -460,6 +460,125 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                     b.ToTable("inflight_claims", (string)null);
                 });
 
+            modelBuilder.Entity("Tributary.Core.Erasure.ErasureLogEntry", b =>
+                {
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<Guid?>("ContactId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime>("ErasedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("erased_at");
+
+                    b.Property<Guid>("ErasureId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("erasure_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("KeyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_id");
+
+                    b.Property<bool>("Suppressed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("suppressed");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Seq")
+                        .HasName("pk_erasure_log");
+
+                    b.HasAlternateKey("Id")
+                        .HasName("ak_erasure_log_id");
+
+                    b.HasIndex("WorkspaceId", "ErasedAt", "Seq")
+                        .HasDatabaseName("ix_erasure_log_workspace_id_erased_at_seq");
+
+                    b.ToTable("erasure_log", (string)null);
+                });
+
+            modelBuilder.Entity("Tributary.Core.Erasure.Suppression", b =>
+                {
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("seq");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedByKeyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by_key_id");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_hash");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Seq")
+                        .HasName("pk_suppressions");
+
+                    b.HasAlternateKey("Id")
+                        .HasName("ak_suppressions_id");
+
+                    b.HasIndex("WorkspaceId", "KeyHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_suppressions_workspace_id_key_hash");
+
+                    b.HasIndex("WorkspaceId", "CreatedAt", "Seq")
+                        .HasDatabaseName("ix_suppressions_workspace_id_created_at_seq");
+
+                    b.ToTable("suppressions", (string)null);
+                });
+
+            modelBuilder.Entity("Tributary.Core.Erasure.Tombstone", b =>
+                {
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workspace_id");
+
+                    b.Property<string>("KeyHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_hash");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.HasKey("WorkspaceId", "KeyHash")
+                        .HasName("pk_erasure_tombstones");
+
+                    b.ToTable("erasure_tombstones", (string)null);
+                });
+
             modelBuilder.Entity("Tributary.Core.Idempotency.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("WorkspaceId")
@@ -491,6 +610,10 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTime?>("ErasedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("erased_at");
+
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("expires_at");
@@ -510,6 +633,10 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                     b.Property<int?>("StatusCode")
                         .HasColumnType("INTEGER")
                         .HasColumnName("status_code");
+
+                    b.Property<string>("Subjects")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subjects");
 
                     b.HasKey("WorkspaceId", "Method", "Path", "Key")
                         .HasName("pk_idempotency_records");

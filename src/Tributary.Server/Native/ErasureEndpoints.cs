@@ -1,0 +1,123 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tributary.Core.Erasure;
+using Tributary.Core.Workspaces;
+using Tributary.Server.Auth;
+using Tributary.Server.Docs;
+using Tributary.Server.Errors;
+
+namespace Tributary.Server.Native;
+
+/// <summary>
+/// Erasure of a person, the erasure log and the suppression list (DESIGN §4). Suppression entries show the kind of key
+/// and its hash, never the value: the list can be read without handing out the people on it.
+/// </summary>
+public static class ErasureEndpoints
+{
+    public sealed record ErasureDto(Guid ErasureId, IReadOnlyList<Guid> ContactIds, int IdentityKeys, bool Suppressed, DateTime ErasedAt);
+
+    public sealed record ErasureLogDto(Guid Id, Guid ErasureId, Guid? ContactId, Guid? KeyId, bool Suppressed, DateTime ErasedAt)
+    {
+        public static ErasureLogDto Of(ErasureLogEntry e) => new(e.Id, e.ErasureId, e.ContactId, e.KeyId, e.Suppressed, e.ErasedAt);
+    }
+
+    public sealed record ErasureLogList(IReadOnlyList<ErasureLogDto> Erasures);
+
+    public sealed record SuppressionDto(Guid Id, string Kind, string KeyHash, Guid? CreatedByKeyId, DateTime CreatedAt)
+    {
+        public static SuppressionDto Of(Suppression s) => new(s.Id, s.Kind, s.KeyHash, s.CreatedByKeyId, s.CreatedAt);
+    }
+
+    public sealed record SuppressionListDto(IReadOnlyList<SuppressionDto> Suppressions);
+
+    public const string IdentityRequired =
+        "Name the person by email, linkedin_url, x_handle, github_username, or first_name + last_name + company_domain";
+
+    private static readonly string[] IdentityFields = ["email", "linkedin_url", "x_handle", "github_username", "first_name", "last_name", "company_domain"];
+
+    public static IEndpointRouteBuilder MapErasure(this IEndpointRouteBuilder app)
+    {
+        var erasures = app.MapGroup("/v1/erasures").WithTags(ApiTags.Erasure).WithErrorShape(NativeErrorShape.Instance);
+        erasures.MapPost("/", ErasePerson).RequirePermission(Permissions.WriteContacts);
+        erasures.MapGet("/", ListErasures).RequirePermission(Permissions.AdminWorkspace);
+        var suppressions = app.MapGroup("/v1/suppressions").WithTags(ApiTags.Erasure).WithErrorShape(NativeErrorShape.Instance)
+            .RequirePermission(Permissions.AdminWorkspace);
+        suppressions.MapGet("/", ListSuppressions);
+        suppressions.MapPost("/", AddSuppressions);
+        suppressions.MapDelete("/{id}", RemoveSuppression);
+        return app;
+    }
+
+    static async Task<Results<Ok<Envelope<ErasureDto>>, ErrorResult>> ErasePerson(
+        JsonElement body, CallerContext caller, ErasureService erasure, CancellationToken ct)
+    {
+        if (ParseIdentity(body, allowSuppress: true, out var keys, out var suppress) is { } bad) return new ErrorResult(bad);
+        var result = await erasure.EraseAsync(new ErasureRequest(caller.WorkspaceId, keys, [], suppress, caller.KeyId), ct);
+        return TypedResults.Ok(new Envelope<ErasureDto>(Dto(result)));
+    }
+
+    public static ErasureDto Dto(ErasureResult r) => new(r.ErasureId, r.ContactIds, r.Keys, r.Suppressed, r.ErasedAt);
+
+    static async Task<Results<Ok<Listed<ErasureLogList>>, ErrorResult>> ListErasures(
+        HttpContext http, CallerContext caller, ErasureLog log, CancellationToken ct)
+    {
+        if (ListQuery.TryParse(http.Request.Query, out var page, out var rest) is { } bad) return new ErrorResult(bad);
+        if (rest.FirstOrDefault() is { Key: { } unknown }) return new ErrorResult(ApiError.Validation($"unknown filter '{unknown}'"));
+        var result = await log.PageAsync(caller.WorkspaceId, page, ct);
+        return TypedResults.Ok(new Listed<ErasureLogList>(new ErasureLogList(result.Items.Select(ErasureLogDto.Of).ToList()), ListMeta.Of(result)));
+    }
+
+    static async Task<Results<Ok<Listed<SuppressionListDto>>, ErrorResult>> ListSuppressions(
+        HttpContext http, CallerContext caller, SuppressionList list, CancellationToken ct)
+    {
+        if (ListQuery.TryParse(http.Request.Query, out var page, out var rest) is { } bad) return new ErrorResult(bad);
+        if (rest.FirstOrDefault() is { Key: { } unknown }) return new ErrorResult(ApiError.Validation($"unknown filter '{unknown}'"));
+        var result = await list.PageAsync(caller.WorkspaceId, page, ct);
+        return TypedResults.Ok(new Listed<SuppressionListDto>(new SuppressionListDto(result.Items.Select(SuppressionDto.Of).ToList()), ListMeta.Of(result)));
+    }
+
+    /// <summary>Lists the identity keys of the body; stored data is left alone (POST /v1/erasures with suppress: true also erases).</summary>
+    static async Task<Results<Created<Envelope<SuppressionListDto>>, ErrorResult>> AddSuppressions(
+        JsonElement body, CallerContext caller, SuppressionList list, CancellationToken ct)
+    {
+        if (ParseIdentity(body, allowSuppress: false, out var keys, out _) is { } bad) return new ErrorResult(bad);
+        var entries = await list.AddAsync(caller.WorkspaceId, keys, caller.KeyId, ct);
+        return TypedResults.Created("/v1/suppressions", new Envelope<SuppressionListDto>(new SuppressionListDto(entries.Select(SuppressionDto.Of).ToList())));
+    }
+
+    static async Task<Results<Ok<Envelope<DeletedBody>>, ErrorResult>> RemoveSuppression(
+        string id, CallerContext caller, SuppressionList list, CancellationToken ct)
+    {
+        if (Ids.TryParse(id, "suppression", out var suppressionId) is { } bad) return new ErrorResult(bad);
+        return await list.RemoveAsync(caller.WorkspaceId, suppressionId, ct)
+            ? TypedResults.Ok(new Envelope<DeletedBody>(new DeletedBody(true, suppressionId)))
+            : new ErrorResult(ApiError.NotFound("Suppression"));
+    }
+
+    /// <summary>The identity keys an erasure or suppression body names; a refusal when it names none or is malformed.</summary>
+    private static ApiError? ParseIdentity(JsonElement body, bool allowSuppress, out List<string> keys, out bool suppress)
+    {
+        keys = [];
+        suppress = false;
+        if (body.ValueKind != JsonValueKind.Object) return ApiError.Validation("The body must be a JSON object. " + IdentityRequired);
+        var values = new Dictionary<string, string?>();
+        foreach (var field in IdentityFields)
+        {
+            if (!body.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null) continue;
+            if (value.ValueKind != JsonValueKind.String) return ApiError.Validation($"'{field}' must be a string");
+            values[field] = value.GetString();
+        }
+        if (body.TryGetProperty("suppress", out var s) && s.ValueKind != JsonValueKind.Null)
+        {
+            if (!allowSuppress) return ApiError.Validation("'suppress' belongs to POST /v1/erasures; every entry here is a suppression");
+            if (s.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) return ApiError.Validation("'suppress' must be true or false");
+            suppress = s.GetBoolean();
+        }
+        string? V(string name) => values.GetValueOrDefault(name);
+        var named = new[] { "first_name", "last_name", "company_domain" }.Count(f => !string.IsNullOrWhiteSpace(V(f)));
+        if (named is 1 or 2) return ApiError.Validation("first_name, last_name and company_domain name a person together: give all three");
+        keys = PersonKeys.OfIdentity(V("email"), V("linkedin_url"), V("x_handle"), V("github_username"), V("first_name"), V("last_name"),
+            V("company_domain"));
+        return keys.Count == 0 ? ApiError.Validation(IdentityRequired) : null;
+    }
+}
