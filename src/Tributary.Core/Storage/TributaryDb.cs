@@ -38,6 +38,7 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
     public DbSet<LeadRecord> LeadRecords => Set<LeadRecord>();
     public DbSet<ChangeCounter> ChangeCounters => Set<ChangeCounter>();
     public DbSet<IdentityClaim> IdentityClaims => Set<IdentityClaim>();
+    public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -163,6 +164,13 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
         {
             e.ToTable("change_counters");
             e.HasKey(x => x.Name);
+        });
+
+        model.Entity<ServerSecret>(e =>
+        {
+            e.ToTable("server_secrets");
+            e.HasKey(x => x.Name);
+            e.Property(x => x.Name).HasMaxLength(100);
         });
 
         model.Entity<LeadRecord>(e =>
