@@ -85,8 +85,15 @@ public sealed record OperationDocs(string Summary, string Description, IReadOnly
             [("status", "queued, processing, succeeded, failed or cancelled"), .. Paging]),
         [("GET", "/v1/jobs/{id}")] = Doc("Get a job", "Status, counts per channel, credits, progress, rate and ETA."),
         [("GET", "/v1/jobs/{id}/results")] = Doc("Stream a job's results",
-            "Every record in input order as it stands: JSONL, or CSV keeping the input columns and adding value, source, confidence and verified per channel.",
+            "Every record in input order as it stands: JSONL, or CSV keeping the input columns and adding value, source, confidence and verified per channel (and the status of email channels).",
             ("format", "jsonl (default) or csv")),
+        [("POST", "/v1/jobs/{id}/download")] = Doc("Make a download link",
+            "Body {\"format\": \"csv\"} (default) or {\"format\": \"jsonl\"}: a link to the job's results valid for five minutes, " +
+            "signed for the key that asked (refused once that key is revoked), for browsers that cannot send a key with a link."),
+        [("GET", "/v1/jobs/{id}/download")] = Doc("Download a job's results",
+            "Follows a link from POST /v1/jobs/{id}/download: the results as an attachment named after the job, as GET /v1/jobs/{id}/results " +
+            "gives them. The token is the only credential this route reads, and the only one Tributary accepts in a query string.",
+            ("token", "The signed token of the link (it expires after at most ten minutes)")),
         [("POST", "/v1/jobs/{id}/cancel")] = Doc("Cancel a job", "Records not started are dropped; unused credits return."),
         [("POST", "/v1/estimate")] = Doc("Estimate a job's cost", "The most a job of that many records and channels can cost, and the balance."),
         [("GET", "/v1/webhooks/deliveries")] = Doc("Webhook deliveries", "Every delivery attempt, newest first.", Paging),
