@@ -116,7 +116,7 @@ function drawPlan(container, file, { rows, charset, separator }, go, left) {
           h('div', { class: 'stat' }, h('dt', {}, 'At most'), h('dd', { id: 'estimate-credits' }, `${number(cost.max_credits)} credits`)),
           h('div', { class: 'stat' }, h('dt', {}, 'Your balance'), h('dd', { id: 'balance' }, `${number(cost.balance)} credits`))),
         h('p', { class: 'hint' }, `Up to ${number(cost.max_credits_per_record)} credits per row; only what is found is charged, and cached answers are free.`),
-        cost.enough ? null : notice('The balance does not cover the most this job can cost; it will be refused. Ask your operator for credits, or choose fewer channels.', 'bad'));
+        ...(cost.enough ? [] : [notice('The balance does not cover the most this job can cost; it will be refused. Ask your operator for credits, or choose fewer channels.', 'bad')]));
       start.disabled = !cost.enough;
     } catch (e) {
       if (mine !== asked || left()) return;
