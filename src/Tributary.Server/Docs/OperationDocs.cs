@@ -71,7 +71,7 @@ public sealed record OperationDocs(string Summary, string Description, IReadOnly
             "contacts to enrich in place: JSON {contact_ids: [≤10,000 ids], channels} or {filters: {…the filters of GET /v1/contacts…}, channels}; " +
             "every record is stored and its maximum cost reserved before the 202.",
             ("channels", "Comma-separated channels, e.g. work_email,phone (CSV and JSONL bodies)"),
-            ("map", "input=Column pairs, comma-separated, e.g. linkedin_url=LinkedIn"), ("force", "true to bypass the cache"),
+            ("map", "input=Column pairs, comma-separated, e.g. linkedin_url=LinkedIn; job_title= (no column) reads that input from no column"), ("force", "true to bypass the cache"),
             ("name", "A name to find the job by, e.g. its file name")) with
         {
             Bodies = new Dictionary<string, string>

@@ -56,7 +56,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await TabToAsync(page, "key");
         await page.Keyboard.TypeAsync(_key);
         await page.Keyboard.PressAsync("Enter");
-        await Expect(page.GetByText("Workspace demo")).ToBeVisibleAsync();
+        await Expect(page.GetByText("Workspace demo", new() { Exact = true })).ToBeVisibleAsync();
 
         // Upload, preview and the mapping recognised from the CRM export's headers.
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Enrich a CSV" })).ToBeVisibleAsync();
@@ -124,13 +124,13 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await Screenshot(page, "jobs");
         await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Credits" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Table)).ToContainTextAsync("charge");
-        await Screenshot(page, "credits");
+        await Screenshot(page, "credits", fullPage: true);
         await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Contacts" }).ClickAsync();
         await page.GetByLabel("Name or email contains").FillAsync("chloe");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
-        await Expect(page.GetByText("1 contacts match.")).ToBeVisibleAsync();
+        await Expect(page.GetByText("1 contacts match.", new() { Exact = true })).ToBeVisibleAsync();
         await page.GetByLabel("Select Chloe Walker").CheckAsync();
-        await Screenshot(page, "contacts");
+        await Screenshot(page, "contacts", fullPage: true);
         await page.GetByRole(AriaRole.Button, new() { Name = "Enrich selected" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "1 selected contact" })).ToBeVisibleAsync();
         await Expect(page.Locator("#job-status")).ToHaveTextAsync("succeeded", new() { Timeout = (float)JobTimeout.TotalMilliseconds });
@@ -140,9 +140,9 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await page.GetByLabel("Minimum confidence").FillAsync("0.65");
         await page.GetByLabel("Default phone countries").FillAsync("us, gb");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
-        await Expect(page.GetByText("Settings saved.")).ToBeVisibleAsync();
+        await Expect(page.GetByText("Settings saved.", new() { Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByLabel("Default phone countries")).ToHaveValueAsync("US, GB");
-        await Screenshot(page, "settings");
+        await Screenshot(page, "settings", fullPage: true);
         var settings = (await api.GetFromJsonAsync<JsonElement>("/v1/workspace/settings")).GetProperty("data");
         settings.GetProperty("min_confidence").GetDouble().ShouldBe(0.65);
         settings.GetProperty("default_phone_countries").EnumerateArray().Select(c => c.GetString()).ShouldBe(["US", "GB"]);
@@ -226,8 +226,12 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
 
     private static Task<string> Mapping(IPage page, string column) => page.GetByLabel(column, new() { Exact = true }).InputValueAsync();
 
+    /// <summary>Checks that the screen shows no unrendered value, and saves its screenshot when asked to.</summary>
     private static async Task Screenshot(IPage page, string name, bool fullPage = false)
     {
+        var text = await page.Locator("body").InnerTextAsync();
+        text.ShouldNotContain("undefined", customMessage: name);
+        Regex.IsMatch(text, @"\bnull\b").ShouldBeFalse($"{name} shows 'null'");
         if (Environment.GetEnvironmentVariable("TRIBUTARY_SCREENSHOTS") is not { Length: > 0 } folder) return;
         Directory.CreateDirectory(folder);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = fullPage });

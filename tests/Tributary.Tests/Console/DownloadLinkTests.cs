@@ -115,6 +115,20 @@ public abstract class DownloadLinkTests(JobProvidersApp app)
     }
 
     [DbFact]
+    public async Task A_hint_mapped_to_no_column_is_not_read_from_a_column_carrying_its_name()
+    {
+        // The console sends "hint=" for every hint its user left unmapped.
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        var csv = new StringContent("Email,Note\nperson0@jobs.io,x\n", Encoding.UTF8, "text/csv");
+        var refused = await (await client.PostAsync("/v1/jobs?channels=work_email&map=email=", csv)).ShouldBeError(400, "validation_error");
+        refused.GetProperty("message").GetString()!.ShouldContain("no known input column");
+        csv = new StringContent("Email,Profile\nnobody@nowhere.io,https://www.linkedin.com/in/job-3\n", Encoding.UTF8, "text/csv");
+        (await (await client.PostAsync("/v1/jobs?channels=work_email&map=email=,linkedin_url=Profile", csv)).ShouldBeOk(202))
+            .GetProperty("data").GetProperty("total").GetInt32().ShouldBe(1);
+    }
+
+    [DbFact]
     public async Task No_route_takes_an_api_key_from_the_query_string()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 10);

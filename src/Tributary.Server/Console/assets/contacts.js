@@ -90,7 +90,7 @@ export async function contactsScreen(main, { go, left }) {
       table(null, [all, 'Name', 'Email', 'Phone', 'Job title', 'Company', 'Created'], data.contacts.map((c, i) => h('tr', {},
         h('td', {}, rowBoxes[i]), h('td', {}, c.full_name ?? ''), h('td', {}, c.email ?? ''), h('td', {}, c.phone ?? ''),
         h('td', { class: 'wrap' }, c.job_title ?? ''), h('td', { class: 'wrap' }, c.company_name ?? c.company_domain ?? ''), h('td', {}, when(c.created_at))))),
-      meta.next_cursor ? h('div', { class: 'actions' }, next) : null);
+      h('div', { class: 'actions' }, meta.next_cursor ? next : null));
   };
   form.addEventListener('submit', (event) => { event.preventDefault(); search(); });
   await search();

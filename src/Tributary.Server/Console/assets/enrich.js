@@ -136,7 +136,9 @@ function drawPlan(container, file, { rows, charset, separator }, go, left) {
     submitting = true;
     start.disabled = true;
     start.textContent = 'Starting…';
-    const map = Object.entries(mapping).map(([hint, column]) => `${hint}=${column}`).join(',');
+    // Hints given no column are sent as "hint=" so that the server does not read them from a column it would recognise.
+    const unmapped = [...HINTS.map(([hint]) => hint), 'domain'].filter((hint) => !mapping[hint]);
+    const map = [...Object.entries(mapping).map(([hint, column]) => `${hint}=${column}`), ...unmapped.map((hint) => `${hint}=`)].join(',');
     try {
       const { data: job } = await api(`/v1/jobs${query({ channels: channels.join(','), map, name: file.name })}`, {
         method: 'POST', body: file, contentType: `text/csv; charset=${charset}`, headers: { 'Idempotency-Key': idempotencyKey },
