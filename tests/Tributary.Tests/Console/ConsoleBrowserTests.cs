@@ -192,6 +192,15 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await Screenshot(page, "phone", fullPage: true);
         (await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth")).ShouldBeTrue("the page scrolls sideways");
 
+        // Tens of thousands of rows are counted and priced before anything is sent; a job the balance cannot cover is not started.
+        var big = Path.Combine(Directory.CreateTempSubdirectory("tributary-console-").FullName, "big export.csv");
+        await File.WriteAllLinesAsync(big, ["\"Email\";\"Company\";\"Notes\"", .. Enumerable.Range(0, 30_000).Select(i => $"lead{i}@example.com;Acme {i};\"a; b\"")]);
+        await page.GetByLabel("CSV file").SetInputFilesAsync(big);
+        await Expect(page.Locator("#row-count")).ToHaveTextAsync("big export.csv: 30,000 rows, 3 columns (semicolon separated).");
+        await Expect(page.Locator("#estimate-credits")).ToHaveTextAsync("330,000 credits");
+        await Expect(page.GetByText("The balance does not cover the most this job can cost")).ToBeVisibleAsync();
+        await Expect(page.Locator("#start")).ToBeDisabledAsync();
+
         // A wrong key is said in plain words and leaves the user at the sign-in form.
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await page.GetByLabel("API key").FillAsync("wbk_" + new string('x', 32));
