@@ -35,6 +35,7 @@ public static class CoreServices
         services.AddSingleton<Ledger>();
         services.AddSingleton<WorkspaceAdmin>();
         services.AddSingleton<TenantCache>();
+        services.AddSingleton<ServerSecrets>();
         services.AddSingleton<CompanyStore>();
         services.AddSingleton<ContactStore>();
         services.AddSingleton<ContactImport>();

@@ -17,6 +17,7 @@ using Tributary.Core;
 using Tributary.Server.Admin;
 using Tributary.Server.Auth;
 using Tributary.Server.Configuration;
+using Tributary.Server.WebConsole;
 using Tributary.Server.Demo;
 using Tributary.Server.Docs;
 using Tributary.Server.Enrichment;
@@ -64,6 +65,7 @@ try
     builder.Services.AddTributaryWebhooks();
     builder.Services.AddHostedService<WebhookDeliveryWorker>();
     builder.Services.AddScoped<CallerContext>();
+    builder.Services.AddSingleton<DownloadLinks>();
     builder.Services.CheckKeysBeforeContentTypes();
     builder.Services.AddSingleton<ErrorShapesByPath>();
     builder.Services.AddSingleton<StartupState>();
@@ -118,6 +120,7 @@ try
     app.MapWorkspaceSettings();
     app.MapEnrichmentTraces();
     app.MapJobs();
+    app.MapJobDownloads();
     app.MapChannelEnrichment();
     app.MapContactEnrichment();
     app.MapCompanyAndEmailEnrichment();
@@ -126,6 +129,7 @@ try
     app.MapLeadBulk();
     app.MapWebhooks();
     app.MapErasure();
+    app.MapConsole();
 
     // The address is bound before anything is created for the demo, so a port in use stops the start with one line
     // and leaves no demo key unshown; the banner gives the address really listened on.

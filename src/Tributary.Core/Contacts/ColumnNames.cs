@@ -20,25 +20,28 @@ public static class ColumnNames
 
     /// <summary>
     /// The field a column (or JSON key) stands for under a caller's mapping of field → column: the mapping first, then
-    /// <see cref="Canonical"/>. A field the mapping gives to another column is not read from a column that merely carries
-    /// its name (null).
+    /// <see cref="Canonical"/>. A field the mapping gives to another column, or to none (an empty name), is not read from a
+    /// column that merely carries its name (null).
     /// </summary>
     public static string? FieldOf(string column, IReadOnlyDictionary<string, string>? mapping, IReadOnlyDictionary<string, string>? extra = null)
     {
         if (mapping is not null)
             foreach (var (field, mapped) in mapping)
-                if (string.Equals(mapped, column.Trim(), StringComparison.OrdinalIgnoreCase)) return field;
+                if (mapped.Length > 0 && string.Equals(mapped, column.Trim(), StringComparison.OrdinalIgnoreCase)) return field;
         var name = Canonical(column, extra);
         return mapping?.ContainsKey(name) == true ? null : name;
     }
 
-    /// <summary>The first mapping whose column the header lacks: a map that would otherwise read nothing.</summary>
+    /// <summary>
+    /// The first mapping whose column the header lacks: a map that would otherwise read nothing. A field mapped to no
+    /// column (an empty name) is one the caller wants read from none.
+    /// </summary>
     public static (string Field, string Column)? MissingColumn(IReadOnlyDictionary<string, string>? mapping, IEnumerable<string> header)
     {
         if (mapping is null) return null;
         var columns = header.ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var (field, column) in mapping)
-            if (!columns.Contains(column)) return (field, column);
+            if (column.Length > 0 && !columns.Contains(column)) return (field, column);
         return null;
     }
 }

@@ -43,6 +43,7 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
     public DbSet<Tombstone> Tombstones => Set<Tombstone>();
     public DbSet<Suppression> Suppressions => Set<Suppression>();
     public DbSet<ErasureLogEntry> ErasureLog => Set<ErasureLogEntry>();
+    public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -168,6 +169,13 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
         {
             e.ToTable("change_counters");
             e.HasKey(x => x.Name);
+        });
+
+        model.Entity<ServerSecret>(e =>
+        {
+            e.ToTable("server_secrets");
+            e.HasKey(x => x.Name);
+            e.Property(x => x.Name).HasMaxLength(100);
         });
 
         model.Entity<LeadRecord>(e =>

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tributary.Core.Providers;
+using Tributary.Core.Providers.Quotas;
 using Tributary.Core.Providers.Usage;
 using Tributary.Core.Providers.Vendors;
+using Tributary.Core.Storage;
 using Tributary.Server.Auth;
 using Tributary.Server.Docs;
 using Tributary.Server.Errors;
@@ -15,8 +17,12 @@ namespace Tributary.Server.Admin;
 /// </summary>
 public static class ProviderAdminEndpoints
 {
-    public sealed record ProviderView(string Name, string Type, IReadOnlyList<string> Channels, bool Verifies, string Health,
-        decimal? CreditPrice, UsageView Today, [property: System.Text.Json.Serialization.JsonPropertyName("last_30_days")] UsageView Last30Days);
+    public sealed record ProviderView(string Name, string Type, IReadOnlyList<string> Channels, bool Verifies, string Health, QuotaView Quota,
+        CostView Cost, UsageView Today, [property: System.Text.Json.Serialization.JsonPropertyName("last_30_days")] UsageView Last30Days);
+    /// <summary>The plan limits in force (configured, or the vendor's documented ones), and what the UTC day has used of the daily one (null without one).</summary>
+    public sealed record QuotaView(int? RatePerSecond, int? RatePerMinute, int? DailyLimit, long? UsedToday);
+    /// <summary>What the vendor bills in its own credits (configured, or its documented billing), and their price in the operator's currency.</summary>
+    public sealed record CostView(decimal PerCall, decimal PerMatch, IReadOnlyDictionary<string, decimal> PerFound, decimal PerVerification, decimal? CreditPrice);
     /// <summary>Calls (lookups and verifications), lookups that matched, failures, and the cost in vendor credits and, with a CreditPrice, in money.</summary>
     public sealed record UsageView(long Calls, long Found, long Failures, decimal Cost, decimal? Spend)
     {
@@ -33,18 +39,28 @@ public static class ProviderAdminEndpoints
         return app;
     }
 
-    static async Task<Ok<ProviderList>> ListProviders(ProviderRegistry registry, ProviderUsage usage, CancellationToken ct)
+    static async Task<Ok<ProviderList>> ListProviders(ProviderRegistry registry, EnrichmentConfiguration configuration, ProviderUsage usage,
+        TributaryDbFactory dbs, TimeProvider time, CancellationToken ct)
     {
         var finders = registry.All.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
         var order = Tributary.Core.Waterfall.Channels.Person.Concat(Tributary.Core.Waterfall.Channels.Company).ToList();
         var figures = await usage.ReadAsync(ct);
-        return TypedResults.Ok(new ProviderList(registry.Entries.Select(e =>
+        var views = new List<ProviderView>();
+        foreach (var (name, type) in registry.Entries)
         {
-            var (today, month) = figures.TryGetValue(e.Name, out var f) ? f : (UsageFigures.None, UsageFigures.None);
-            return new ProviderView(e.Name, e.Type,
-                finders.TryGetValue(e.Name, out var finder) ? order.Where(finder.Channels.Contains).ToList() : [],
-                registry.Verifies(e.Name), HealthOf(registry, e.Name), usage.CreditPrice(e.Name), UsageView.Of(today), UsageView.Of(month));
-        }).ToList()));
+            var definition = configuration.Providers[name];
+            var vendor = VendorCatalog.Find(type);
+            var used = definition.DailyLimit is null ? (long?)null : await ProviderQuota.UsedTodayAsync(name, dbs, time, ct);
+            var cost = usage.CostOf(name);
+            var (today, month) = figures.TryGetValue(name, out var f) ? f : (UsageFigures.None, UsageFigures.None);
+            views.Add(new ProviderView(name, type, finders.TryGetValue(name, out var finder) ? order.Where(finder.Channels.Contains).ToList() : [],
+                registry.Verifies(name), HealthOf(registry, name),
+                new QuotaView(definition.RatePerSecond ?? vendor?.DefaultRatePerSecond, definition.RatePerMinute ?? vendor?.DefaultRatePerMinute,
+                    definition.DailyLimit, used),
+                new CostView(cost.PerCall, cost.PerMatch, cost.PerFound, cost.PerVerification, definition.CreditPrice),
+                UsageView.Of(today), UsageView.Of(month)));
+        }
+        return TypedResults.Ok(new ProviderList(views));
     }
 
     static async Task<Results<Ok<CheckView>, ErrorResult>> CheckProvider(string name, ProviderRegistry registry, CancellationToken ct)

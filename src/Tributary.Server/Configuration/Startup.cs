@@ -32,6 +32,7 @@ public static class StartupReport
         var configuration = app.Services.GetRequiredService<EnrichmentConfiguration>();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tributary.Startup");
         log.LogInformation("Listening on {Addresses}", string.Join(", ", Addresses(app)));
+        log.LogInformation("Web console at {Console}", Address(app) + "/app");
         if (configuration.Providers.Count == 0)
             log.LogWarning("No provider is configured (Tributary:Providers): every enrichment will find nothing");
         var registry = app.Services.GetRequiredService<ProviderRegistry>();

@@ -56,6 +56,7 @@ public static class DemoWorkspace
         output.WriteLine();
         output.WriteLine($"    export TRIBUTARY_KEY={demo.Secret}");
         output.WriteLine();
+        output.WriteLine($"  Web console: {address}/app (sign in with that key; data/demo/sample-leads.csv is a CSV to enrich)");
         output.WriteLine($"  Try: curl -H \"Authorization: Bearer $TRIBUTARY_KEY\" {address}/v1/credits");
         output.WriteLine("  Lost it? dotnet run --project src/Tributary.Server -- demo-key");
         output.WriteLine();

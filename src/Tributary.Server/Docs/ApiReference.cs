@@ -57,7 +57,8 @@ public static class ApiTags
 /// </summary>
 public sealed class ApiReference : IOpenApiDocumentTransformer, IOpenApiOperationTransformer
 {
-    public const string Bearer = "bearer", ApiKeyHeader = "apiKey", AccessKey = "accessKey", SecretKey = "secretKey", AdminToken = "adminToken";
+    public const string Bearer = "bearer", ApiKeyHeader = "apiKey", AccessKey = "accessKey", SecretKey = "secretKey", AdminToken = "adminToken",
+        DownloadToken = "downloadToken";
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
     {
@@ -72,6 +73,11 @@ public sealed class ApiReference : IOpenApiDocumentTransformer, IOpenApiOperatio
             [AccessKey] = new OpenApiSecurityScheme { Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-Access-Key", Description = "The key's id" },
             [SecretKey] = new OpenApiSecurityScheme { Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-Secret-Key", Description = "The key's secret" },
             [AdminToken] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", Description = "Tributary:AdminToken" },
+            [DownloadToken] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Query, Name = "token",
+                Description = "The signed token of a download link (POST /v1/jobs/{id}/download)",
+            },
         };
         var used = document.Paths.Values.SelectMany(p => (IEnumerable<OpenApiOperation>?)p.Operations?.Values ?? []).SelectMany(o => (IEnumerable<OpenApiTagReference>?)o.Tags ?? []).Select(t => t.Name).ToHashSet();
         document.Tags = new HashSet<OpenApiTag>(ApiTags.All.Where(t => used.Contains(t.Name))
@@ -118,6 +124,7 @@ public sealed class ApiReference : IOpenApiDocumentTransformer, IOpenApiOperatio
             return requirement;
         }
         if (metadata.OfType<AdminOnly>().Any()) operation.Security = [Requirement(AdminToken)];
+        else if (metadata.OfType<Native.SignedLinkOnly>().Any()) operation.Security = [Requirement(DownloadToken)];
         else if (metadata.OfType<RequiredPermission>().Any())
             operation.Security = [Requirement(Bearer), Requirement(ApiKeyHeader), Requirement(AccessKey, SecretKey)];
         return Task.CompletedTask;

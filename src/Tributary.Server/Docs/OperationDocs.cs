@@ -73,7 +73,7 @@ public sealed record OperationDocs(string Summary, string Description, IReadOnly
             "contacts to enrich in place: JSON {contact_ids: [≤10,000 ids], channels} or {filters: {…the filters of GET /v1/contacts…}, channels}; " +
             "every record is stored and its maximum cost reserved before the 202.",
             ("channels", "Comma-separated channels, e.g. work_email,phone (CSV and JSONL bodies)"),
-            ("map", "input=Column pairs, comma-separated, e.g. linkedin_url=LinkedIn"), ("force", "true to bypass the cache"),
+            ("map", "input=Column pairs, comma-separated, e.g. linkedin_url=LinkedIn; job_title= (no column) reads that input from no column"), ("force", "true to bypass the cache"),
             ("name", "A name to find the job by, e.g. its file name")) with
         {
             Bodies = new Dictionary<string, string>
@@ -87,8 +87,15 @@ public sealed record OperationDocs(string Summary, string Description, IReadOnly
             [("status", "queued, processing, succeeded, failed or cancelled"), .. Paging]),
         [("GET", "/v1/jobs/{id}")] = Doc("Get a job", "Status, counts per channel, credits, progress, rate and ETA."),
         [("GET", "/v1/jobs/{id}/results")] = Doc("Stream a job's results",
-            "Every record in input order as it stands: JSONL, or CSV keeping the input columns and adding value, source, confidence and verified per channel.",
+            "Every record in input order as it stands: JSONL, or CSV keeping the input columns and adding value, source, confidence and verified per channel (and the status of email channels).",
             ("format", "jsonl (default) or csv")),
+        [("POST", "/v1/jobs/{id}/download")] = Doc("Make a download link",
+            "Body {\"format\": \"csv\"} (default) or {\"format\": \"jsonl\"}: a link to the job's results valid for five minutes, " +
+            "signed for the key that asked (refused once that key is revoked), for browsers that cannot send a key with a link."),
+        [("GET", "/v1/jobs/{id}/download")] = Doc("Download a job's results",
+            "Follows a link from POST /v1/jobs/{id}/download: the results as an attachment named after the job, as GET /v1/jobs/{id}/results " +
+            "gives them. The token is the only credential this route reads, and the only one Tributary accepts in a query string.",
+            ("token", "The signed token of the link (it expires after at most ten minutes)")),
         [("POST", "/v1/jobs/{id}/cancel")] = Doc("Cancel a job", "Records not started are dropped; unused credits return."),
         [("POST", "/v1/estimate")] = Doc("Estimate a job's cost", "The most a job of that many records and channels can cost, and the balance."),
         [("POST", "/v1/erasures")] = Doc("Erase a person",

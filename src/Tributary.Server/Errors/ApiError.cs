@@ -54,6 +54,7 @@ public static class ErrorCodes
 {
     public const string ValidationError = "validation_error";
     public const string InvalidKey = "invalid_key";
+    public const string InvalidDownloadLink = "invalid_download_link";
     public const string InsufficientCredits = "insufficient_credits";
     public const string InsufficientPermissions = "insufficient_permissions";
     public const string NotFound = "not_found";

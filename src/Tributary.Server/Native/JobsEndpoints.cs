@@ -232,7 +232,14 @@ public static class JobsEndpoints
         var format = http.Request.Query["format"].ToString().ToLowerInvariant();
         var csv = format == "csv" || (format.Length == 0 && http.Request.Headers.Accept.ToString().Contains("text/csv"));
         if (format.Length > 0 && format is not ("csv" or "jsonl")) return new ErrorResult(ApiError.Validation("'format' must be csv or jsonl"));
-        var job = await JobReads.GetAsync(db, jobId!.Value, ct);
+        await StreamResultsAsync(http, db, jobId!.Value, csv, ct);
+        return TypedResults.Empty;
+    }
+
+    /// <summary>Writes every item of the job, a thousand at a time, as CSV or JSONL (also the console's signed downloads).</summary>
+    internal static async Task StreamResultsAsync(HttpContext http, TributaryDb db, Guid jobId, bool csv, CancellationToken ct)
+    {
+        var job = await JobReads.GetAsync(db, jobId, ct);
         var channels = JsonSerializer.Deserialize<List<string>>(job.ChannelsJson)!;
         http.Response.ContentType = csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
         var writer = new JobResultsWriter(http.Response.Body, channels, csv);
@@ -245,7 +252,13 @@ public static class JobsEndpoints
             position = page[^1].Position;
         }
         await writer.FinishAsync(ct);
-        return TypedResults.Empty;
+    }
+
+    /// <summary>The job of this workspace and of the native kind, or the error to answer.</summary>
+    internal static async Task<(ApiError? Error, Guid? JobId)> FindNativeAsync(string id, Guid workspaceId, TributaryDb db, CancellationToken ct)
+    {
+        if (Ids.TryParse(id, "job", out var jobId) is { } bad) return (bad, null);
+        return await JobReads.FindAsync(db, workspaceId, jobId, Kind, ct) is not null ? (null, jobId) : (ApiError.NotFound("Job"), null);
     }
 
     static async Task<Results<Ok<Envelope<Estimate>>, ErrorResult>> EstimateCost(EstimateBody body, CallerContext caller, TributaryDb db,
@@ -266,11 +279,8 @@ public static class JobsEndpoints
             balance.Balance >= perRecord * count)));
     }
 
-    private static async Task<(ApiError? Error, Guid? JobId)> FindAsync(string id, CallerContext caller, TributaryDb db, CancellationToken ct)
-    {
-        if (Ids.TryParse(id, "job", out var jobId) is { } bad) return (bad, null);
-        return await JobReads.FindAsync(db, caller.WorkspaceId, jobId, Kind, ct) is not null ? (null, jobId) : (ApiError.NotFound("Job"), null);
-    }
+    private static Task<(ApiError? Error, Guid? JobId)> FindAsync(string id, CallerContext caller, TributaryDb db, CancellationToken ct) =>
+        FindNativeAsync(id, caller.WorkspaceId, db, ct);
 
     private static async Task<JobView> ViewAsync(TributaryDb db, Guid jobId, TimeProvider time, CancellationToken ct)
     {
@@ -312,7 +322,10 @@ public static class JobsEndpoints
     }
 }
 
-/// <summary>Streams job items as JSONL, or as CSV keeping the input columns and adding value/source/confidence/verified per channel.</summary>
+/// <summary>
+/// Streams job items as JSONL, or as CSV keeping the input columns and adding value, source, confidence and verified per
+/// channel, and the email status (deliverable, catch-all, …) of email channels.
+/// </summary>
 public sealed class JobResultsWriter(Stream output, IReadOnlyList<string> channels, bool csv)
 {
     private List<string>? _inputColumns;
@@ -352,7 +365,9 @@ public sealed class JobResultsWriter(Stream output, IReadOnlyList<string> channe
         {
             _inputColumns = raw.Keys.ToList();
             CsvOut.AppendRow(_buffer, _inputColumns
-                .Concat(channels.SelectMany(c => new[] { c, c + "_source", c + "_confidence", c + "_verified" }))
+                .Concat(channels.SelectMany(c => WaterfallChannels.Emails.Contains(c)
+                    ? new[] { c, c + "_source", c + "_confidence", c + "_status", c + "_verified" }
+                    : [c, c + "_source", c + "_confidence", c + "_verified"]))
                 .Append("status"));
         }
         var cells = _inputColumns.Select(c => raw.TryGetValue(c, out var v) ? (v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()) : "").ToList();
@@ -362,6 +377,7 @@ public sealed class JobResultsWriter(Stream output, IReadOnlyList<string> channe
             cells.Add(found is null ? "" : found.Value.ValueKind == JsonValueKind.String ? found.Value.GetString() : found.Value.GetRawText());
             cells.Add(found?.Source ?? "");
             cells.Add(found is null ? "" : found.Confidence.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture));
+            if (WaterfallChannels.Emails.Contains(channel)) cells.Add(found?.EmailStatus ?? "");
             cells.Add(found?.Verified is { } v ? (v ? "true" : "false") : "");
         }
         cells.Add(item.Status);

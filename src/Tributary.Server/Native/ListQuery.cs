@@ -49,8 +49,9 @@ public static class MapQuery
         mapping = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var pair in raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
+            // "field=" with no column: the field is read from no column, not even one carrying its name.
             var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+            if (parts.Length != 2 || parts[0].Length == 0)
                 return ApiError.Validation($"'map' has '{pair}', which is not field=Column");
             if (!fields.Contains(parts[0])) return ApiError.Validation($"'map' names the field '{parts[0]}', which is not one of {string.Join(", ", fields)}");
             if (!mapping.TryAdd(parts[0], parts[1])) return ApiError.Validation($"'map' names the field '{parts[0]}' twice");

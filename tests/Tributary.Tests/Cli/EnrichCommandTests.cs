@@ -124,7 +124,7 @@ public sealed class EnrichCommandTests(EnrichCommandApp app) : IClassFixture<Enr
 
         var rows = Rows(await File.ReadAllTextAsync(output));
         rows.Length.ShouldBe(6);
-        rows[0].ShouldBe(Header + ",work_email,work_email_source,work_email_confidence,work_email_verified,status");
+        rows[0].ShouldBe(Header + ",work_email,work_email_source,work_email_confidence,work_email_status,work_email_verified,status");
         rows[1].ShouldStartWith("Ann,https://www.linkedin.com/in/enrich-0,'=1+2,person0@enrich.io,vendor,0.9,");
         rows[2].ShouldStartWith("Bob,https://www.linkedin.com/in/enrich-1,plain,person1@enrich.io,vendor,");
         rows[4].ShouldStartWith("Dee,https://www.linkedin.com/in/enrich-3,,person3@enrich.io,vendor,");

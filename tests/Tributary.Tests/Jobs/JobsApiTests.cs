@@ -74,8 +74,8 @@ public abstract partial class JobsApiTests(JobProvidersApp app)
 
         var csvOut = await client.GetStringAsync($"/v1/jobs/{id}/results?format=csv");
         var rows = csvOut.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        rows[0].ShouldBe("Name,LinkedIn,Note,work_email,work_email_source,work_email_confidence,work_email_verified,phone,phone_source,phone_confidence,phone_verified,status");
-        rows[1].ShouldStartWith("Person 0,https://www.linkedin.com/in/job-0,'=cmd|' /C calc'!A0,person0@jobs.io,vendor,0.9,,+14155238841,vendor,0.9,,done");
+        rows[0].ShouldBe("Name,LinkedIn,Note,work_email,work_email_source,work_email_confidence,work_email_status,work_email_verified,phone,phone_source,phone_confidence,phone_verified,status");
+        rows[1].ShouldStartWith("Person 0,https://www.linkedin.com/in/job-0,'=cmd|' /C calc'!A0,person0@jobs.io,vendor,0.9,unknown,,+14155238841,vendor,0.9,,done");
 
         await using var db = app.NewDb();
         var charges = await db.LedgerEntries.Where(e => e.WorkspaceId == ws.Id && e.Kind == "charge").ToListAsync();

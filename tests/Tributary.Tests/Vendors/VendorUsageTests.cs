@@ -63,7 +63,10 @@ public abstract partial class VendorWaterfallTests
         (Figures(after, "zerobounce").Cost - Figures(before, "zerobounce").Cost).ShouldBe(1);
 
         // Hunter's CreditPrice turns its credits into money; a provider without one has no spend.
-        after["hunter"].GetProperty("credit_price").GetDecimal().ShouldBe(0.049m);
+        after["hunter"].GetProperty("cost").GetProperty("credit_price").GetDecimal().ShouldBe(0.049m);
+        // Without a configured Cost, Hunter's documented billing: a credit per email found.
+        after["hunter"].GetProperty("cost").GetProperty("per_found").GetProperty("work_email").GetDecimal().ShouldBe(1m);
+        after["hunter"].GetProperty("quota").GetProperty("rate_per_second").GetInt32().ShouldBe(15);
         var spent = after["hunter"].GetProperty("today").GetProperty("spend").GetDecimal()
                     - (before["hunter"].GetProperty("today").GetProperty("spend") is { ValueKind: JsonValueKind.Number } s ? s.GetDecimal() : 0);
         spent.ShouldBe(0.049m);

@@ -29,10 +29,24 @@ public sealed class ProviderQuota
     {
         _dbs = dbs;
         _time = time;
-        // rate_counters is keyed by a workspace id: a provider gets a fixed id of its own, which no workspace can have.
-        _key = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes("tributary-provider-quota:" + provider.ToLowerInvariant()))[..16]);
+        _key = CounterKey(provider);
         (_perSecond, _perMinute, _perDay) = (definition.RatePerSecond ?? vendor?.DefaultRatePerSecond,
             definition.RatePerMinute ?? vendor?.DefaultRatePerMinute, definition.DailyLimit);
+    }
+
+    // rate_counters is keyed by a workspace id: a provider gets a fixed id of its own, which no workspace can have.
+    private static Guid CounterKey(string provider) =>
+        new(SHA256.HashData(Encoding.UTF8.GetBytes("tributary-provider-quota:" + provider.ToLowerInvariant()))[..16]);
+
+    /// <summary>Requests counted against the provider's <c>DailyLimit</c> in the current UTC day, by every process.</summary>
+    public static async Task<long> UsedTodayAsync(string provider, TributaryDbFactory dbs, TimeProvider time, CancellationToken ct)
+    {
+        await using var db = dbs.Create();
+        var today = DateTime.SpecifyKind(time.GetUtcNow().UtcDateTime.Date, DateTimeKind.Utc);
+        var key = CounterKey(provider);
+        var counts = await Sql.QueryAsync(db, $"SELECT count FROM rate_counters WHERE workspace_id = {key} AND class = 'provider_day' AND window_start = {today}",
+            r => r.GetInt64(0), ct);
+        return counts.Sum();
     }
 
     public static bool IsConfigured(ProviderDefinition d, Vendors.VendorType? vendor = null) =>

@@ -138,7 +138,8 @@ public sealed class ProviderUsage
         return new(calls, found, failures, cost / Micros, CreditPrice(provider) is null && spend == 0 ? null : spend / Micros);
     }
 
-    private ProviderCost CostOf(string provider) => _pricing.GetValueOrDefault(provider).Cost ?? ProviderCost.Free;
+    /// <summary>What the provider's vendor bills: its configured <c>Cost</c>, or the vendor's documented billing.</summary>
+    public ProviderCost CostOf(string provider) => _pricing.GetValueOrDefault(provider).Cost ?? ProviderCost.Free;
 
     private void Add(string provider, bool found, bool failed, decimal cost)
     {

@@ -962,6 +962,28 @@ namespace Tributary.Core.Storage.Postgres.Migrations
                     b.ToTable("rate_counters", (string)null);
                 });
 
+            modelBuilder.Entity("Tributary.Core.Storage.ServerSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("value");
+
+                    b.HasKey("Name")
+                        .HasName("pk_server_secrets");
+
+                    b.ToTable("server_secrets", (string)null);
+                });
+
             modelBuilder.Entity("Tributary.Core.Waterfall.CacheEntry", b =>
                 {
                     b.Property<Guid>("WorkspaceId")

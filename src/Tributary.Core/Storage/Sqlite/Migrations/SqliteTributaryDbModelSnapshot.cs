@@ -945,6 +945,28 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                     b.ToTable("rate_counters", (string)null);
                 });
 
+            modelBuilder.Entity("Tributary.Core.Storage.ServerSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("Name")
+                        .HasName("pk_server_secrets");
+
+                    b.ToTable("server_secrets", (string)null);
+                });
+
             modelBuilder.Entity("Tributary.Core.Waterfall.CacheEntry", b =>
                 {
                     b.Property<Guid>("WorkspaceId")
