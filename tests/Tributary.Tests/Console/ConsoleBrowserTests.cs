@@ -54,6 +54,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
         await Screenshot(page, "sign-in");
         await TabToAsync(page, "key");
+        (await page.EvaluateAsync<string>("getComputedStyle(document.activeElement).outlineStyle")).ShouldNotBe("none", "the focused control shows its focus");
         await page.Keyboard.TypeAsync(_key);
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.GetByText("Workspace demo", new() { Exact = true })).ToBeVisibleAsync();
@@ -233,11 +234,22 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         throw new ShouldAssertException($"Tab never reached the control '{name}'");
     }
 
+    /// <summary>The visible controls that have neither a label, an aria-label or aria-labelledby, nor (buttons, links) text.</summary>
+    private const string UnnamedControls = """
+        () => [...document.querySelectorAll('input, select, textarea, button, a[href]')]
+          .filter(c => c.offsetParent !== null || c.type === 'file')
+          .filter(c => !((c.labels && c.labels.length > 0) || c.getAttribute('aria-label') || c.getAttribute('aria-labelledby')
+                         || ((c.tagName === 'BUTTON' || c.tagName === 'A') && c.textContent.trim())))
+          .map(c => c.outerHTML.slice(0, 120))
+        """;
+
     private static Task<string> Mapping(IPage page, string column) => page.GetByLabel(column, new() { Exact = true }).InputValueAsync();
 
     /// <summary>Checks that the screen shows no unrendered value, and saves its screenshot when asked to.</summary>
     private static async Task Screenshot(IPage page, string name, bool fullPage = false)
     {
+        var unnamed = await page.EvaluateAsync<string[]>(UnnamedControls);
+        unnamed.ShouldBeEmpty($"controls without an accessible name on {name}");
         var text = await page.Locator("body").InnerTextAsync();
         text.ShouldNotContain("undefined", customMessage: name);
         Regex.IsMatch(text, @"\bnull\b").ShouldBeFalse($"{name} shows 'null'");
