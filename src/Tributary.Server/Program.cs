@@ -9,6 +9,7 @@ using Tributary.Core.Enrichment;
 using Tributary.Core.Jobs;
 using Tributary.Core.Providers.Verification;
 using Tributary.Core.Providers;
+using Tributary.Core.Providers.Usage;
 using Tributary.Core.RateLimits;
 using Tributary.Core.Storage;
 using Tributary.Core.Waterfall;
@@ -57,8 +58,8 @@ try
     builder.Services.AddHostedService<RetentionWorker>();
     builder.Services.AddHostedService<JobWorker>();
     builder.Services.AddHostedService<ReservationSweeper>();
-    builder.Services.AddHostedService<TraceBatchWorker>();
-    builder.Services.AddHostedService<ProviderUsageWorker>();
+    builder.Services.AddHostedService<DelayedWritesWorker<TraceBatch>>();
+    builder.Services.AddHostedService<DelayedWritesWorker<ProviderUsage>>();
     builder.Services.AddSingleton<AsyncContactsWebhook>();
     builder.Services.AddSingleton<IJobItemListener>(sp => sp.GetRequiredService<AsyncContactsWebhook>());
     builder.Services.AddTributaryLimits();

@@ -9,11 +9,15 @@ namespace Tributary.Core.Enrichment;
 /// nothing else, so it needs no transaction of its own, and a thousand of them cost one insert instead of a thousand
 /// commits on the database's write lock. A trace lost to a crash within that second loses no result and no credit.
 /// </summary>
-public sealed class TraceBatch(TributaryDbFactory dbs)
+public sealed class TraceBatch(TributaryDbFactory dbs) : IDelayedWrites
 {
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
     private const int MaxBatch = 1000;
     private readonly Channel<EnrichmentRecord> _pending = Channel.CreateUnbounded<EnrichmentRecord>(new UnboundedChannelOptions { SingleReader = true });
+
+    string IDelayedWrites.What => "the traces of cached answers";
+    TimeSpan IDelayedWrites.MaxDelay => MaxDelay;
+    Task IDelayedWrites.FlushAsync(CancellationToken ct) => FlushAsync(ct);
 
     public void Enqueue(EnrichmentRecord record) => _pending.Writer.TryWrite(record);
 

@@ -148,8 +148,7 @@ public sealed class WaterfallRunner
                 ProviderResult.Failed => "failed",
                 _ => "no_match",
             };
-            var cost = usage.Looked(provider.Name, result);
-            if (result is not ProviderResult.Failed { Kind: FailureKind.DailyLimit })
+            if (usage.Looked(provider.Name, result) is { } cost)
                 metrics.ProviderCalled(provider.Name, outcomeName, accepted.Count > 0, latency, cost, usage.CreditPrice(provider.Name));
             outcome.Trace.Add(new TraceStep
             {

@@ -69,13 +69,13 @@ public sealed class JsonBodyGuardMiddleware(RequestDelegate next)
                 if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName)) continue;
                 var text = reader.GetString()!;
                 if (text.Contains('\0')) return "The body has a string with a NUL character";
-                if (HasLoneSurrogate(text)) return LoneSurrogate;
+                if (TextLimits.HasLoneSurrogate(text)) return LoneSurrogate;
                 if (reader.TokenType == JsonTokenType.PropertyName)
                 {
                     property = text;
                     if (text.Length > TextLimits.MaxString) return $"The body has a field name longer than {TextLimits.MaxString} characters";
                 }
-                else if (text.Length > LimitOf(property)) return $"'{property}' is longer than {LimitOf(property)} characters";
+                else if (text.Length > TextLimits.LimitOf(property)) return $"'{property}' is longer than {TextLimits.LimitOf(property)} characters";
             }
         }
         catch (JsonException)
@@ -89,12 +89,10 @@ public sealed class JsonBodyGuardMiddleware(RequestDelegate next)
         return null;
     }
 
-    private static int LimitOf(string property) => TextLimits.LimitOf(property);
-
     private static bool IsNegativeZero(ReadOnlySpan<byte> number) =>
         number is [(byte)'-', ..] && number[1..].IndexOfAnyExcept("0.eE+-"u8) < 0;
 
     private const string LoneSurrogate = "The body has a string with a lone surrogate (an unpaired \\uD800-\\uDFFF escape)";
 
-    private static bool HasLoneSurrogate(string text) => TextLimits.HasLoneSurrogate(text);
+
 }

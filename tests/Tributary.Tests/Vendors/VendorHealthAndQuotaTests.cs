@@ -179,7 +179,7 @@ public abstract partial class VendorWaterfallTests
         var (body, _) = await Enrich(ws, Person("documentedlimits", "work_email"));
         body.GetProperty("channels").GetProperty("work_email").GetProperty("source").GetString().ShouldBe("hunter");
         // Hunter documents 15 requests a second and 500 a minute: both windows are counted in the shared table.
-        var key = new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("tributary-provider-quota:hunter"))[..16]);
+        var key = Tributary.Core.Providers.Quotas.ProviderQuota.CounterKey("hunter");
         await using var db = app.NewDb();
         var classes = await db.RateCounters.Where(c => c.WorkspaceId == key).Select(c => c.Class).Distinct().ToListAsync();
         classes.ShouldBe(["provider_minute", "provider_second"], ignoreOrder: true);

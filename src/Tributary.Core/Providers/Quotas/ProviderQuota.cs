@@ -34,8 +34,8 @@ public sealed class ProviderQuota
             definition.RatePerMinute ?? vendor?.DefaultRatePerMinute, definition.DailyLimit);
     }
 
-    // rate_counters is keyed by a workspace id: a provider gets a fixed id of its own, which no workspace can have.
-    private static Guid CounterKey(string provider) =>
+    /// <summary>rate_counters is keyed by a workspace id: a provider gets a fixed id of its own, which no workspace can have.</summary>
+    public static Guid CounterKey(string provider) =>
         new(SHA256.HashData(Encoding.UTF8.GetBytes("tributary-provider-quota:" + provider.ToLowerInvariant()))[..16]);
 
     /// <summary>Requests counted against the provider's <c>DailyLimit</c> in the current UTC day, by every process.</summary>

@@ -32,9 +32,10 @@ public sealed record UsageFigures(long Calls, long Found, long Failures, decimal
 /// per call would put every lookup on the write lock, and an idle server writes nothing. A crash loses at most that
 /// second of counts, never a credit of a workspace.
 /// </summary>
-public sealed class ProviderUsage
+public sealed class ProviderUsage : IDelayedWrites
 {
-    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxDelay { get; } = TimeSpan.FromSeconds(1);
+    string IDelayedWrites.What => "the provider usage counts (they are kept for the next write)";
     private const decimal Micros = 1_000_000m;
 
     private readonly TributaryDbFactory _dbs;
@@ -58,10 +59,13 @@ public sealed class ProviderUsage
 
     public decimal? CreditPrice(string provider) => _pricing.GetValueOrDefault(provider).Price;
 
-    /// <summary>Counts one lookup and returns what it cost in vendor credits. A spent daily limit made no call and is not counted.</summary>
-    public decimal Looked(string provider, ProviderResult result)
+    /// <summary>
+    /// Counts one lookup and returns what it cost in vendor credits; null for a provider skipped on its spent daily limit,
+    /// which made no call and is not counted.
+    /// </summary>
+    public decimal? Looked(string provider, ProviderResult result)
     {
-        if (result is ProviderResult.Failed { Kind: FailureKind.DailyLimit }) return 0;
+        if (result is ProviderResult.Failed { Kind: FailureKind.DailyLimit }) return null;
         var cost = CostOf(provider).OfLookup(result);
         Add(provider, found: result is ProviderResult.Found, failed: result is ProviderResult.Failed, cost);
         return cost;
@@ -94,6 +98,8 @@ public sealed class ProviderUsage
             try
             {
                 await using var db = _dbs.Create();
+                // All rows or none: the batch is counted again when this fails, so no row may have been added by then.
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
                 foreach (var row in batch.Values)
                     await Sql.ExecuteAsync(db, $"""
                         INSERT INTO provider_usage (provider, day, calls, found, failures, cost_micros, spend_micros)
@@ -103,6 +109,7 @@ public sealed class ProviderUsage
                             cost_micros = provider_usage.cost_micros + excluded.cost_micros,
                             spend_micros = provider_usage.spend_micros + excluded.spend_micros
                         """, ct);
+                await tx.CommitAsync(ct);
             }
             catch
             {

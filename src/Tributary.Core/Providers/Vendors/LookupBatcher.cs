@@ -2,11 +2,11 @@ namespace Tributary.Core.Providers.Vendors;
 
 /// <summary>
 /// Gathers the lookups of job items waiting for one vendor into calls of its bulk endpoint (DESIGN §5.4): a batch is
-/// sent when it holds <c>size</c> lookups or <c>window</c> after its first one joined, whichever comes first. Its size
-/// is the vendor's maximum or the number of job workers, if fewer, since no more items than workers can be waiting;
-/// so n records cost at most ⌈n / size⌉ calls plus the partial batches at the start and the end of a job. A batch
-/// that is not full waits on two more things: an earlier batch of its key still being answered, and a window in
-/// which nobody joined. Without them the workers split into groups that each send part of a batch for as long as
+/// sent as soon as it holds <c>size</c> lookups. Its size is the vendor's maximum or the number of job workers, if
+/// fewer, since no more items than workers can be waiting; so n records cost at most ⌈n / size⌉ calls plus the
+/// partial batches at the start and the end of a job. A batch that is not full is sent once no earlier batch of its
+/// key is being answered and a <c>window</c> passed in which nobody joined (DESIGN says a window after the first
+/// joined). Without them the workers split into groups that each send part of a batch for as long as
 /// the job runs: measured on a 1,000-record Dropcontact job on PostgreSQL, batches of 7 and 57 in turn (28 calls,
 /// not 18), and with the first rule alone, workers coming back from a batch over more than one window (20 calls).
 /// Lookups wanting a different request shape (<c>key</c>: Prospeo's mobile flag) wait in batches of their own.
@@ -30,8 +30,6 @@ public sealed class LookupBatcher(int size, TimeSpan window, TimeProvider time,
     /// <summary>Per key: when the last batch was answered, how many lookups it answered, and how many joined since.</summary>
     private readonly Dictionary<string, (long At, int Answered, int Back)> _lastAnswer = new(StringComparer.Ordinal);
     private long _generations;
-
-    public int Size => size;
 
     /// <summary>Joins the open batch of <paramref name="key"/> and waits for this lookup's part of its answer.</summary>
     public async Task<ProviderResult> JoinAsync(ProviderQuery query, string key, CancellationToken ct)

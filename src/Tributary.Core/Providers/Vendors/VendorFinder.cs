@@ -63,7 +63,7 @@ public abstract class VendorFinder : IEnrichmentProvider
     private readonly TimeSpan _batchWindow;
 
     /// <summary>Gathers job items' lookups into bulk calls, sized to the vendor's maximum or the job workers, if fewer.</summary>
-    public LookupBatcher Batcher => LazyInitializer.EnsureInitialized(ref _batcher, () => new LookupBatcher(
+    private LookupBatcher Batcher => LazyInitializer.EnsureInitialized(ref _batcher, () => new LookupBatcher(
         Math.Max(1, Math.Min(BulkMax, _jobWorkers)), _batchWindow, Time,
         // The batch is no single caller's: each waiting lookup keeps its own deadline and stops waiting when it passes.
         queries => FindManyAsync(queries, CancellationToken.None), query => FindAsync(query, CancellationToken.None)));

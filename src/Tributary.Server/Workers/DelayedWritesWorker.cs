@@ -1,17 +1,18 @@
-using Tributary.Core.Enrichment;
+using Tributary.Core.Storage;
 
 namespace Tributary.Server.Workers;
 
-/// <summary>Writes the queued traces of cached answers at most a second after they were queued, and what is left on shutdown.</summary>
-public sealed class TraceBatchWorker(TraceBatch traces, TimeProvider time, ILogger<TraceBatchWorker> log) : BackgroundService
+/// <summary>Writes what <typeparamref name="T"/> queued at most its delay after it was queued, and what is left on shutdown.</summary>
+public sealed class DelayedWritesWorker<T>(T writes, TimeProvider time, ILogger<DelayedWritesWorker<T>> log) : BackgroundService
+    where T : IDelayedWrites
 {
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
         try
         {
-            while (await traces.WaitAsync(stopping))
+            while (await writes.WaitAsync(stopping))
             {
-                await Task.Delay(TraceBatch.MaxDelay, time, stopping);
+                await Task.Delay(writes.MaxDelay, time, stopping);
                 await FlushAsync(stopping);
             }
         }
@@ -25,11 +26,11 @@ public sealed class TraceBatchWorker(TraceBatch traces, TimeProvider time, ILogg
     {
         try
         {
-            await traces.FlushAsync(ct);
+            await writes.FlushAsync(ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.LogError(e, "Writing the traces of cached answers failed");
+            log.LogError(e, "Writing {What} failed", writes.What);
         }
     }
 }
