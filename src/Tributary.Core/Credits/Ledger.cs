@@ -98,6 +98,7 @@ public sealed class Ledger(TimeProvider time)
         Guid? enrichmentId = null, CancellationToken ct = default, DateTime? expiresAt = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        if (amount > 0 && db.Provider == DatabaseProvider.Postgres) return ReserveInOneStatementAsync(db, workspaceId, amount, reason, enrichmentId, expiresAt, ct);
         return InTransaction(db, async () =>
         {
             var rows = amount == 0 ? 1 : await Sql.ExecuteAsync(db,
@@ -116,6 +117,34 @@ public sealed class Ledger(TimeProvider time)
     }
 
     /// <summary>
+    /// The account update, the reservation and its ledger entry in one statement, so that the workspace's account row is
+    /// locked for one statement and its commit only. Measured at 200 synchronous enrichments/s on one workspace: with three
+    /// statements in a transaction, each a round trip made while the row stayed locked, a hundred requests queued on the
+    /// lock (a thread-pool continuation of a busy server sends the next statement late) and the median request waited 12 s.
+    /// </summary>
+    private async Task<ReserveOutcome> ReserveInOneStatementAsync(TributaryDb db, Guid workspaceId, long amount, string reason,
+        Guid? enrichmentId, DateTime? expiresAt, CancellationToken ct)
+    {
+        var id = Guid.CreateVersion7();
+        var now = Now();
+        var rows = await Sql.ExecuteAsync(db, $"""
+            WITH account AS (
+                UPDATE credit_accounts SET reserved = reserved + {amount}
+                WHERE workspace_id = {workspaceId} AND granted - charged - reserved >= {amount} RETURNING workspace_id),
+            reservation AS (
+                INSERT INTO credit_reservations (id, workspace_id, amount, remaining, reason, enrichment_id, created_at, expires_at)
+                SELECT {id}, workspace_id, {amount}, {amount}, {reason}::text, {enrichmentId}::uuid, {now}, {expiresAt}::timestamptz
+                FROM account RETURNING id)
+            INSERT INTO ledger_entries (id, workspace_id, kind, amount, reason, enrichment_id, reservation_id, created_at)
+            SELECT {Guid.CreateVersion7()}, {workspaceId}, {LedgerKinds.Reserve}::text, {amount}, {reason}::text, {enrichmentId}::uuid, id, {now}
+            FROM reservation
+            """, ct);
+        return rows == 0
+            ? new ReserveOutcome.Insufficient(amount, (await GetBalanceAsync(db, workspaceId, ct)).Balance)
+            : new ReserveOutcome.Reserved(id, amount);
+    }
+
+    /// <summary>
     /// Inside a commit batch: records a charge of <paramref name="amount"/> out of a job's reservation now and moves the
     /// credits once for the whole batch (<see cref="ReservationCharges"/>), so that a hundred items of one job cost two
     /// updates instead of three hundred. A reservation with less left than the batch charges fails the batch.
@@ -124,7 +153,8 @@ public sealed class Ledger(TimeProvider time)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
         batch.Deferred<BatchInserts>().Add(Entry(workspaceId, LedgerKinds.Charge, amount, reason, enrichmentId, reservationId));
-        batch.Deferred<ReservationCharges>().Add(workspaceId, reservationId, amount);
+        batch.Deferred<ReservationCharges>().Add(reservationId, amount);
+        batch.Deferred<AccountMoves>().Move(workspaceId, amount, amount);
     }
 
     /// <summary>
@@ -148,7 +178,7 @@ public sealed class Ledger(TimeProvider time)
         var rows = await Sql.ExecuteAsync(db,
             $"UPDATE credit_reservations SET remaining = 0, closed_at = {Now()} WHERE id = {reservationId} AND remaining = {left} AND closed_at IS NULL", ct);
         if (rows == 0) return 0L;
-        batch.Deferred<ReservationCharges>().MoveAccount(workspaceId, reservedDown: left, chargedUp: amount);
+        batch.Deferred<AccountMoves>().Move(workspaceId, reservedDown: left, chargedUp: amount);
         if (amount > 0) batch.Deferred<BatchInserts>().Add(Entry(workspaceId, LedgerKinds.Charge, amount, reason, enrichmentId, reservationId));
         if (left - amount > 0) batch.Deferred<BatchInserts>().Add(Entry(workspaceId, LedgerKinds.Release, left - amount, "unused", enrichmentId, reservationId));
         return amount;
@@ -230,27 +260,16 @@ public sealed class Ledger(TimeProvider time)
 }
 
 /// <summary>
-/// The credit moves of one commit batch: charges out of each reservation, applied as one conditional update each, then
-/// one update of each workspace's account, before the batch commits.
+/// The charges of one commit batch out of each job reservation, applied as one conditional update each before the
+/// batch's other deferred writes (a job that ends in the batch releases what is left of its reservation).
 /// </summary>
 public sealed class ReservationCharges : IDeferredWrite
 {
     private readonly SortedDictionary<Guid, long> _byReservation = [];
-    private readonly SortedDictionary<Guid, (long ReservedDown, long ChargedUp)> _byAccount = [];
 
     public int Order => 0;
 
-    public void Add(Guid workspaceId, Guid reservationId, long amount)
-    {
-        _byReservation[reservationId] = _byReservation.GetValueOrDefault(reservationId) + amount;
-        MoveAccount(workspaceId, amount, amount);
-    }
-
-    public void MoveAccount(Guid workspaceId, long reservedDown, long chargedUp)
-    {
-        var (reserved, charged) = _byAccount.GetValueOrDefault(workspaceId);
-        _byAccount[workspaceId] = (reserved + reservedDown, charged + chargedUp);
-    }
+    public void Add(Guid reservationId, long amount) => _byReservation[reservationId] = _byReservation.GetValueOrDefault(reservationId) + amount;
 
     public async Task FlushAsync(TributaryDb db, CancellationToken ct)
     {
@@ -260,6 +279,27 @@ public sealed class ReservationCharges : IDeferredWrite
                 $"UPDATE credit_reservations SET remaining = remaining - {amount} WHERE id = {reservationId} AND remaining >= {amount}", ct);
             if (rows == 0) throw new InvalidOperationException($"reservation {reservationId} has less left than the {amount} charged");
         }
+    }
+}
+
+/// <summary>
+/// The account moves of one commit batch, one update per workspace, written last: the account row is the one every
+/// request of a workspace locks (to reserve), so a batch holds it for its commit only.
+/// </summary>
+public sealed class AccountMoves : IDeferredWrite
+{
+    private readonly SortedDictionary<Guid, (long ReservedDown, long ChargedUp)> _byAccount = [];
+
+    public int Order => int.MaxValue;
+
+    public void Move(Guid workspaceId, long reservedDown, long chargedUp)
+    {
+        var (reserved, charged) = _byAccount.GetValueOrDefault(workspaceId);
+        _byAccount[workspaceId] = (reserved + reservedDown, charged + chargedUp);
+    }
+
+    public async Task FlushAsync(TributaryDb db, CancellationToken ct)
+    {
         foreach (var (workspaceId, (reservedDown, chargedUp)) in _byAccount)
             await Sql.ExecuteAsync(db,
                 $"UPDATE credit_accounts SET reserved = reserved - {reservedDown}, charged = charged + {chargedUp} WHERE workspace_id = {workspaceId}", ct);
