@@ -57,6 +57,9 @@ public sealed class ServerUnderTest : IAsyncDisposable
         info.Environment["TRIBUTARY_CONFIG"] = configPath;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) info.Environment[k] = v;
+        // BENCH_SERVER_X=v sets X=v for the server only (e.g. runtime settings to profile it without the load generator).
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("BENCH_SERVER_", StringComparison.Ordinal)).ToList())
+            info.Environment[key["BENCH_SERVER_".Length..]] = info.Environment[key];
         var process = new Process { StartInfo = info };
         var server = new ServerUnderTest(process, url);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
