@@ -90,7 +90,7 @@ static class ResultsFile
         if (!full)
             sb.AppendLine($"- **reduced sizes** (quick mode): {sizes.JobRecords} job records, {sizes.ImportRows:N0} imported rows, a {sizes.ImportJobRows:N0}-row job, " +
                           $"{sizes.ScaleOutRecords} scale-out records, {sizes.Round.TotalSeconds:0} s rounds; the targets are judged on the full mode");
-        sb.AppendLine($"- the job and waterfall figures are each measured after a {Scenarios.WarmUpRecords:N0}-record warm-up job on the same server (not counted)");
+        sb.AppendLine($"- every figure is measured on a warm server: after warm-up rounds of the same load (for jobs, {Scenarios.WarmUpRecords:N0}-record jobs; not counted) repeated until the server's JIT spends under 2% of a round compiling");
         if (!withPostgres) sb.AppendLine("- PostgreSQL: not measured in this run (no server given)");
         sb.AppendLine();
         sb.AppendLine("| target | database | measured | target | ratio to target | met |");

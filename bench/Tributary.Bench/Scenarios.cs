@@ -94,7 +94,11 @@ public sealed class Scenarios(string serverDll, Sizes sizes, Action<string> log)
             ["credits"] = async () => (await client.GetAsync("/v1/credits")).IsSuccessStatusCode,
             ["cached"] = async () => (await client.PostAsync("/enrichment", new StringContent(body, Encoding.UTF8, "application/json"))).IsSuccessStatusCode,
         };
-        foreach (var call in calls.Values) await Load.ThroughputAsync(call, 16, TimeSpan.FromSeconds(1)); // warm-up
+        var jit = await server.WarmUntilJitSettlesAsync(async () =>
+        {
+            foreach (var call in calls.Values) await Load.ThroughputAsync(call, 16, TimeSpan.FromSeconds(2));
+        });
+        log($"  warmed up: {jit:0.0} s of JIT");
         var rounds = calls.Keys.ToDictionary(k => k, _ => new List<double>());
         for (var round = 0; round < 3; round++)
             foreach (var (name, call) in calls)
@@ -121,13 +125,17 @@ public sealed class Scenarios(string serverDll, Sizes sizes, Action<string> log)
         await using var server = await ServerUnderTest.StartAsync(serverDll, Config(db, providers, new() { ["phone"] = ["p50"] }));
         using var client = await server.WorkspaceAsync(100_000_000);
         var next = 0;
-        var results = await Load.ConstantRateAsync(async () =>
+        async Task<string?> EnrichNewRecordAsync()
         {
             var i = Interlocked.Increment(ref next);
             var body = JsonSerializer.Serialize(new { linkedin_url = Linkedin("overhead", i), channels = new[] { "phone" } });
             using var response = await client.PostAsync("/enrichment", new StringContent(body, Encoding.UTF8, "application/json"));
             return response.IsSuccessStatusCode ? response.Headers.GetValues("X-Enrichment-Id").Single() : null;
-        }, 200, sizes.OverheadRun);
+        }
+        var jit = await server.WarmUntilJitSettlesAsync(() => Load.ConstantRateAsync(EnrichNewRecordAsync, 200, TimeSpan.FromSeconds(3)));
+        log($"  warmed up: {jit:0.0} s of JIT");
+        providers.Reset();
+        var results = await Load.ConstantRateAsync(EnrichNewRecordAsync, 200, sizes.OverheadRun);
         var overheads = new List<double>();
         foreach (var (latency, id) in results.Where(r => r.Result is not null).Skip(results.Count / 10)) // the first tenth warms up
         {
@@ -170,12 +178,14 @@ public sealed class Scenarios(string serverDll, Sizes sizes, Action<string> log)
     }
 
     /// <summary>
-    /// A job of other records first, so that the measured one runs on a warm server (its code compiled by the JIT's
+    /// Jobs of other records first, until the JIT settles, so that the measured one runs on a warm server (its code compiled by the JIT's
     /// higher tiers, its pools filled), as a server in use is. Its provider calls are not counted.
     /// </summary>
-    private async Task WarmUpAsync(HttpClient client, SimulatedProviders providers, string channel)
+    private async Task WarmUpAsync(ServerUnderTest server, HttpClient client, SimulatedProviders providers, string channel)
     {
-        await RunJobAsync(client, "warm-up", WarmUpRecords, channel);
+        var round = 0;
+        var jit = await server.WarmUntilJitSettlesAsync(() => RunJobAsync(client, $"warm-up-{round++}", WarmUpRecords, channel), rounds: 10);
+        log($"  warmed up: {round} jobs, {jit:0.0} s of JIT");
         providers.Reset();
     }
 
@@ -186,7 +196,7 @@ public sealed class Scenarios(string serverDll, Sizes sizes, Action<string> log)
         await using var providers = new SimulatedProviders([new("p50", ["phone"], 50, 1.0)]);
         await using var server = await ServerUnderTest.StartAsync(serverDll, Config(db, providers, new() { ["phone"] = ["p50"] }));
         using var client = await server.WorkspaceAsync(100_000_000);
-        await WarmUpAsync(client, providers, "phone");
+        await WarmUpAsync(server, client, providers, "phone");
         var (rate, job) = await RunJobAsync(client, "job", sizes.JobRecords, "phone");
         var detail = $"{sizes.JobRecords} records, {job.GetProperty("found").GetInt32()} found; provider {Histogram.Of(providers.LatenciesMs)}";
         log($"  job: {rate:0} records/s; {detail}");
@@ -199,7 +209,7 @@ public sealed class Scenarios(string serverDll, Sizes sizes, Action<string> log)
         await using var providers = new SimulatedProviders([new("w1", ["work_email"], 50, 0.5), new("w2", ["work_email"], 50, 0.5), new("w3", ["work_email"], 50, 0.5)]);
         await using var server = await ServerUnderTest.StartAsync(serverDll, Config(db, providers, new() { ["work_email"] = ["w1", "w2", "w3"] }));
         using var client = await server.WorkspaceAsync(100_000_000);
-        await WarmUpAsync(client, providers, "work_email");
+        await WarmUpAsync(server, client, providers, "work_email");
         var (rate, job) = await RunJobAsync(client, "waterfall", sizes.WaterfallRecords, "work_email");
         var detail = $"{sizes.WaterfallRecords} records, {job.GetProperty("found").GetInt32()} found, {providers.TotalCalls} provider calls";
         log($"  waterfall: {rate:0} records/s; {detail}");

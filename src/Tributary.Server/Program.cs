@@ -82,6 +82,7 @@ try
         .AddDocumentTransformer<ApiReference>());
     builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService("tributary")).WithMetrics(m => m
         .AddMeter(TributaryMetrics.MeterName)
+        .AddMeter("System.Runtime") // the runtime's own: GC, thread pool, JIT (the bench waits for the JIT to settle)
         .AddPrometheusExporter());
 
     var app = builder.Build();
