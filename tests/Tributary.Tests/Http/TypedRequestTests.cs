@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Tributary.Tests.Infrastructure;
+
+namespace Tributary.Tests.Http;
+
+/// <summary>
+/// Request bodies are bound to typed records at the edge: a field of the wrong type is refused with a 400 in the route's
+/// own error body, naming the field, before anything runs, and a body that is not an object is refused the same way.
+/// </summary>
+public sealed class TypedRequestTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private const string LeadBulk = "/api/v1/operations/enrichment";
+
+    public static TheoryData<string, string, string> WrongTypes => new()
+    {
+        { $"{LeadBulk}/bulk", """{ "field": 5, "selection": { "mode": "manual", "includedIds": [] } }""", "field" },
+        { $"{LeadBulk}/bulk", """{ "field": "emails", "selection": "manual" }""", "selection" },
+        { $"{LeadBulk}/bulk", """{ "field": "emails", "selection": { "mode": ["manual"] } }""", "selection.mode" },
+        { $"{LeadBulk}/bulk", """{ "field": "emails", "selection": { "mode": "bulk", "filters": {}, "targetCount": "10" } }""", "selection.targetCount" },
+        { $"{LeadBulk}/bulk", """{ "field": "emails", "selection": { "mode": "bulk", "filters": [] } }""", "selection.filters" },
+        { $"{LeadBulk}/batch", """{ "field": "emails", "personIds": "0190a3a0-0000-7000-8000-000000000000" }""", "personIds" },
+        { $"{LeadBulk}/batch/query", """{ "tasks": { "entityId": "x" } }""", "tasks" },
+    };
+
+    public static TheoryData<string> NotObjects => new()
+    {
+        $"{LeadBulk}/bulk", $"{LeadBulk}/batch", $"{LeadBulk}/batch/query",
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongTypes))]
+    public async Task A_field_of_the_wrong_type_is_refused_in_the_surface_body_naming_the_field(string path, string body, string field)
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        var before = await StateAsync(client);
+
+        var response = await client.PostRaw(path, body);
+
+        var text = await response.Content.ReadAsStringAsync();
+        ((int)response.StatusCode).ShouldBe(400, text);
+        MessageIn(path, JsonDocument.Parse(text).RootElement).ShouldContain($"'{field}'", Case.Sensitive, text);
+        (await StateAsync(client)).ShouldBe(before);
+    }
+
+    [Theory]
+    [MemberData(nameof(NotObjects))]
+    public async Task A_body_that_is_not_an_object_is_refused_in_the_surface_body(string path)
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 100);
+        using var client = ws.Client();
+        foreach (var body in new[] { "null", "[]", "42", "\"text\"" })
+        {
+            var response = await client.PostRaw(path, body);
+            var text = await response.Content.ReadAsStringAsync();
+            ((int)response.StatusCode).ShouldBe(400, $"{body}: {text}");
+            MessageIn(path, JsonDocument.Parse(text).RootElement).ShouldStartWith("The body must be a JSON object", Case.Sensitive, text);
+        }
+    }
+
+    /// <summary>The message of the surface's error body, checking the body is that surface's.</summary>
+    private static string MessageIn(string path, JsonElement body)
+    {
+        if (path.StartsWith("/api/v2", StringComparison.Ordinal) || path.StartsWith("/v2", StringComparison.Ordinal))
+        {
+            body.GetProperty("error").GetInt32().ShouldBe(400);
+            return body.GetProperty("message").GetString()!;
+        }
+        if (path.StartsWith(LeadBulk, StringComparison.Ordinal))
+        {
+            body.GetProperty("error").GetProperty("code").GetString().ShouldBe("VALIDATION_ERROR");
+            return body.GetProperty("error").GetProperty("message").GetString()!;
+        }
+        if (path.StartsWith("/api/", StringComparison.Ordinal))
+        {
+            body.GetProperty("statusCode").GetInt32().ShouldBe(400);
+            body.GetProperty("errors").GetArrayLength().ShouldBeGreaterThan(0);
+            return body.GetProperty("message").GetString()!;
+        }
+        body.GetProperty("error").GetProperty("code").GetString().ShouldBe("validation_error");
+        return body.GetProperty("error").GetProperty("message").GetString()!;
+    }
+
+    private static async Task<(long Contacts, long Jobs, long Balance)> StateAsync(HttpClient client) => (
+        (await (await client.GetAsync("/v1/contacts")).Json()).GetProperty("meta").GetProperty("total").GetInt64(),
+        (await (await client.GetAsync("/v1/jobs")).Json()).GetProperty("meta").GetProperty("total").GetInt64(),
+        (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64());
+}
