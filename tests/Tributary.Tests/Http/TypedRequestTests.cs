@@ -20,11 +20,14 @@ public sealed class TypedRequestTests(SqliteApp app) : IClassFixture<SqliteApp>
         { $"{LeadBulk}/bulk", """{ "field": "emails", "selection": { "mode": "bulk", "filters": [] } }""", "selection.filters" },
         { $"{LeadBulk}/batch", """{ "field": "emails", "personIds": "0190a3a0-0000-7000-8000-000000000000" }""", "personIds" },
         { $"{LeadBulk}/batch/query", """{ "tasks": { "entityId": "x" } }""", "tasks" },
+        { "/api/enrichments", """{ "identifier": { "email": "a@b.io" }, "fields": "contact.email" }""", "fields" },
+        { "/api/enrichments", """{ "identifier": { "email": "a@b.io" }, "fields": [["contact.email"]] }""", "fields[0]" },
+        { "/api/enrichments", """{ "identifiers": { "email": "a@b.io" }, "fields": ["contact.email"] }""", "identifiers" },
     };
 
     public static TheoryData<string> NotObjects => new()
     {
-        $"{LeadBulk}/bulk", $"{LeadBulk}/batch", $"{LeadBulk}/batch/query",
+        $"{LeadBulk}/bulk", $"{LeadBulk}/batch", $"{LeadBulk}/batch/query", "/api/enrichments",
     };
 
     [Theory]
