@@ -23,11 +23,17 @@ public sealed class TypedRequestTests(SqliteApp app) : IClassFixture<SqliteApp>
         { "/api/enrichments", """{ "identifier": { "email": "a@b.io" }, "fields": "contact.email" }""", "fields" },
         { "/api/enrichments", """{ "identifier": { "email": "a@b.io" }, "fields": [["contact.email"]] }""", "fields[0]" },
         { "/api/enrichments", """{ "identifiers": { "email": "a@b.io" }, "fields": ["contact.email"] }""", "identifiers" },
+        { "/api/v2/contacts/single_enrich", """{ "firstname": 5, "lastname": "Walker", "domain": "x.io", "enrichment_type": ["email"] }""", "firstname" },
+        { "/api/v2/contacts/single_enrich", """{ "firstname": "Chloe", "lastname": "Walker", "domain": "x.io", "enrichment_type": "email" }""", "enrichment_type" },
+        { "/v2/contacts/sync_single_enrich", """{ "firstname": "Chloe", "lastname": "Walker", "domain": "x.io", "enrichment_type": ["email"], "webhook_url": 7 }""", "webhook_url" },
+        { "/api/v2/contacts/bulk_enrich", """{ "contacts": [{ "firstname": "A", "lastname": "B", "domain": "x.io" }, { "firstname": "C", "lastname": "D", "domain": ["x.io"] }], "enrichment_type": ["email"] }""", "contacts[1].domain" },
+        { "/api/v2/contacts/bulk_enrich", """{ "contacts": [{ "firstname": "A", "lastname": "B", "domain": "x.io" }, { "firstname": "C", "lastname": "D", "domain": "x.io" }], "enrichment_type": ["email"], "phone_country_codes": "US" }""", "phone_country_codes" },
     };
 
     public static TheoryData<string> NotObjects => new()
     {
         $"{LeadBulk}/bulk", $"{LeadBulk}/batch", $"{LeadBulk}/batch/query", "/api/enrichments",
+        "/api/v2/contacts/single_enrich", "/v2/contacts/single_enrich", "/api/v2/contacts/bulk_enrich",
     };
 
     [Theory]

@@ -54,7 +54,7 @@ public static class LeadBulkEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> BulkEnrich(BulkEnrichRequest? body, CallerContext caller, TributaryDb db,
+    static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> BulkEnrich(LeadBulkRequest? body, CallerContext caller, TributaryDb db,
         LeadRecords records, CacheOptions cache, TimeProvider time, CancellationToken ct)
     {
         if (body is null) return new ErrorResult(ApiError.NotAnObject());
@@ -78,7 +78,7 @@ public static class LeadBulkEndpoints
         return await RecordsForAsync(ids, field, caller, db, records, cache, time, ct);
     }
 
-    static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> BatchEnrich(BatchEnrichRequest? body, CallerContext caller, TributaryDb db,
+    static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> BatchEnrich(LeadBatchRequest? body, CallerContext caller, TributaryDb db,
         LeadRecords records, CacheOptions cache, TimeProvider time, CancellationToken ct)
     {
         if (body is null) return new ErrorResult(ApiError.NotAnObject());
@@ -112,7 +112,7 @@ public static class LeadBulkEndpoints
         return record is null ? new ErrorResult(ApiError.NotFound("Enrichment")) : TypedResults.Ok((await ViewsAsync(db, [record], ct)).Single());
     }
 
-    static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> QueryRecords(QueryRecordsRequest? body, CallerContext caller, TributaryDb db,
+    static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> QueryRecords(LeadQueryRequest? body, CallerContext caller, TributaryDb db,
         CancellationToken ct)
     {
         if (body is null) return new ErrorResult(ApiError.NotAnObject());

@@ -38,7 +38,7 @@ public static class LeadBulkRequests
 }
 
 /// <summary><c>POST /api/v1/operations/enrichment/bulk</c>: leads chosen by id (<c>manual</c>) or by a search (<c>bulk</c>).</summary>
-public sealed record BulkEnrichRequest(
+public sealed record LeadBulkRequest(
     [property: JsonPropertyName("field")] string? Field,
     [property: JsonPropertyName("type")] string? Type,
     [property: JsonPropertyName("selection")] LeadSelection? Selection)
@@ -83,7 +83,7 @@ public sealed record LeadSelection(
 }
 
 /// <summary><c>POST /api/v1/operations/enrichment/batch</c>: up to 100 leads by id.</summary>
-public sealed record BatchEnrichRequest(
+public sealed record LeadBatchRequest(
     [property: JsonPropertyName("field")] string? Field,
     [property: JsonPropertyName("type")] string? Type,
     [property: JsonPropertyName("personIds")] List<string>? PersonIds)
@@ -97,7 +97,7 @@ public sealed record BatchEnrichRequest(
 }
 
 /// <summary><c>POST /api/v1/operations/enrichment/batch/query</c>: the records of up to 200 (lead, field) pairs.</summary>
-public sealed record QueryRecordsRequest([property: JsonPropertyName("tasks")] List<RecordTask?>? Tasks)
+public sealed record LeadQueryRequest([property: JsonPropertyName("tasks")] List<RecordTask?>? Tasks)
 {
     public ApiError? Validate(out List<(Guid Lead, string Field)> keys)
     {
