@@ -28,12 +28,16 @@ public sealed class TypedRequestTests(SqliteApp app) : IClassFixture<SqliteApp>
         { "/v2/contacts/sync_single_enrich", """{ "firstname": "Chloe", "lastname": "Walker", "domain": "x.io", "enrichment_type": ["email"], "webhook_url": 7 }""", "webhook_url" },
         { "/api/v2/contacts/bulk_enrich", """{ "contacts": [{ "firstname": "A", "lastname": "B", "domain": "x.io" }, { "firstname": "C", "lastname": "D", "domain": ["x.io"] }], "enrichment_type": ["email"] }""", "contacts[1].domain" },
         { "/api/v2/contacts/bulk_enrich", """{ "contacts": [{ "firstname": "A", "lastname": "B", "domain": "x.io" }, { "firstname": "C", "lastname": "D", "domain": "x.io" }], "enrichment_type": ["email"], "phone_country_codes": "US" }""", "phone_country_codes" },
+        { "/v1/erasures", """{ "email": ["a@b.io"] }""", "email" },
+        { "/v1/erasures", """{ "email": "a@b.io", "suppress": "yes" }""", "suppress" },
+        { "/v1/suppressions", """{ "linkedin_url": 42 }""", "linkedin_url" },
     };
 
     public static TheoryData<string> NotObjects => new()
     {
         $"{LeadBulk}/bulk", $"{LeadBulk}/batch", $"{LeadBulk}/batch/query", "/api/enrichments",
         "/api/v2/contacts/single_enrich", "/v2/contacts/single_enrich", "/api/v2/contacts/bulk_enrich",
+        "/v1/erasures", "/v1/suppressions",
     };
 
     [Theory]
