@@ -31,6 +31,7 @@ public sealed class TypedRequestTests(SqliteApp app) : IClassFixture<SqliteApp>
         { "/v1/erasures", """{ "email": ["a@b.io"] }""", "email" },
         { "/v1/erasures", """{ "email": "a@b.io", "suppress": "yes" }""", "suppress" },
         { "/v1/suppressions", """{ "linkedin_url": 42 }""", "linkedin_url" },
+        { "/v1/contacts/bulk", """{ "contacts": { "email": "a@b.io" } }""", "contacts" },
     };
 
     public static TheoryData<string> NotObjects => new()
