@@ -32,13 +32,17 @@ public sealed class TypedRequestTests(SqliteApp app) : IClassFixture<SqliteApp>
         { "/v1/erasures", """{ "email": "a@b.io", "suppress": "yes" }""", "suppress" },
         { "/v1/suppressions", """{ "linkedin_url": 42 }""", "linkedin_url" },
         { "/v1/contacts/bulk", """{ "contacts": { "email": "a@b.io" } }""", "contacts" },
+        { "/v1/enrich/contact", """{ "contact_id": 12345, "fields": ["job_title"] }""", "contact_id" },
+        { "/v1/enrich/contact", """{ "contact_id": "0190a3a0-0000-7000-8000-000000000000", "overwrite": "yes" }""", "overwrite" },
+        { "/v1/enrich/company", """{ "domain": "x.io", "fields": "industry" }""", "fields" },
+        { "/v1/enrich/email", """{ "email": { "address": "a@b.io" } }""", "email" },
     };
 
     public static TheoryData<string> NotObjects => new()
     {
         $"{LeadBulk}/bulk", $"{LeadBulk}/batch", $"{LeadBulk}/batch/query", "/api/enrichments",
         "/api/v2/contacts/single_enrich", "/v2/contacts/single_enrich", "/api/v2/contacts/bulk_enrich",
-        "/v1/erasures", "/v1/suppressions",
+        "/v1/erasures", "/v1/suppressions", "/v1/enrich/contact", "/v1/enrich/company", "/v1/enrich/email",
     };
 
     [Theory]
