@@ -36,13 +36,18 @@ public sealed class TypedRequestTests(SqliteApp app) : IClassFixture<SqliteApp>
         { "/v1/enrich/contact", """{ "contact_id": "0190a3a0-0000-7000-8000-000000000000", "overwrite": "yes" }""", "overwrite" },
         { "/v1/enrich/company", """{ "domain": "x.io", "fields": "industry" }""", "fields" },
         { "/v1/enrich/email", """{ "email": { "address": "a@b.io" } }""", "email" },
+        { "PATCH /v1/workspace/settings", """{ "personal_email_consent": "true" }""", "personal_email_consent" },
+        { "PATCH /v1/workspace/settings", """{ "personal_email_consent": null }""", "personal_email_consent" },
+        { "PATCH /v1/workspace/settings", """{ "min_confidence": "0.5" }""", "min_confidence" },
+        { "PATCH /v1/workspace/settings", """{ "default_phone_countries": "FR" }""", "default_phone_countries" },
+        { "PATCH /v1/workspace/settings", """{ "verification_webhook_url": 5 }""", "verification_webhook_url" },
     };
 
     public static TheoryData<string> NotObjects => new()
     {
         $"{LeadBulk}/bulk", $"{LeadBulk}/batch", $"{LeadBulk}/batch/query", "/api/enrichments",
         "/api/v2/contacts/single_enrich", "/v2/contacts/single_enrich", "/api/v2/contacts/bulk_enrich",
-        "/v1/erasures", "/v1/suppressions", "/v1/enrich/contact", "/v1/enrich/company", "/v1/enrich/email",
+        "/v1/erasures", "/v1/suppressions", "/v1/enrich/contact", "/v1/enrich/company", "/v1/enrich/email", "PATCH /v1/workspace/settings",
     };
 
     [Theory]
@@ -53,7 +58,7 @@ public sealed class TypedRequestTests(SqliteApp app) : IClassFixture<SqliteApp>
         using var client = ws.Client();
         var before = await StateAsync(client);
 
-        var response = await client.PostRaw(path, body);
+        var response = await SendAsync(client, path, body);
 
         var text = await response.Content.ReadAsStringAsync();
         ((int)response.StatusCode).ShouldBe(400, text);
@@ -69,12 +74,16 @@ public sealed class TypedRequestTests(SqliteApp app) : IClassFixture<SqliteApp>
         using var client = ws.Client();
         foreach (var body in new[] { "null", "[]", "42", "\"text\"" })
         {
-            var response = await client.PostRaw(path, body);
+            var response = await SendAsync(client, path, body);
             var text = await response.Content.ReadAsStringAsync();
             ((int)response.StatusCode).ShouldBe(400, $"{body}: {text}");
             MessageIn(path, JsonDocument.Parse(text).RootElement).ShouldStartWith("The body must be a JSON object", Case.Sensitive, text);
         }
     }
+
+    /// <summary>Posts <paramref name="body"/> to <paramref name="route"/>, or sends it with the method the route names first (<c>PATCH /v1/…</c>).</summary>
+    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string route, string body) =>
+        route.StartsWith("PATCH ", StringComparison.Ordinal) ? client.PatchRaw(route[6..], body) : client.PostRaw(route, body);
 
     /// <summary>The message of the surface's error body, checking the body is that surface's.</summary>
     private static string MessageIn(string path, JsonElement body)
@@ -99,8 +108,9 @@ public sealed class TypedRequestTests(SqliteApp app) : IClassFixture<SqliteApp>
         return body.GetProperty("error").GetProperty("message").GetString()!;
     }
 
-    private static async Task<(long Contacts, long Jobs, long Balance)> StateAsync(HttpClient client) => (
+    private static async Task<(long Contacts, long Jobs, long Balance, string Settings)> StateAsync(HttpClient client) => (
         (await (await client.GetAsync("/v1/contacts")).Json()).GetProperty("meta").GetProperty("total").GetInt64(),
         (await (await client.GetAsync("/v1/jobs")).Json()).GetProperty("meta").GetProperty("total").GetInt64(),
-        (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64());
+        (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64(),
+        (await (await client.GetAsync("/v1/workspace/settings")).Json()).GetProperty("data").GetRawText());
 }
