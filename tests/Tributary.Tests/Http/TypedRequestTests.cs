@@ -41,6 +41,10 @@ public sealed class TypedRequestTests(SqliteApp app) : IClassFixture<SqliteApp>
         { "PATCH /v1/workspace/settings", """{ "min_confidence": "0.5" }""", "min_confidence" },
         { "PATCH /v1/workspace/settings", """{ "default_phone_countries": "FR" }""", "default_phone_countries" },
         { "PATCH /v1/workspace/settings", """{ "verification_webhook_url": 5 }""", "verification_webhook_url" },
+        { "/v1/jobs", """{ "records": [{ "email": "a@b.io" }], "channels": "work_email" }""", "channels" },
+        { "/v1/jobs", """{ "records": [{ "email": "a@b.io" }], "channels": ["work_email"], "force": "yes" }""", "force" },
+        { "/v1/jobs", """{ "records": [{ "email": "a@b.io" }], "channels": ["work_email"], "mapping": { "email": 3 } }""", "mapping.email" },
+        { "/v1/jobs", """{ "contact_ids": "0190a3a0-0000-7000-8000-000000000000", "channels": ["work_email"] }""", "contact_ids" },
     };
 
     public static TheoryData<string> NotObjects => new()

@@ -72,8 +72,7 @@ public sealed record LeadSelection(
         target = TargetCount ?? 100;
         excluded = [];
         if (Filters is null) return ApiError.Validation("filters is required in bulk mode", [new("selection.filters", "is required")]);
-        filter = ContactFilter.Parse(Filters.Select(p => new KeyValuePair<string, string?>(p.Key,
-            p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())), out var filterError);
+        filter = ContactFilter.Parse(Filters, out var filterError);
         if (filterError is not null) return ApiError.Validation(filterError, [new("selection.filters", filterError)]);
         if (start < 0) return ApiError.Validation("startIndex must be a whole number ≥ 0", [new("selection.startIndex", "invalid")]);
         if (target is < 1 or > LeadBulkEndpoints.MaxSelection)
