@@ -24,6 +24,14 @@ public sealed record ContactFilter
     public DateTime? CreatedAfter { get; init; }
     public DateTime? CreatedBefore { get; init; }
 
+    /// <summary>
+    /// Parses the filters of a JSON body (seed 002's bulk selection, jobs of stored contacts): a text value as it is,
+    /// any other (<c>true</c>, <c>5</c>) as its JSON text, as a query string would carry it.
+    /// </summary>
+    public static ContactFilter Parse(IEnumerable<KeyValuePair<string, System.Text.Json.JsonElement>> values, out string? error) =>
+        Parse(values.Select(p => new KeyValuePair<string, string?>(p.Key,
+            p.Value.ValueKind == System.Text.Json.JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())).ToList(), out error);
+
     /// <summary>Parses filter values; an unknown name or a bad value is an error naming it.</summary>
     public static ContactFilter Parse(IEnumerable<KeyValuePair<string, string?>> values, out string? error)
     {

@@ -58,7 +58,7 @@ public sealed class WorkspaceAdmin(Ledger ledger, TenantCache tenants, TimeProvi
     /// Applies a settings PATCH (see <see cref="WorkspaceSettings.TryApplyPatch"/>) to a tracked workspace and stores it;
     /// every process sees the new settings within a second, this one at once. Returns the error, or null.
     /// </summary>
-    public async Task<string?> UpdateSettingsAsync(TributaryDb db, Workspace workspace, System.Text.Json.JsonElement patch,
+    public async Task<string?> UpdateSettingsAsync(TributaryDb db, Workspace workspace, SettingsPatch patch,
         Webhooks.WebhookTargetGuard targets, CancellationToken ct = default)
     {
         if (WorkspaceSettings.TryApplyPatch(workspace, patch, targets) is { } error) return error;

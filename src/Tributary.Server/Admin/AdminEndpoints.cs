@@ -87,8 +87,9 @@ public static class AdminEndpoints
     }
 
     static async Task<Results<Ok<WorkspaceSettings>, ErrorResult>> UpdateSettings(
-        string id, JsonElement body, TributaryDb db, WorkspaceAdmin admin, WebhookTargetGuard targets, CancellationToken ct)
+        string id, SettingsPatch? body, TributaryDb db, WorkspaceAdmin admin, WebhookTargetGuard targets, CancellationToken ct)
     {
+        if (body is null) return new ErrorResult(ApiError.NotAnObject());
         var (workspace, error) = await FindAsync(id, db, admin, ct);
         if (error is not null) return error;
         if (await admin.UpdateSettingsAsync(db, workspace!, body, targets, ct) is { } invalid) return new ErrorResult(ApiError.Validation(invalid));

@@ -176,11 +176,11 @@ public static class SurfaceExampleCatalog
         [("POST", "/v1/erasures")] = new RouteExamples()
             .Request("""{"email":"jane@acme.com","suppress":false}""")
             .Responds(200, """{"data":{"erasure_id":"01a209b6-11c0-79af-b2ee-3c6b02f51877","contact_ids":["123e4567-e89b-12d3-a456-426614174000"],"identity_keys":2,"suppressed":false,"erased_at":"2026-11-23T12:00:00Z"}}""")
-            .Fails(ApiError.Validation(Native.ErasureEndpoints.IdentityRequired)),
+            .Fails(ApiError.Validation(Native.IdentityRequest.IdentityRequired)),
         [("POST", "/v1/suppressions")] = new RouteExamples()
             .Request("""{"email":"jane@acme.com"}""")
             .Responds(201, """{"data":{"suppressions":[{"id":"01a209b6-4ebc-7962-9b3d-e747b22c2d5a","kind":"email","key_hash":"5f1c0c3e4a0d2b9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e","created_by_key_id":"01a209b6-206b-7282-b5db-0fab75921810","created_at":"2026-11-23T12:00:00Z"}]}}""")
-            .Fails(ApiError.Validation(Native.ErasureEndpoints.IdentityRequired)),
+            .Fails(ApiError.Validation(Native.IdentityRequest.IdentityRequired)),
     };
 
     private const string IdentityHintRequired = EnrichmentRules.IdentityHintRequired;

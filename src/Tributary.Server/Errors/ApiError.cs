@@ -12,6 +12,10 @@ public sealed record ApiError(int Status, string Code, string Message, IReadOnly
     public static ApiError Validation(string message, IReadOnlyList<ErrorDetail>? details = null) =>
         new(StatusCodes.Status400BadRequest, ErrorCodes.ValidationError, message, details);
 
+    /// <summary>A request body that is not a JSON object (<c>null</c>, an array, a number, a string).</summary>
+    public static ApiError NotAnObject(string? more = null) =>
+        Validation(more is null ? "The body must be a JSON object" : "The body must be a JSON object. " + more, [new("body", "must be an object")]);
+
     public static ApiError NotFound(string what) =>
         new(StatusCodes.Status404NotFound, ErrorCodes.NotFound, $"{what} not found");
 

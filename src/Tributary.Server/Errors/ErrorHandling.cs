@@ -40,14 +40,7 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
             return ApiError.PayloadTooLarge(http.Features.Get<RequestBodyLimit>()?.Limit ?? 0);
         if (e.StatusCode == StatusCodes.Status415UnsupportedMediaType)
             return new ApiError(415, ErrorCodes.UnsupportedMediaType, "Send the body as JSON with Content-Type: application/json");
-        if (FindJsonException(e) is { } json)
-        {
-            var where = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "" : $" at {json.Path}";
-            var what = json.Message.Contains("could not be converted", StringComparison.Ordinal)
-                ? $"a value has the wrong type{where}"
-                : $"the body is not valid JSON{where}";
-            return ApiError.Validation($"Malformed request: {what}.");
-        }
+        if (FindJsonException(e) is { } json) return BindingError.Of(json);
         if (e.Message.Contains("was not provided", StringComparison.Ordinal) || e.Message.Contains("body was empty", StringComparison.OrdinalIgnoreCase))
             return ApiError.Validation("A JSON request body is required.");
         return ApiError.Validation("Malformed request: " + e.Message);
@@ -58,6 +51,21 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
     private static IEnumerable<Exception> Chain(Exception? e)
     {
         for (; e is not null; e = e.InnerException) yield return e;
+    }
+}
+
+/// <summary>What a JSON body bound to a typed request record got wrong, as a 400 naming the field.</summary>
+public static class BindingError
+{
+    public static ApiError Of(JsonException json)
+    {
+        var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? null : json.Path.StartsWith("$.", StringComparison.Ordinal) ? json.Path[2..] : json.Path;
+        if (!json.Message.Contains("could not be converted", StringComparison.Ordinal))
+            return ApiError.Validation($"Malformed request: the body is not valid JSON{(field is null ? "" : $" at {json.Path}")}.");
+        // A typed request record met a value of another type: name the field, as each surface's validation does.
+        return field is null
+            ? ApiError.NotAnObject()
+            : ApiError.Validation($"Malformed request: '{field}' has the wrong type.", [new ErrorDetail(field, "has the wrong type")]);
     }
 }
 

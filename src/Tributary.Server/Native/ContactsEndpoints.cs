@@ -94,25 +94,10 @@ public static class ContactsEndpoints
     public sealed record BulkResult(IReadOnlyList<ContactDto> Contacts, int Created, int Updated, int Unchanged);
 
     static async Task<Results<Ok<Envelope<BulkResult>>, ErrorResult>> BulkUpsertContacts(
-        JsonElement body, CallerContext caller, TributaryDb db, ContactStore contacts, CancellationToken ct)
+        BulkContactsRequest? body, CallerContext caller, TributaryDb db, ContactStore contacts, CancellationToken ct)
     {
-        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("contacts", out var list) || list.ValueKind != JsonValueKind.Array)
-            return new ErrorResult(ApiError.Validation("The body must be {\"contacts\": [ … ]}"));
-        var count = list.GetArrayLength();
-        if (count is 0 or > MaxBulk) return new ErrorResult(ApiError.Validation($"'contacts' must hold 1 to {MaxBulk} contacts, not {count}"));
-        var inputs = new List<ContactInput>(count);
-        var details = new List<ErrorDetail>();
-        var index = 0;
-        foreach (var item in list.EnumerateArray())
-        {
-            var input = ContactInput.FromJson(item, out var errors);
-            if (input.IsEmpty && errors.Count == 0) errors.Add("a contact needs at least one field");
-            details.AddRange(errors.Select(e => new ErrorDetail($"contacts[{index}]", e)));
-            inputs.Add(input);
-            index++;
-        }
-        if (details.Count > 0)
-            return new ErrorResult(ApiError.Validation($"{details.Count} contact(s) are invalid; nothing was saved", details));
+        if (body is null) return new ErrorResult(BulkContactsRequest.NotABulk);
+        if (body.Validate(out var inputs) is { } invalid) return new ErrorResult(invalid);
         if (await ContactStore.SuppressedAsync(db, caller.WorkspaceId, inputs, ct) is { Count: > 0 } suppressed)
             return new ErrorResult(ApiError.Suppressed($"{suppressed.Count} contact(s) name a person on the workspace's suppression list; nothing was saved") with
             {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tributary.Core.Erasure;
 using Tributary.Core.Workspaces;
@@ -30,11 +29,6 @@ public static class ErasureEndpoints
 
     public sealed record SuppressionListDto(IReadOnlyList<SuppressionDto> Suppressions);
 
-    public const string IdentityRequired =
-        "Name the person by email, linkedin_url, x_handle, github_username, or first_name + last_name + company_domain";
-
-    private static readonly string[] IdentityFields = ["email", "linkedin_url", "x_handle", "github_username", "first_name", "last_name", "company_domain"];
-
     public static IEndpointRouteBuilder MapErasure(this IEndpointRouteBuilder app)
     {
         var erasures = app.MapGroup("/v1/erasures").WithTags(ApiTags.Erasure).WithErrorShape(NativeErrorShape.Instance);
@@ -49,10 +43,11 @@ public static class ErasureEndpoints
     }
 
     static async Task<Results<Ok<Envelope<ErasureDto>>, ErrorResult>> ErasePerson(
-        JsonElement body, CallerContext caller, ErasureService erasure, CancellationToken ct)
+        IdentityRequest? body, CallerContext caller, ErasureService erasure, CancellationToken ct)
     {
-        if (ParseIdentity(body, allowSuppress: true, out var keys, out var suppress) is { } bad) return new ErrorResult(bad);
-        var result = await erasure.EraseAsync(new ErasureRequest(caller.WorkspaceId, keys, [], suppress, caller.KeyId), ct);
+        if (body is null) return new ErrorResult(ApiError.NotAnObject(IdentityRequest.IdentityRequired));
+        if (body.Validate(allowSuppress: true, out var keys) is { } bad) return new ErrorResult(bad);
+        var result = await erasure.EraseAsync(new ErasureRequest(caller.WorkspaceId, keys, [], body.Suppress ?? false, caller.KeyId), ct);
         return TypedResults.Ok(new Envelope<ErasureDto>(Dto(result)));
     }
 
@@ -78,9 +73,10 @@ public static class ErasureEndpoints
 
     /// <summary>Lists the identity keys of the body; stored data is left alone (POST /v1/erasures with suppress: true also erases).</summary>
     static async Task<Results<Created<Envelope<SuppressionListDto>>, ErrorResult>> AddSuppressions(
-        JsonElement body, CallerContext caller, SuppressionList list, CancellationToken ct)
+        IdentityRequest? body, CallerContext caller, SuppressionList list, CancellationToken ct)
     {
-        if (ParseIdentity(body, allowSuppress: false, out var keys, out _) is { } bad) return new ErrorResult(bad);
+        if (body is null) return new ErrorResult(ApiError.NotAnObject(IdentityRequest.IdentityRequired));
+        if (body.Validate(allowSuppress: false, out var keys) is { } bad) return new ErrorResult(bad);
         var entries = await list.AddAsync(caller.WorkspaceId, keys, caller.KeyId, ct);
         return TypedResults.Created("/v1/suppressions", new Envelope<SuppressionListDto>(new SuppressionListDto(entries.Select(SuppressionDto.Of).ToList())));
     }
@@ -92,32 +88,5 @@ public static class ErasureEndpoints
         return await list.RemoveAsync(caller.WorkspaceId, suppressionId, ct)
             ? TypedResults.Ok(new Envelope<DeletedBody>(new DeletedBody(true, suppressionId)))
             : new ErrorResult(ApiError.NotFound("Suppression"));
-    }
-
-    /// <summary>The identity keys an erasure or suppression body names; a refusal when it names none or is malformed.</summary>
-    private static ApiError? ParseIdentity(JsonElement body, bool allowSuppress, out List<string> keys, out bool suppress)
-    {
-        keys = [];
-        suppress = false;
-        if (body.ValueKind != JsonValueKind.Object) return ApiError.Validation("The body must be a JSON object. " + IdentityRequired);
-        var values = new Dictionary<string, string?>();
-        foreach (var field in IdentityFields)
-        {
-            if (!body.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null) continue;
-            if (value.ValueKind != JsonValueKind.String) return ApiError.Validation($"'{field}' must be a string");
-            values[field] = value.GetString();
-        }
-        if (body.TryGetProperty("suppress", out var s) && s.ValueKind != JsonValueKind.Null)
-        {
-            if (!allowSuppress) return ApiError.Validation("'suppress' belongs to POST /v1/erasures; every entry here is a suppression");
-            if (s.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) return ApiError.Validation("'suppress' must be true or false");
-            suppress = s.GetBoolean();
-        }
-        string? V(string name) => values.GetValueOrDefault(name);
-        var named = new[] { "first_name", "last_name", "company_domain" }.Count(f => !string.IsNullOrWhiteSpace(V(f)));
-        if (named is 1 or 2) return ApiError.Validation("first_name, last_name and company_domain name a person together: give all three");
-        keys = PersonKeys.OfIdentity(V("email"), V("linkedin_url"), V("x_handle"), V("github_username"), V("first_name"), V("last_name"),
-            V("company_domain"));
-        return keys.Count == 0 ? ApiError.Validation(IdentityRequired) : null;
     }
 }

@@ -72,23 +72,13 @@ public static class JobsEndpoints
             JsonJobBody body;
             try { body = await JsonJobBody.ReadSettingsAsync(request.Body, ct); }
             catch (JsonException) { return new ErrorResult(ApiError.Validation("Malformed request: the body is not valid JSON.")); }
-            if (body.Records is null && !body.Values.ContainsKey("contact_ids") && !body.Values.ContainsKey("filters"))
+            if (JobRequest.Bind(body.Values, out var given) is { } badBody) return new ErrorResult(badBody);
+            if (body.Records is null && given.ContactIds is null && given.Filters is null)
                 return new ErrorResult(ApiError.Validation(
                     "The body must be {\"records\": [ … ]}, {\"contact_ids\": [ … ]} or {\"filters\": { … }}, with \"channels\": [ … ]"));
             if (body.Records == 0) return new ErrorResult(ApiError.Validation("'records' must hold at least one record"));
-            channels = body.Values.TryGetValue("channels", out var c) && c.ValueKind == JsonValueKind.Array
-                ? c.EnumerateArray().Select(x => x.ToString()).ToList() : null;
-            mapping = null;
-            if (body.Values.TryGetValue("mapping", out var m) && m.ValueKind == JsonValueKind.Object)
-            {
-                mapping = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var p in m.EnumerateObject())
-                    if (!JobInput.InputNames.Contains(p.Name) || p.Value.ValueKind != JsonValueKind.String || !mapping.TryAdd(p.Name, p.Value.GetString()!))
-                        return new ErrorResult(ApiError.Validation(
-                            $"'mapping' must map fields ({string.Join(", ", JobInput.InputNames)}) to column names, each once; '{p.Name}' is not"));
-            }
-            force = body.Values.TryGetValue("force", out var f) && f.ValueKind == JsonValueKind.True;
-            name = body.Values.TryGetValue("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            if (given.ValidMapping(out mapping) is { } badMapping) return new ErrorResult(badMapping);
+            (channels, force, name) = (given.Channels, given.Force ?? false, given.Name);
             if (body.Records is not null)
             {
                 request.Body.Position = 0;
@@ -96,7 +86,7 @@ public static class JobsEndpoints
             }
             else
             {
-                var (stored, problem) = await StoredContactsAsync(body.Values, caller.WorkspaceId, db, ct);
+                var (stored, problem) = await StoredContactsAsync(given, caller.WorkspaceId, db, ct);
                 if (problem is not null) return new ErrorResult(problem);
                 items = stored!.ToAsyncEnumerable();
             }
@@ -133,33 +123,23 @@ public static class JobsEndpoints
     /// <c>{"contact_ids":[…]}</c> or <c>{"filters":{…}}</c> (the filters of <c>GET /v1/contacts</c>): the workspace's
     /// stored contacts as job items, each enriched in place (DESIGN §4); at most <see cref="MaxStoredContacts"/>.
     /// </summary>
-    private static async Task<(List<NewItem>? Items, ApiError? Problem)> StoredContactsAsync(Dictionary<string, JsonElement> body, Guid workspaceId,
+    private static async Task<(List<NewItem>? Items, ApiError? Problem)> StoredContactsAsync(JobRequest body, Guid workspaceId,
         TributaryDb db, CancellationToken ct)
     {
-        if (body.ContainsKey("contact_ids") && body.ContainsKey("filters"))
+        if (body.ContactIds is not null && body.Filters is not null)
             return (null, ApiError.Validation("give 'contact_ids' or 'filters', not both"));
         var contacts = ContactStore.InWorkspace(db, workspaceId).AsNoTracking();
         List<Contact> found;
-        if (body.TryGetValue("contact_ids", out var idList))
+        if (body.ContactIds is not null)
         {
-            if (idList.ValueKind != JsonValueKind.Array || idList.GetArrayLength() is 0 or > MaxStoredContacts)
-                return (null, ApiError.Validation($"'contact_ids' must list 1 to {MaxStoredContacts} contact ids"));
-            var ids = new HashSet<Guid>();
-            foreach (var id in idList.EnumerateArray())
-                if (id.ValueKind != JsonValueKind.String || !Guid.TryParse(id.GetString(), out var guid) || !ids.Add(guid))
-                    return (null, ApiError.Validation($"'contact_ids' must hold distinct contact ids (UUIDs); {id.GetRawText()} is not one"));
+            if (body.ValidContactIds(MaxStoredContacts, out var ids) is { } badIds) return (null, badIds);
             found = await contacts.Where(c => ids.Contains(c.Id)).ToListAsync(ct);
             if (found.Count < ids.Count)
                 return (null, ApiError.Validation($"{ids.Count - found.Count} of the contact_ids are not contacts of this workspace, e.g. {ids.Except(found.Select(c => c.Id)).First()}"));
         }
         else
         {
-            if (body["filters"] is not { ValueKind: JsonValueKind.Object } filters)
-                return (null, ApiError.Validation("'filters' must be an object of contact filters, e.g. {\"tag\": \"vip\"}"));
-            var values = filters.EnumerateObject().Select(p => new KeyValuePair<string, string?>(p.Name,
-                p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())).ToList();
-            var filter = ContactFilter.Parse(values, out var error);
-            if (error is not null) return (null, ApiError.Validation(error));
+            if (body.ValidFilters(out var filter) is { } badFilter) return (null, badFilter);
             found = await filter.Apply(contacts).OrderBy(c => c.CreatedAt).Take(MaxStoredContacts + 1).ToListAsync(ct);
             if (found.Count == 0) return (null, ApiError.Validation("no contact matches these filters"));
             if (found.Count > MaxStoredContacts)

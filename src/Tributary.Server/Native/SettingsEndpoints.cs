@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tributary.Core.Storage;
 using Tributary.Core.Webhooks;
@@ -31,8 +30,9 @@ public static class SettingsEndpoints
         TypedResults.Ok(new Envelope<WorkspaceSettings>(WorkspaceSettings.Of(caller.Workspace)));
 
     static async Task<Results<Ok<Envelope<WorkspaceSettings>>, ErrorResult>> UpdateSettings(
-        JsonElement body, CallerContext caller, TributaryDb db, WorkspaceAdmin admin, WebhookTargetGuard targets, CancellationToken ct)
+        SettingsPatch? body, CallerContext caller, TributaryDb db, WorkspaceAdmin admin, WebhookTargetGuard targets, CancellationToken ct)
     {
+        if (body is null) return new ErrorResult(ApiError.NotAnObject());
         var workspace = await db.Workspaces.FindAsync([caller.WorkspaceId], ct);
         if (await admin.UpdateSettingsAsync(db, workspace!, body, targets, ct) is { } error) return new ErrorResult(ApiError.Validation(error));
         return TypedResults.Ok(new Envelope<WorkspaceSettings>(WorkspaceSettings.Of(workspace!)));

@@ -23,10 +23,7 @@ public static class AsyncContactsEndpoints
 {
     public const int MinBulk = 2, MaxBulk = 100;
 
-    private static readonly Dictionary<string, string> TypeChannels = new()
-    {
-        ["email"] = WaterfallChannels.WorkEmail, ["phone"] = WaterfallChannels.Phone, ["personal_email"] = WaterfallChannels.PersonalEmail,
-    };
+    private static IReadOnlyDictionary<string, string> TypeChannels => AsyncContactsRequests.TypeChannels;
 
     public sealed record Accepted(Guid EnrichmentId, string FirstName, string LastName, string Status, JsonElement Custom);
     public sealed record BulkAcceptedContact(Guid EnrichmentId, JsonElement Custom);
@@ -63,7 +60,7 @@ public static class AsyncContactsEndpoints
         return app.MapGroup(prefix).WithTags(ApiTags.AsyncContacts).WithErrorShape(AsyncContactsErrorShape.Instance);
     }
 
-    static async Task<Results<Ok<Accepted>, ErrorResult>> SingleEnrich(JsonElement body, CallerContext caller, TributaryDb db, JobQueue queue,
+    static async Task<Results<Ok<Accepted>, ErrorResult>> SingleEnrich(SingleEnrichRequest? body, CallerContext caller, TributaryDb db, JobQueue queue,
         WebhookTargetGuard guard, CancellationToken ct)
     {
         var workspace = caller.Workspace;
@@ -79,7 +76,7 @@ public static class AsyncContactsEndpoints
     /// The synchronous host's single_enrich: runs at once within the sync deadline, answers the result, stores it so
     /// that it polls like an asynchronous one, and posts it to <c>webhook_url</c> when one was given.
     /// </summary>
-    static async Task<Results<Ok<Dictionary<string, object?>>, ErrorResult>> SyncSingleEnrich(JsonElement body, HttpContext http,
+    static async Task<Results<Ok<Dictionary<string, object?>>, ErrorResult>> SyncSingleEnrich(SingleEnrichRequest? body, HttpContext http,
         CallerContext caller, EnrichmentService enrichment, JobQueue queue, AsyncContactsWebhook webhooks, SurfaceSettings settings,
         WebhookTargetGuard guard, CancellationToken ct)
     {
@@ -112,24 +109,12 @@ public static class AsyncContactsEndpoints
     static Ok<AccountBody> GetAccount(CallerContext caller) =>
         TypedResults.Ok(new AccountBody(caller.KeyId, caller.Key.Name, null, new AccountOrganization(caller.WorkspaceId, caller.Workspace.Name)));
 
-    static async Task<Results<Accepted<BulkAccepted>, ErrorResult>> BulkEnrich(JsonElement body, CallerContext caller, TributaryDb db,
+    static async Task<Results<Accepted<BulkAccepted>, ErrorResult>> BulkEnrich(BulkEnrichRequest? body, CallerContext caller, TributaryDb db,
         JobQueue queue, WebhookTargetGuard guard, CancellationToken ct)
     {
         var workspace = caller.Workspace;
-        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("contacts", out var list) || list.ValueKind != JsonValueKind.Array
-            || list.GetArrayLength() is < MinBulk or > MaxBulk)
-            return new ErrorResult(ApiError.Validation($"contacts must be an array of {MinBulk} to {MaxBulk} contacts"));
-        if (ParseTypes(body, out var types) is { } typeError) return new ErrorResult(typeError);
-        if (Webhook(body, guard, out var webhook) is { } hookError) return new ErrorResult(hookError);
-        var contacts = new List<(Dictionary<string, JsonElement>, AsyncContactInput)>();
-        var index = 0;
-        foreach (var item in list.EnumerateArray())
-        {
-            if (ParseContact(item, types, out var contact, body) is { } error)
-                return new ErrorResult(ApiError.Validation($"contacts[{index}]: {error.Message}"));
-            contacts.Add(contact);
-            index++;
-        }
+        if (body is null) return new ErrorResult(ApiError.NotAnObject());
+        if (body.Validate(guard, out var types, out var contacts, out var webhook) is { } invalid) return new ErrorResult(invalid);
         if (types.Contains("personal_email") && !workspace.PersonalEmailConsent) return new ErrorResult(Consent());
         var (job, problem) = await CreateJobAsync(queue, caller, types, webhook, contacts, ct);
         if (problem is not null) return new ErrorResult(problem);
@@ -161,7 +146,7 @@ public static class AsyncContactsEndpoints
         TypedResults.Ok(new CreditsBody((await ledger.GetBalanceAsync(db, caller.WorkspaceId, ct)).Balance));
 
     private static async Task<(Job? Job, ApiError? Error)> CreateJobAsync(JobQueue queue, CallerContext caller, List<string> types, string? webhook,
-        List<(Dictionary<string, JsonElement> Known, AsyncContactInput Input)> contacts, CancellationToken ct)
+        List<AsyncContact> contacts, CancellationToken ct)
     {
         var outcome = await queue.CreateAsync(
             new NewJob(caller.WorkspaceId, AsyncContactView.Kind, types.Select(t => TypeChannels[t]).ToList(), JobOptions(types, webhook), caller.KeyId, Idempotency: caller.Idempotency),
@@ -175,14 +160,12 @@ public static class AsyncContactsEndpoints
     }
 
     /// <summary>The body of single_enrich, on both hosts: types, the contact, the webhook, and consent for personal email.</summary>
-    private static ApiError? ParseSingle(JsonElement body, Workspace workspace, WebhookTargetGuard guard, out List<string> types,
-        out (Dictionary<string, JsonElement> Known, AsyncContactInput Input) contact, out string? webhook)
+    private static ApiError? ParseSingle(SingleEnrichRequest? body, Workspace workspace, WebhookTargetGuard guard, out List<string> types,
+        out AsyncContact contact, out string? webhook)
     {
-        contact = default;
-        webhook = null;
-        if (ParseTypes(body, out types) is { } typeError) return typeError;
-        if (ParseContact(body, types, out contact) is { } error) return error;
-        if (Webhook(body, guard, out webhook) is { } hookError) return hookError;
+        (types, contact, webhook) = ([], default, null);
+        if (body is null) return ApiError.NotAnObject();
+        if (body.Validate(guard, out types, out contact, out webhook) is { } invalid) return invalid;
         return types.Contains("personal_email") && !workspace.PersonalEmailConsent ? Consent() : null;
     }
 
@@ -190,72 +173,6 @@ public static class AsyncContactsEndpoints
     {
         ["write_back"] = true, [AsyncContactView.Kind] = new AsyncContactsJob(types, webhook),
     });
-
-    private static ApiError? ParseTypes(JsonElement body, out List<string> types)
-    {
-        types = [];
-        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("enrichment_type", out var t) || t.ValueKind != JsonValueKind.Array
-            || t.GetArrayLength() == 0)
-            return ApiError.Validation("enrichment_type is required: a non-empty array of email, phone, personal_email");
-        foreach (var v in t.EnumerateArray())
-        {
-            if (v.ValueKind != JsonValueKind.String || !TypeChannels.ContainsKey(v.GetString()!))
-                return ApiError.Validation($"enrichment_type has an unknown value {v}; allowed: email, phone, personal_email");
-            if (!types.Contains(v.GetString()!)) types.Add(v.GetString()!);
-        }
-        return null;
-    }
-
-    /// <summary>One contact's fields and the rules of seed 003: names always; a domain or company for email; a LinkedIn URL for phones.</summary>
-    private static ApiError? ParseContact(JsonElement body, List<string> types,
-        out (Dictionary<string, JsonElement> Known, AsyncContactInput Input) contact, JsonElement? batch = null)
-    {
-        contact = default;
-        if (body.ValueKind != JsonValueKind.Object) return ApiError.Validation("a contact must be an object");
-        string? Text(string name) => body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetString())
-            ? v.GetString()!.Trim() : null;
-        var first = Text("firstname");
-        var last = Text("lastname");
-        if (first is null || last is null) return ApiError.Validation("firstname and lastname are required");
-        var domain = Text("domain");
-        var company = Text("company_name");
-        var linkedin = Text("linkedin_url");
-        if (types.Contains("email") && domain is null && company is null)
-            return ApiError.Validation("domain or company_name is required for email enrichment");
-        if ((types.Contains("phone") || types.Contains("personal_email")) && linkedin is null)
-            return ApiError.Validation("linkedin_url is required for phone and personal_email enrichment");
-        var countries = Countries(body) ?? (batch is { } b ? Countries(b) : null);
-        if (countries?.FirstOrDefault(c => c.Length != 2 || !PhoneNormalizer.IsKnownRegion(c)) is { } bad)
-            return ApiError.Validation($"phone_country_codes has an unknown country code '{bad}'");
-        var custom = body.TryGetProperty("custom", out var cu) && cu.ValueKind == JsonValueKind.Object ? cu.Clone() : JsonSerializer.SerializeToElement(new { });
-        var known = new Dictionary<string, JsonElement>
-        {
-            ["first_name"] = JsonSerializer.SerializeToElement(first), ["last_name"] = JsonSerializer.SerializeToElement(last),
-        };
-        if (domain is not null) known["company_domain"] = JsonSerializer.SerializeToElement(domain);
-        if (company is not null) known["company_name"] = JsonSerializer.SerializeToElement(company);
-        if (linkedin is not null) known["linkedin_url"] = JsonSerializer.SerializeToElement(linkedin);
-        contact = (known, new AsyncContactInput(first, last, custom, countries));
-        return null;
-    }
-
-    private static List<string>? Countries(JsonElement body)
-    {
-        foreach (var name in new[] { "phone_country_codes", "phone_countries" })
-            if (body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array)
-                return v.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!.Trim().ToUpperInvariant()).ToList();
-        return null;
-    }
-
-    private static ApiError? Webhook(JsonElement body, WebhookTargetGuard guard, out string? url)
-    {
-        url = null;
-        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("webhook_url", out var w) || w.ValueKind == JsonValueKind.Null) return null;
-        if (w.ValueKind != JsonValueKind.String) return ApiError.Validation("webhook_url must be a URL");
-        if (guard.CheckSubmission(w.GetString()!, out var uri) is { } refused) return ApiError.Validation($"webhook_url is not accepted: {refused}");
-        url = uri!.AbsoluteUri;
-        return null;
-    }
 
     private static ApiError Consent() => new(StatusCodes.Status422UnprocessableEntity, ErrorCodes.ConsentRequired, AsyncContactsErrorShape.ConsentMessage);
 }

@@ -30,10 +30,6 @@ public static class CompanyAndEmailEnrichEndpoints
         ["linkedin_url"] = ["company_linkedin_url"], ["tech_stack"] = ["tech_stack"],
     };
 
-    private static readonly string[] Sections = ["person", "company", "social"];
-
-    public sealed record EnrichCompanyRequest(JsonElement? CompanyId, string? Domain, JsonElement? Fields, bool Overwrite = false);
-    public sealed record EnrichEmailRequest(string? Email, JsonElement? Include, bool Verify = false);
 
     public sealed record CompanyView(Guid? Id, string? Name, string Domain, string? Industry, string? Size, int? FoundedYear, string? HqLocation,
         string? Description, string? LogoUrl, string? LinkedinUrl, IReadOnlyList<string>? TechStack)
@@ -54,30 +50,20 @@ public static class CompanyAndEmailEnrichEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<Envelope<EnrichCompanyResult>>, ErrorResult>> EnrichCompany(EnrichCompanyRequest body, HttpContext http,
+    static async Task<Results<Ok<Envelope<EnrichCompanyResult>>, ErrorResult>> EnrichCompany(EnrichCompanyRequest? body, HttpContext http,
         CallerContext caller, TributaryDb db, EnrichmentService enrichment, SurfaceSettings settings, CancellationToken ct)
     {
+        if (body is null) return new ErrorResult(ApiError.NotAnObject());
+        if (body.Validate(CompanyFieldChannels.Keys, out var companyId, out var fields) is { } invalid) return new ErrorResult(invalid);
         string? domain;
-        if (body.CompanyId is { ValueKind: not JsonValueKind.Null } rawId)
+        if (companyId is { } id)
         {
-            if (rawId.ValueKind != JsonValueKind.String || !Guid.TryParse(rawId.GetString(), out var companyId))
-                return new ErrorResult(ApiError.Validation("company_id must be a UUID"));
-            var stored = await db.Companies.AsNoTracking().FirstOrDefaultAsync(c => c.WorkspaceId == caller.WorkspaceId && c.Id == companyId, ct);
+            var stored = await db.Companies.AsNoTracking().FirstOrDefaultAsync(c => c.WorkspaceId == caller.WorkspaceId && c.Id == id, ct);
             if (stored is null) return new ErrorResult(ApiError.NotFound("Company"));
             domain = stored.Domain;
         }
         else domain = Identity.Domain(body.Domain);
         if (domain is null || !domain.Contains('.')) return new ErrorResult(ApiError.Validation("company_id or domain is required"));
-        var fields = CompanyFieldChannels.Keys.ToList();
-        if (body.Fields is { ValueKind: not JsonValueKind.Null } given)
-        {
-            if (given.ValueKind != JsonValueKind.Array || given.EnumerateArray().Any(f => f.ValueKind != JsonValueKind.String))
-                return new ErrorResult(ApiError.Validation("fields must be an array of field names"));
-            fields = given.EnumerateArray().Select(f => f.GetString()!).Distinct().ToList();
-            var unknown = fields.Where(f => !CompanyFieldChannels.ContainsKey(f)).ToList();
-            if (fields.Count == 0 || unknown.Count > 0)
-                return new ErrorResult(ApiError.Validation($"unknown field(s): {string.Join(", ", unknown)}; allowed: {string.Join(", ", CompanyFieldChannels.Keys)}"));
-        }
         var channels = fields.SelectMany(f => CompanyFieldChannels[f]).Distinct().ToList();
         var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
         {
@@ -103,18 +89,11 @@ public static class CompanyAndEmailEnrichEndpoints
     }
 
     /// <summary>Looks a person up by email: person, company and social sections; writes nothing to stored contacts.</summary>
-    static async Task<Results<Ok<Envelope<Dictionary<string, object?>>>, ErrorResult>> EnrichEmail(EnrichEmailRequest body, HttpContext http,
+    static async Task<Results<Ok<Envelope<Dictionary<string, object?>>>, ErrorResult>> EnrichEmail(EnrichEmailRequest? body, HttpContext http,
         CallerContext caller, EnrichmentService enrichment, IEmailVerifier verifier, SurfaceSettings settings, CancellationToken ct)
     {
-        var email = body.Email?.Trim();
-        if (string.IsNullOrEmpty(email) || !email.Contains('@')) return new ErrorResult(ApiError.Validation("email is required"));
-        var include = Sections.ToList();
-        if (body.Include is { ValueKind: not JsonValueKind.Null } given)
-        {
-            if (given.ValueKind != JsonValueKind.Array || given.EnumerateArray().Any(i => i.ValueKind != JsonValueKind.String || !Sections.Contains(i.GetString())))
-                return new ErrorResult(ApiError.Validation("include must be an array of: person, company, social"));
-            include = given.EnumerateArray().Select(i => i.GetString()!).Distinct().ToList();
-        }
+        if (body is null) return new ErrorResult(ApiError.NotAnObject());
+        if (body.Validate(out var email, out var include) is { } invalid) return new ErrorResult(invalid);
         var channels = new List<string>();
         if (include.Contains("person")) channels.AddRange([WaterfallChannels.FullName, WaterfallChannels.JobTitle, WaterfallChannels.Seniority, WaterfallChannels.Location, WaterfallChannels.LinkedinUrl]);
         if (include.Contains("company")) channels.AddRange([WaterfallChannels.CompanyName, WaterfallChannels.CompanyDomain]);

@@ -43,8 +43,6 @@ public static class ContactEnrichEndpoints
         "company_domain", "personal_email",
     ];
 
-    public sealed record EnrichContactRequest(JsonElement? ContactId, JsonElement? Fields, bool Overwrite = false);
-
     public sealed record EnrichContactResult(ContactDto Contact, IReadOnlyList<string> FieldsUpdated, string? Source, double? Confidence,
         long CreditsRemaining);
 
@@ -55,21 +53,11 @@ public static class ContactEnrichEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<Envelope<EnrichContactResult>>, ErrorResult>> EnrichContact(EnrichContactRequest body, HttpContext http,
+    static async Task<Results<Ok<Envelope<EnrichContactResult>>, ErrorResult>> EnrichContact(EnrichContactRequest? body, HttpContext http,
         CallerContext caller, TributaryDb db, EnrichmentService enrichment, SurfaceSettings settings, CancellationToken ct)
     {
-        if (body.ContactId is not { ValueKind: JsonValueKind.String } rawId || !Guid.TryParse(rawId.GetString(), out var contactId))
-            return new ErrorResult(ApiError.Validation("contact_id is required and must be a UUID"));
-        var fields = DefaultFields.ToList();
-        if (body.Fields is { ValueKind: not JsonValueKind.Null } given)
-        {
-            if (given.ValueKind != JsonValueKind.Array || given.EnumerateArray().Any(f => f.ValueKind != JsonValueKind.String))
-                return new ErrorResult(ApiError.Validation("fields must be an array of field names"));
-            fields = given.EnumerateArray().Select(f => f.GetString()!).Distinct().ToList();
-            var unknown = fields.Where(f => !AllowedFields.Contains(f)).ToList();
-            if (fields.Count == 0 || unknown.Count > 0)
-                return new ErrorResult(ApiError.Validation($"unknown field(s): {string.Join(", ", unknown)}; allowed: {string.Join(", ", AllowedFields)}"));
-        }
+        if (body is null) return new ErrorResult(ApiError.NotAnObject());
+        if (body.Validate(out var contactId, out var fields) is { } invalid) return new ErrorResult(invalid);
         var workspace = caller.Workspace;
         if (fields.Contains("personal_email") && !workspace.PersonalEmailConsent) return new ErrorResult(EnrichmentHttp.ConsentRequired());
         var contact = await ContactStore.InWorkspace(db, caller.WorkspaceId).AsNoTracking().FirstOrDefaultAsync(c => c.Id == contactId, ct);

@@ -54,50 +54,35 @@ public static class LeadBulkEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> BulkEnrich(JsonElement body, CallerContext caller, TributaryDb db,
+    static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> BulkEnrich(LeadBulkRequest? body, CallerContext caller, TributaryDb db,
         LeadRecords records, CacheOptions cache, TimeProvider time, CancellationToken ct)
     {
-        if (Field(body, out var field) is { } fieldError) return new ErrorResult(fieldError);
-        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("selection", out var selection) || selection.ValueKind != JsonValueKind.Object)
-            return new ErrorResult(ApiError.Validation("selection is required", [new("selection", "is required")]));
-        var mode = selection.TryGetProperty("mode", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        if (body is null) return new ErrorResult(ApiError.NotAnObject());
+        if (body.Validate(out var field, out var selection) is { } invalid) return new ErrorResult(invalid);
         List<Guid> ids;
-        if (mode == "manual")
+        if (selection.Mode == "manual")
         {
-            if (GuidList(selection, "includedIds", 1, MaxSelection, out ids) is { } error) return new ErrorResult(error);
+            if (selection.Manual(out ids) is { } error) return new ErrorResult(error);
             var unknown = await UnknownLeadsAsync(db, caller.WorkspaceId, ids, ct);
             if (unknown.Count > 0) return new ErrorResult(ApiError.Validation($"Unknown includedIds: {string.Join(", ", unknown)}",
                 unknown.Select(u => new ErrorDetail("selection.includedIds", $"{u} is not a lead of this workspace")).ToList()));
         }
-        else if (mode == "bulk")
+        else
         {
-            if (!selection.TryGetProperty("filters", out var filters) || filters.ValueKind != JsonValueKind.Object)
-                return new ErrorResult(ApiError.Validation("filters is required in bulk mode", [new("selection.filters", "is required")]));
-            var filter = ContactFilter.Parse(filters.EnumerateObject().Select(p => new KeyValuePair<string, string?>(p.Name,
-                p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())), out var filterError);
-            if (filterError is not null) return new ErrorResult(ApiError.Validation(filterError, [new("selection.filters", filterError)]));
-            var start = Int(selection, "startIndex", 0);
-            var target = Int(selection, "targetCount", 100);
-            if (start is null or < 0) return new ErrorResult(ApiError.Validation("startIndex must be a whole number ≥ 0", [new("selection.startIndex", "invalid")]));
-            if (target is null or < 1 or > MaxSelection)
-                return new ErrorResult(ApiError.Validation($"targetCount must be from 1 to {MaxSelection}", [new("selection.targetCount", "invalid")]));
-            var excluded = new List<Guid>();
-            if (selection.TryGetProperty("excludedIds", out var ex) && ex.ValueKind != JsonValueKind.Null
-                && GuidList(selection, "excludedIds", 0, int.MaxValue, out excluded) is { } exError) return new ErrorResult(exError);
+            if (selection.Search(out var filter, out var start, out var target, out var excluded) is { } error) return new ErrorResult(error);
             ids = await filter.Apply(ContactStore.InWorkspace(db, caller.WorkspaceId).AsNoTracking())
                 .Where(c => !excluded.Contains(c.Id))
                 .OrderBy(c => c.CreatedAt).ThenBy(c => c.Seq)
-                .Skip(start.Value).Take(target.Value).Select(c => c.Id).ToListAsync(ct);
+                .Skip(start).Take(target).Select(c => c.Id).ToListAsync(ct);
         }
-        else return new ErrorResult(ApiError.Validation("selection.mode must be manual or bulk", [new("selection.mode", "must be manual or bulk")]));
         return await RecordsForAsync(ids, field, caller, db, records, cache, time, ct);
     }
 
-    static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> BatchEnrich(JsonElement body, CallerContext caller, TributaryDb db,
+    static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> BatchEnrich(LeadBatchRequest? body, CallerContext caller, TributaryDb db,
         LeadRecords records, CacheOptions cache, TimeProvider time, CancellationToken ct)
     {
-        if (Field(body, out var field) is { } fieldError) return new ErrorResult(fieldError);
-        if (GuidList(body, "personIds", 1, MaxBatch, out var ids) is { } error) return new ErrorResult(error);
+        if (body is null) return new ErrorResult(ApiError.NotAnObject());
+        if (body.Validate(out var field, out var ids) is { } invalid) return new ErrorResult(invalid);
         var unknown = await UnknownLeadsAsync(db, caller.WorkspaceId, ids, ct);
         if (unknown.Count > 0) return new ErrorResult(ApiError.Validation($"Unknown personIds: {string.Join(", ", unknown)}"));
         return await RecordsForAsync(ids, field, caller, db, records, cache, time, ct);
@@ -127,20 +112,11 @@ public static class LeadBulkEndpoints
         return record is null ? new ErrorResult(ApiError.NotFound("Enrichment")) : TypedResults.Ok((await ViewsAsync(db, [record], ct)).Single());
     }
 
-    static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> QueryRecords(JsonElement body, CallerContext caller, TributaryDb db,
+    static async Task<Results<Ok<List<EnrichmentRecordView>>, ErrorResult>> QueryRecords(LeadQueryRequest? body, CallerContext caller, TributaryDb db,
         CancellationToken ct)
     {
-        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("tasks", out var tasks) || tasks.ValueKind != JsonValueKind.Array
-            || tasks.GetArrayLength() > MaxQuery)
-            return new ErrorResult(ApiError.Validation($"tasks must be an array of at most {MaxQuery} tasks"));
-        var keys = new List<(Guid Lead, string Field)>();
-        foreach (var task in tasks.EnumerateArray())
-        {
-            if (task.ValueKind != JsonValueKind.Object || !task.TryGetProperty("entityId", out var e) || !Guid.TryParse(e.ToString(), out var entity)
-                || !task.TryGetProperty("field", out var f) || !FieldChannels.ContainsKey(f.ToString()))
-                return new ErrorResult(ApiError.Validation("each task needs an entityId (UUID) and a field (emails or phones)"));
-            keys.Add((entity, f.ToString()));
-        }
+        if (body is null) return new ErrorResult(ApiError.NotAnObject());
+        if (body.Validate(out var keys) is { } invalid) return new ErrorResult(invalid);
         var found = new List<LeadRecordView>();
         foreach (var byField in keys.Distinct().GroupBy(k => k.Field))
         {
@@ -223,39 +199,9 @@ public static class LeadBulkEndpoints
         return ids.Except(known).ToList();
     }
 
-    private static ApiError? Field(JsonElement body, out string field)
-    {
-        field = "";
-        if (body.ValueKind != JsonValueKind.Object) return ApiError.Validation("The body must be a JSON object");
-        var value = body.TryGetProperty("field", out var f) ? f : body.TryGetProperty("type", out var t) ? t : default;
-        if (value.ValueKind != JsonValueKind.String || !FieldChannels.ContainsKey(value.GetString()!))
-            return ApiError.Validation("field must be emails or phones", [new("field", "must be emails or phones")]);
-        field = value.GetString()!;
-        return null;
-    }
-
     private static ApiError? QueryField(HttpContext http, out string field)
     {
-        field = http.Request.Query["field"].ToString();
-        if (field.Length == 0) field = http.Request.Query["type"].ToString();
-        return FieldChannels.ContainsKey(field) ? null : ApiError.Validation("field must be emails or phones", [new("field", "must be emails or phones")]);
+        var given = http.Request.Query["field"].ToString();
+        return LeadBulkRequests.Field(given.Length > 0 ? given : null, http.Request.Query["type"].ToString(), out field);
     }
-
-    private static ApiError? GuidList(JsonElement parent, string name, int min, int max, out List<Guid> ids)
-    {
-        ids = [];
-        if (!parent.TryGetProperty(name, out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() < min || list.GetArrayLength() > max)
-            return ApiError.Validation($"{name} must be an array of {min} to {max} ids", [new(name, $"must hold {min} to {max} ids")]);
-        foreach (var v in list.EnumerateArray())
-        {
-            if (v.ValueKind != JsonValueKind.String || !Guid.TryParse(v.GetString(), out var id))
-                return ApiError.Validation($"{name} holds a value that is not a UUID: {v}", [new(name, "must hold UUIDs")]);
-            ids.Add(id);
-        }
-        return null;
-    }
-
-    private static int? Int(JsonElement parent, string name, int fallback) =>
-        !parent.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? fallback
-        : v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n : null;
 }

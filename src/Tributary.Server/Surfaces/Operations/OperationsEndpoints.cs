@@ -25,8 +25,6 @@ public static class OperationsEndpoints
 {
     public const string Kind = "operations";
     public const int MaxIdentifiers = 100;
-    private static readonly string[] IdentityKinds = ["linkedin_url", "email", "x_handle", "github_username"];
-    private static readonly string[] KnownFields = ["contact.email", "contact.phone", "signals", "work_email", "profile"];
 
     /// <summary>What <c>profile</c> asks for: the profile channels priced together as one Profile (DESIGN §6.1, §7.2).</summary>
     private static readonly string[] ProfileChannels =
@@ -58,46 +56,23 @@ public static class OperationsEndpoints
         return app;
     }
 
-    static async Task<Results<Ok<SyncResponse>, Accepted<AcceptedResponse>, ErrorResult>> CreateEnrichment(JsonElement body, HttpContext http,
+    static async Task<Results<Ok<SyncResponse>, Accepted<AcceptedResponse>, ErrorResult>> CreateEnrichment(CreateEnrichmentRequest? body, HttpContext http,
         CallerContext caller, TributaryDb db, EnrichmentService enrichment, JobQueue queue, SurfaceSettings settings, CancellationToken ct)
     {
-        var details = new List<ErrorDetail>();
-        if (body.ValueKind != JsonValueKind.Object) return Invalid("The body must be a JSON object", new ErrorDetail("body", "must be an object"));
-        var hasOne = body.TryGetProperty("identifier", out var one) && one.ValueKind != JsonValueKind.Null;
-        var hasMany = body.TryGetProperty("identifiers", out var many) && many.ValueKind != JsonValueKind.Null;
-        if (hasOne == hasMany) details.Add(new("identifiers", "use exactly one of identifier or identifiers"));
-        var identifiers = new List<JsonElement>();
-        if (hasOne) identifiers.Add(one);
-        if (hasMany)
-        {
-            if (many.ValueKind != JsonValueKind.Array || many.GetArrayLength() is 0 or > MaxIdentifiers)
-                details.Add(new("identifiers", $"must be an array of 1 to {MaxIdentifiers} identifiers"));
-            else identifiers.AddRange(many.EnumerateArray());
-        }
-        for (var i = 0; i < identifiers.Count; i++)
-            if (KnownOf(identifiers[i]).Count == 0)
-                details.Add(new(hasMany ? $"identifiers[{i}]" : "identifier", $"must have one of {string.Join(", ", IdentityKinds)}"));
-        var fields = new List<string>();
-        if (!body.TryGetProperty("fields", out var f) || f.ValueKind != JsonValueKind.Array || f.GetArrayLength() == 0)
-            details.Add(new("fields", $"is required: a non-empty array of {string.Join(", ", KnownFields)}"));
-        else
-            foreach (var field in f.EnumerateArray())
-            {
-                if (field.ValueKind != JsonValueKind.String || !KnownFields.Contains(field.GetString())) details.Add(new("fields", $"unknown field {field}"));
-                else if (!fields.Contains(field.GetString()!)) fields.Add(field.GetString()!);
-            }
-        JsonElement? signals = body.TryGetProperty("signals_config", out var sc) && sc.ValueKind == JsonValueKind.Object ? sc.Clone() : null;
-        if (details.Count > 0) return Invalid("Validation failed", [.. details]);
+        if (body is null) return new ErrorResult(ApiError.NotAnObject());
+        if (body.Validate(out var request) is { } invalid) return new ErrorResult(invalid);
+        var (hasOne, identifiers, fields, signals) = (request.Single, request.Identifiers, request.Fields, request.Signals);
+        var one = identifiers[0];
 
         var workspace = caller.Workspace;
         var channels = ChannelsFor(fields, workspace.PersonalEmailConsent);
         var requestId = http.TraceIdentifier;
 
-        if (hasOne && !fields.Contains("signals") && KnownOf(one).ContainsKey("linkedin_url"))
+        if (hasOne && !fields.Contains("signals") && CreateEnrichmentRequest.KnownOf(one).ContainsKey("linkedin_url"))
         {
             var outcome = await enrichment.EnrichAsync(new EnrichmentRequest
             {
-                WorkspaceId = caller.WorkspaceId, Idempotency = caller.Idempotency, Surface = Kind, Known = KnownOf(one), Channels = channels, Deadline = settings.SyncDeadline,
+                WorkspaceId = caller.WorkspaceId, Idempotency = caller.Idempotency, Surface = Kind, Known = CreateEnrichmentRequest.KnownOf(one), Channels = channels, Deadline = settings.SyncDeadline,
             }, ct);
             if (outcome is EnrichmentOutcome.InsufficientCredits insufficient) return new ErrorResult(EnrichmentHttp.InsufficientCredits(insufficient));
             var done = (EnrichmentOutcome.Done)outcome;
@@ -111,7 +86,7 @@ public static class OperationsEndpoints
             ["write_back"] = true, ["signals"] = signals, [Kind] = new { fields, single = hasOne },
         });
         var created = await queue.CreateAsync(new NewJob(caller.WorkspaceId, Kind, channels, options, caller.KeyId, Idempotency: caller.Idempotency),
-            identifiers.Select(i => new NewItem(KnownOf(i), i.GetRawText())).ToList(), ct);
+            identifiers.Select(i => new NewItem(CreateEnrichmentRequest.KnownOf(i), i.GetRawText())).ToList(), ct);
         if (created is CreateJobOutcome.InsufficientCredits poor)
             return new ErrorResult(EnrichmentHttp.InsufficientCredits(new EnrichmentOutcome.InsufficientCredits(poor.Needed, poor.Available)));
         var id = "op_" + ((CreateJobOutcome.Created)created).Job.Id;
@@ -249,15 +224,4 @@ public static class OperationsEndpoints
     private static ItemChannel ItemChannelOf(Tributary.Core.Waterfall.ChannelResult r) =>
         new(r.Value, r.Source, r.Confidence, r.EnrichedAt, r.Verified, r.EmailStatus);
 
-    private static Dictionary<string, JsonElement> KnownOf(JsonElement identifier)
-    {
-        var known = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        if (identifier.ValueKind != JsonValueKind.Object) return known;
-        foreach (var kind in IdentityKinds)
-            if (identifier.TryGetProperty(kind, out var v) && v.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(v.GetString()))
-                known[kind == "email" ? "email" : kind] = JsonSerializer.SerializeToElement(v.GetString()!.Trim());
-        return known;
-    }
-
-    private static ErrorResult Invalid(string message, params ErrorDetail[] details) => new(ApiError.Validation(message, details));
 }
