@@ -23,6 +23,7 @@ using Tributary.Server.Demo;
 using Tributary.Server.Docs;
 using Tributary.Server.Enrichment;
 using Tributary.Server.Errors;
+using Tributary.Server.Hooks;
 using Tributary.Server.Idempotency;
 using Tributary.Server.Native;
 using Tributary.Server.Observability;
@@ -130,6 +131,7 @@ try
     app.MapLeadBulk();
     app.MapWebhooks();
     app.MapErasure();
+    app.MapVendorHooks();
     app.MapConsole();
 
     // The address is bound before anything is created for the demo, so a port in use stops the start with one line

@@ -32,11 +32,23 @@ public abstract class VendorFinder : IEnrichmentProvider
     /// <summary>Vendors that answer in minutes (DESIGN §5.4): synchronous runs skip them.</summary>
     public virtual bool AnswersLater => false;
 
+    /// <summary>
+    /// The channels this vendor answers in minutes: synchronous runs do not ask it for them (all it serves when
+    /// <see cref="AnswersLater"/>; Apollo: its phones).
+    /// </summary>
+    public virtual IReadOnlySet<string> LateChannels => AnswersLater ? Channels : NoChannels;
+
+    private static readonly IReadOnlySet<string> NoChannels = new HashSet<string>();
+
     public async Task<ProviderResult> LookupAsync(ProviderQuery query, CancellationToken ct)
     {
         try
         {
-            var result = query.MayWait && BulkMax > 1 ? await Batcher.JoinAsync(query, BatchKey(query), ct) : await FindAsync(query, ct);
+            ProviderResult result;
+            // A vendor that answers in minutes is waited for outside the job item's worker slot.
+            await using (AnswersLater && query.MayWait ? await Jobs.WorkerSlot.StepOutAsync() : NotAway.Instance)
+                result = query.MayWait && BulkMax > 1 ? await Batcher.JoinAsync(query, BatchKey(query), ct) : await FindAsync(query, ct);
+            result = await CompleteAsync(query, result, ct);
             // Some vendors repeat the key in their error messages: no reason leaves here with it.
             return result is ProviderResult.Failed failed ? failed with { Reason = Client.Redact(failed.Reason) } : result;
         }
@@ -47,6 +59,16 @@ public abstract class VendorFinder : IEnrichmentProvider
     }
 
     protected abstract Task<ProviderResult> FindAsync(ProviderQuery query, CancellationToken ct);
+
+    private sealed class NotAway : IAsyncDisposable
+    {
+        public static readonly NotAway Instance = new();
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    /// <summary>What a vendor that sends part of its answer later adds to the answer of the call (Apollo's phones).</summary>
+    protected virtual Task<ProviderResult> CompleteAsync(ProviderQuery query, ProviderResult answered, CancellationToken ct) =>
+        Task.FromResult(answered);
 
     /// <summary>The most records the vendor's bulk endpoint takes in one call; 0 for a vendor without one.</summary>
     protected virtual int BulkMax => 0;
