@@ -109,6 +109,7 @@ public sealed class WaterfallRunner
             // Asked, and to be answered after this run: neither found nor a miss (it is stored when it comes).
             failedFor.UnionWith(later);
             outcome.Later.UnionWith(later);
+            cutByDeadline |= later.Count > 0;
             if (result is ProviderResult.Found found)
             {
                 foreach (var (channel, value) in found.Values)
