@@ -92,6 +92,7 @@ try
     _ = providers.WarmUpAsync().ContinueWith(t => app.Logger.LogError(t.Exception, "A dataset could not be indexed"),
         TaskContinuationOptions.OnlyOnFaulted);
     await app.Services.GetRequiredService<TributaryDbFactory>().MigrateAsync();
+    app.Services.GetRequiredService<LateAnswers>().Start();
     if (args is ["demo-key", ..]) return await DemoWorkspace.PrintNewKeyAsync(app.Services, app.Environment, Console.Out, Console.Error);
 
     // Pipeline: the proxy's view of the request first, then the request id, so that every response and log line carries it.

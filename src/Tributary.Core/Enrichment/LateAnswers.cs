@@ -28,16 +28,31 @@ namespace Tributary.Core.Enrichment;
 public sealed class LateAnswers(TributaryDbFactory dbs, BatchCommitter committer, ResultCache cache, WriteBack writeBack, TenantCache tenants,
     WaterfallRunner runner, ProviderRegistry providers, ProviderUsage usage, TimeProvider time, ILogger<LateAnswers> logger)
 {
-    /// <summary>The value a late answer carries for <paramref name="channel"/>, read as its provider type reads it.</summary>
-    private ProviderValue? ValueOf(string provider, string channel, string answerJson) =>
-        providers.TypeOf(provider) == "apollo" && channel == Channels.Phone ? ApolloFinder.PhoneOf(answerJson) : null;
+    /// <summary>Late answers kept by a finder (a Dropcontact request answered after its items' deadline) are stored as they come.</summary>
+    public void Start() => providers.Answers.OnLate ??= provider => StoreAsync(provider, CancellationToken.None);
 
-    private static ChannelResult Result(string channel, string provider, ProviderValue value, DateTime now, IReadOnlyList<string>? countries)
+    /// <summary>
+    /// The value a late answer carries for <paramref name="channel"/>: an Apollo hook's person read as Apollo's finder
+    /// reads it, or the found values a finder kept itself (<see cref="PendingAnswers.KeepLateAsync"/>).
+    /// </summary>
+    private ProviderValue? ValueOf(string provider, string channel, string answerJson)
+    {
+        if (providers.TypeOf(provider) == "apollo") return channel == Channels.Phone ? ApolloFinder.PhoneOf(answerJson) : null;
+        var values = JsonSerializer.Deserialize<Dictionary<string, ProviderValue>>(answerJson);
+        return values?.GetValueOrDefault(channel);
+    }
+
+    /// <summary>As the waterfall accepts a value: phones in E.164, emails lower case with the vendor's verdict; an invalid email is none.</summary>
+    private static ChannelResult? Result(string channel, string provider, ProviderValue value, DateTime now, IReadOnlyList<string>? countries)
     {
         var v = value.Value;
         if (channel == Channels.Phone && v.ValueKind == JsonValueKind.String && PhoneNormalizer.TryNormalize(v.GetString(), countries) is { } phone)
             v = JsonSerializer.SerializeToElement(phone.E164);
-        return new ChannelResult(channel, v, provider, value.Confidence, now, null, null, false);
+        if (!Channels.Emails.Contains(channel)) return new ChannelResult(channel, v, provider, value.Confidence, now, null, null, false);
+        if (v.ValueKind != JsonValueKind.String || value.Status is Providers.Verification.EmailStatus.Invalid) return null;
+        var status = value.Status ?? Providers.Verification.EmailStatus.Unknown;
+        return new ChannelResult(channel, JsonSerializer.SerializeToElement(v.GetString()!.Trim().ToLowerInvariant()), provider, value.Confidence, now,
+            status == Providers.Verification.EmailStatus.Valid ? true : null, Providers.Verification.EmailStatuses.Name(status), false);
     }
 
     /// <summary>
@@ -54,8 +69,9 @@ public sealed class LateAnswers(TributaryDbFactory dbs, BatchCommitter committer
             if (await db.PendingVendorAnswers.Where(p => p.Id == row.Id && p.State == PendingStates.Late)
                     .ExecuteUpdateAsync(s => s.SetProperty(p => p.State, PendingStates.Used), ct) != 1) continue;
             foreach (var channel in JsonSerializer.Deserialize<List<string>>(row.ChannelsJson ?? "[]") ?? [])
-                if (ValueOf(row.Provider, channel, row.AnswerJson!) is { } value && value.Confidence >= minConfidence)
-                    taken.Add(Result(channel, row.Provider, value, time.GetUtcNow().UtcDateTime, null));
+                if (ValueOf(row.Provider, channel, row.AnswerJson!) is { } value && value.Confidence >= minConfidence
+                    && Result(channel, row.Provider, value, time.GetUtcNow().UtcDateTime, null) is { } result)
+                    taken.Add(result);
         }
         return taken;
     }
@@ -103,8 +119,9 @@ public sealed class LateAnswers(TributaryDbFactory dbs, BatchCommitter committer
         var now = time.GetUtcNow().UtcDateTime;
         var found = new Dictionary<string, ChannelResult>(StringComparer.Ordinal);
         foreach (var channel in JsonSerializer.Deserialize<List<string>>(row.ChannelsJson ?? "[]") ?? [])
-            if (ValueOf(row.Provider, channel, row.AnswerJson!) is { } value && value.Confidence >= workspace.MinConfidence)
-                found[channel] = Result(channel, row.Provider, value, now, workspace.PhoneCountries);
+            if (ValueOf(row.Provider, channel, row.AnswerJson!) is { } value && value.Confidence >= workspace.MinConfidence
+                && Result(channel, row.Provider, value, now, workspace.PhoneCountries) is { } result)
+                found[channel] = result;
         if (found.Count == 0) return null;
 
         Contact? target = null;

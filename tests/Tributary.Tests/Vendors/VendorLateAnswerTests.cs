@@ -35,6 +35,7 @@ public abstract class VendorLateApp(DatabaseProvider provider) : TributaryApp(pr
                 ["Tributary:Waterfall:phone:1"] = "apollo",
                 ["Tributary:Waterfall:company_domain:0"] = "dropcontact",
                 ["Tributary:Waterfall:job_title:0"] = "hunter",
+                ["Tributary:Waterfall:linkedin_url:0"] = "dropcontact",
             };
             foreach (var (name, type) in new[] { ("apollo", "apollo"), ("apollo_plain", "apollo"), ("dropcontact", "dropcontact"), ("hunter", "hunter") })
             {
@@ -216,6 +217,41 @@ public abstract class VendorLateAnswerTests(VendorLateApp app)
         await using var db = app.NewDb();
         (await db.PendingVendorAnswers.Where(p => p.VendorKey == reveal.PersonId && p.WorkspaceId == ws.Id).Select(p => p.State).ToListAsync())
             .ShouldBe([Tributary.Core.Providers.Vendors.PendingStates.Stored]);
+    }
+
+    [DbFact]
+    public async Task A_dropcontact_answer_that_comes_after_the_item_deadline_is_still_stored()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 1000);
+        using var client = ws.Client();
+        app.Fakes.HoldDropcontact(true);
+        Guid id;
+        try
+        {
+            var before = app.Fakes.DropcontactContacts;
+            id = await StartJob(client, ["linkedin_url"], "dclate");
+            await app.Fakes.DropcontactContactsSubmitted(before + 1);
+            // Dropcontact is not ready within the item's deadline: the item ends without it.
+            var job = await Finished(client, id);
+            job.GetProperty("credits_charged").GetInt64().ShouldBe(0);
+            var line = (await Lines(client, id)).ShouldHaveSingleItem();
+            line.GetProperty("timed_out").GetBoolean().ShouldBeTrue();
+            line.GetProperty("channels").GetProperty("linkedin_url").ValueKind.ShouldBe(JsonValueKind.Null);
+        }
+        finally
+        {
+            app.Fakes.HoldDropcontact(false);
+        }
+        // The request it sent is still read until ready; its answer then lands on a contact and in the cache, free.
+        var contact = await Polling.UntilAsync(
+            async () => (await (await client.GetAsync("/v1/contacts")).ShouldBeOk()).GetProperty("data").GetProperty("contacts").EnumerateArray().ToList(),
+            list => list.Count == 1 && list[0].GetProperty("linkedin_url").ValueKind == JsonValueKind.String, "the late answer on a contact",
+            attempts: 1200, delayMs: 100);
+        contact[0].GetProperty("linkedin_url").GetString()!.ShouldContain("ada-dclate");
+        var again = await (await client.PostJson("/enrichment",
+            new { first_name = "Ada", last_name = "dclate", company_domain = VendorFakes.Domain, channels = new[] { "linkedin_url" } })).ShouldBeOk();
+        again.GetProperty("channels").GetProperty("linkedin_url").GetProperty("source").GetString().ShouldBe("dropcontact");
+        (await Balance(client)).ShouldBe(1000);
     }
 
     [DbFact]

@@ -78,6 +78,39 @@ public sealed class PendingAnswers(TributaryDbFactory dbs, ServerSecrets? secret
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
+    /// <summary>Stores late rows once they have an answer (set by <c>LateAnswers</c>, which cannot be built before this).</summary>
+    public Func<string, Task>? OnLate { get; set; }
+
+    /// <summary>
+    /// Values a vendor answered for a lookup that no longer waits (its run's deadline passed while the vendor worked, as
+    /// with a Dropcontact request): kept as an answered late row, then stored.
+    /// </summary>
+    public async Task KeepLateAsync(string provider, ProviderQuery query, IReadOnlyDictionary<string, ProviderValue> values)
+    {
+        if (values.Count == 0 || query.Later is not { } later) return;
+        try
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            await using (var db = dbs.Create())
+            {
+                db.PendingVendorAnswers.Add(new PendingVendorAnswer
+                {
+                    Id = Guid.CreateVersion7(), Provider = provider.ToLowerInvariant(), VendorKey = "late:" + Guid.NewGuid().ToString("N"),
+                    State = PendingStates.Late, WorkspaceId = query.WorkspaceId, JobItemId = later.JobItemId, ContactId = later.ContactId,
+                    KnownJson = System.Text.Json.JsonSerializer.Serialize(query.Known),
+                    ChannelsJson = System.Text.Json.JsonSerializer.Serialize(values.Keys), AnswerJson = System.Text.Json.JsonSerializer.Serialize(values),
+                    CreatedAt = now, WaitUntil = later.Deadline, AnsweredAt = now,
+                });
+                await db.SaveChangesAsync();
+            }
+            if (OnLate is { } store) await store(provider);
+        }
+        catch (Exception)
+        {
+            // Nothing waits for this: a late answer that cannot be kept is lost as it would have been without this.
+        }
+    }
+
     /// <summary>A run starts waiting for <paramref name="key"/>: its row, before it reads whether the answer is there.</summary>
     public async Task<PendingVendorAnswer> BeginAsync(string provider, string key, ProviderQuery query, IReadOnlyList<string> channels,
         DateTime waitUntil, CancellationToken ct)

@@ -16,6 +16,7 @@ public abstract class VendorFinder : IEnrichmentProvider
         Requires = context.Requires;
         Client = new VendorClient(context, isTransient);
         Time = context.Time;
+        Answers = context.Answers;
         _jobWorkers = context.JobWorkers;
         _batchWindow = TimeSpan.FromMilliseconds(context.Definition.BatchWindowMs ?? context.Vendor.DefaultBatchWindowMs);
     }
@@ -25,6 +26,8 @@ public abstract class VendorFinder : IEnrichmentProvider
     public IReadOnlyList<IReadOnlyList<string>> Requires { get; }
     protected VendorClient Client { get; }
     protected TimeProvider Time { get; }
+    /// <summary>Where answers that come after a run's deadline go (null in unit tests that build a finder alone).</summary>
+    protected PendingAnswers? Answers { get; }
 
     /// <summary>Its <c>DailyLimit</c> is known to be spent today: it is skipped without a call.</summary>
     public bool DailyLimitSpent => Client.DailyLimitSpent;
@@ -47,7 +50,7 @@ public abstract class VendorFinder : IEnrichmentProvider
             ProviderResult result;
             // A vendor that answers in minutes is waited for outside the job item's worker slot.
             await using (AnswersLater && query.MayWait ? await Jobs.WorkerSlot.StepOutAsync() : NotAway.Instance)
-                result = query.MayWait && BulkMax > 1 ? await Batcher.JoinAsync(query, BatchKey(query), ct) : await FindAsync(query, ct);
+                result = query.MayWait && BulkMax > 1 ? await Batcher.JoinAsync(query, BatchKey(query), ct, LateSink(query)) : await FindAsync(query, ct);
             result = await CompleteAsync(query, result, ct);
             // Some vendors repeat the key in their error messages: no reason leaves here with it.
             return result is ProviderResult.Failed failed ? failed with { Reason = Client.Redact(failed.Reason) } : result;
@@ -59,6 +62,20 @@ public abstract class VendorFinder : IEnrichmentProvider
     }
 
     protected abstract Task<ProviderResult> FindAsync(ProviderQuery query, CancellationToken ct);
+
+    /// <summary>
+    /// For a vendor that answers in minutes: the answer of a job item's lookup that comes after its deadline is still kept
+    /// (DESIGN §5.4), as a late answer stored by whichever process runs <c>LateAnswers</c>.
+    /// </summary>
+    private Action<ProviderResult>? LateSink(ProviderQuery query)
+    {
+        if (!AnswersLater || Answers is null || query.Later is null) return null;
+        return answer =>
+        {
+            if (answer is not ProviderResult.Found { Values.Count: > 0 } found) return;
+            _ = Answers.KeepLateAsync(Name, query, found.Values.Where(v => query.Channels.Contains(v.Key)).ToDictionary());
+        };
+    }
 
     private sealed class NotAway : IAsyncDisposable
     {
