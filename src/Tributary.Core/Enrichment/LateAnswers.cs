@@ -90,6 +90,7 @@ public sealed class LateAnswers(TributaryDbFactory dbs, BatchCommitter committer
                 .Where(p => p.Provider == provider && p.AnswerJson != null
                             && (p.State == PendingStates.Late || (p.State == PendingStates.Waiting && p.WaitUntil < abandoned)))
                 .Select(p => p.Id).ToListAsync(ct);
+        await ForgetNowAndThenAsync(ct);
         var stored = 0;
         foreach (var id in ids)
         {
@@ -104,6 +105,24 @@ public sealed class LateAnswers(TributaryDbFactory dbs, BatchCommitter committer
             }
         }
         return stored;
+    }
+
+    private long _forgotAt = long.MinValue;
+
+    /// <summary>At most once an hour per process, on the way of a late answer: the pending rows table stays small.</summary>
+    private async Task ForgetNowAndThenAsync(CancellationToken ct)
+    {
+        var last = Interlocked.Read(ref _forgotAt);
+        if (last != long.MinValue && time.GetElapsedTime(last) < TimeSpan.FromHours(1)) return;
+        if (Interlocked.CompareExchange(ref _forgotAt, time.GetTimestamp(), last) != last) return;
+        try
+        {
+            await providers.Answers.ForgetAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Old pending vendor answers could not be deleted; trying again within the hour");
+        }
     }
 
     private async Task<(string Provider, IReadOnlyList<string> Channels)?> StoreOneInAsync(CommitBatch batch, Guid id, DateTime abandoned, CancellationToken ct)

@@ -78,6 +78,21 @@ public sealed class PendingAnswers(TributaryDbFactory dbs, ServerSecrets? secret
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
+    /// <summary>
+    /// Deletes what no run will read again: answers taken or stored (or never waited for) a day ago, and any row older
+    /// than the 30 days vendors keep their results. Returns how many rows went.
+    /// </summary>
+    public async Task<int> ForgetAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var (done, old) = (now.AddDays(-1), now.AddDays(-30));
+        await using var db = dbs.Create();
+        return await db.PendingVendorAnswers
+            .Where(p => (p.CreatedAt < done && (p.State == PendingStates.Used || p.State == PendingStates.Stored || p.State == PendingStates.Early))
+                        || p.CreatedAt < old)
+            .ExecuteDeleteAsync(ct);
+    }
+
     /// <summary>Stores late rows once they have an answer (set by <c>LateAnswers</c>, which cannot be built before this).</summary>
     public Func<string, Task>? OnLate { get; set; }
 
