@@ -89,7 +89,11 @@ public sealed class VendorTwoProcessTests : IPostgresTests
         using var hookClient = b.Client();
         (await fakes.PostPhonesAsync(hookClient, VendorFakes.ApolloPersonId("twohook"))).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
 
-        var done = await Polling.UntilAsync(async () => (await (await clientA.GetAsync($"/v1/jobs/{job}")).ShouldBeOk()).GetProperty("data"),
+        var done = await Polling.UntilAsync(async () =>
+            {
+                a.HasExited.ShouldBeFalse($"process A exited: {a.Output}");
+                return (await (await clientA.GetAsync($"/v1/jobs/{job}")).ShouldBeOk()).GetProperty("data");
+            },
             j => j.GetProperty("status").GetString() is "succeeded" or "failed", "the job", attempts: 600, delayMs: 50);
         done.GetProperty("status").GetString().ShouldBe("succeeded");
         done.GetProperty("credits_charged").GetInt64().ShouldBe(10);

@@ -153,6 +153,19 @@ public sealed class PendingAnswers(TributaryDbFactory dbs, ServerSecrets? secret
     public async Task<string?> AwaitAsync(PendingVendorAnswer row, CancellationToken ct)
     {
         var signal = _signals.GetOrAdd((row.Provider, row.VendorKey), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            return await WaitAsync(row, signal, ct);
+        }
+        finally
+        {
+            // The signal goes with its last waiter (another waiter of the key that still holds it falls back to reading).
+            _signals.TryRemove(KeyValuePair.Create((row.Provider, row.VendorKey), _signals.GetValueOrDefault((row.Provider, row.VendorKey))!));
+        }
+    }
+
+    private async Task<string?> WaitAsync(PendingVendorAnswer row, TaskCompletionSource signal, CancellationToken ct)
+    {
         while (!ct.IsCancellationRequested)
         {
             if (await TakeAsync(row, CancellationToken.None) is { } answer) return answer;
