@@ -255,6 +255,54 @@ public abstract class VendorLateAnswerTests(VendorLateApp app)
     }
 
     [DbFact]
+    public async Task A_late_answer_is_taken_once_by_the_item_still_committing_or_by_the_store_never_both()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 10);
+        var late = app.Services.GetRequiredService<Tributary.Core.Enrichment.LateAnswers>();
+        var person = JsonSerializer.Serialize(new { id = "ap-race", phone_numbers = new[] { new { sanitized_number = VendorFakes.ApolloMobile, type = "mobile" } } });
+        async Task<(Guid Row, Guid Item)> LateRow()
+        {
+            await using var db = app.NewDb();
+            var row = new Tributary.Core.Providers.Vendors.PendingVendorAnswer
+            {
+                Id = Guid.CreateVersion7(), Provider = "apollo", VendorKey = "ap-race", State = Tributary.Core.Providers.Vendors.PendingStates.Late,
+                WorkspaceId = ws.Id, JobItemId = Guid.NewGuid(),
+                KnownJson = JsonSerializer.Serialize(new { first_name = "Ada", last_name = "race", company_domain = VendorFakes.Domain }),
+                ChannelsJson = "[\"phone\"]", AnswerJson = person, CreatedAt = DateTime.UtcNow, WaitUntil = DateTime.UtcNow, AnsweredAt = DateTime.UtcNow,
+            };
+            db.PendingVendorAnswers.Add(row);
+            await db.SaveChangesAsync();
+            return (row.Id, row.JobItemId!.Value);
+        }
+        async Task<string> State(Guid id)
+        {
+            await using var db = app.NewDb();
+            return await db.PendingVendorAnswers.Where(p => p.Id == id).Select(p => p.State).SingleAsync();
+        }
+
+        // The item commits first: it takes the phone (and is charged for it there); the store then finds nothing to do.
+        var first = await LateRow();
+        await using (var db = app.NewDb())
+        {
+            (await late.TakeForItemInAsync(db, first.Item, 0.5, CancellationToken.None)).ShouldHaveSingleItem().Value.GetString().ShouldBe(VendorFakes.ApolloMobile);
+            (await late.TakeForItemInAsync(db, first.Item, 0.5, CancellationToken.None)).ShouldBeEmpty();
+        }
+        (await late.StoreAsync("apollo", CancellationToken.None)).ShouldBe(0);
+        (await State(first.Row)).ShouldBe(Tributary.Core.Providers.Vendors.PendingStates.Used);
+
+        // The store comes first: the answer is cached (and written to a contact); an item committing after it takes nothing.
+        var second = await LateRow();
+        (await late.StoreAsync("apollo", CancellationToken.None)).ShouldBe(1);
+        (await late.StoreAsync("apollo", CancellationToken.None)).ShouldBe(0);
+        await using (var db = app.NewDb())
+        {
+            (await late.TakeForItemInAsync(db, second.Item, 0.5, CancellationToken.None)).ShouldBeEmpty();
+            (await db.CacheEntries.CountAsync(e => e.WorkspaceId == ws.Id && e.Channel == "phone" && e.Found)).ShouldBeGreaterThan(0);
+        }
+        (await State(second.Row)).ShouldBe(Tributary.Core.Providers.Vendors.PendingStates.Stored);
+    }
+
+    [DbFact]
     public async Task Items_waiting_on_dropcontact_give_their_worker_slots_to_other_items()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 1000);
