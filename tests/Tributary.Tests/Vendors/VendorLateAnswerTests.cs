@@ -126,6 +126,30 @@ public abstract class VendorLateAnswerTests(VendorLateApp app)
     }
 
     [DbFact]
+    public async Task Job_records_asked_together_through_bulk_match_each_get_their_own_phone()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 1000);
+        using var client = ws.Client();
+        var revealsBefore = app.Fakes.PhoneReveals.Count;
+        var bulkBefore = app.Fakes.Count("apollo", "/api/v1/people/bulk_match");
+        var id = await StartJob(client, ["phone"], "bulkphone1", "bulkphone2");
+        await app.Fakes.PhoneRevealsAsked(revealsBefore + 2);
+        using var apollo = app.CreateClient();
+        (await app.Fakes.PostPhonesAsync(apollo, VendorFakes.ApolloPersonId("bulkphone1"))).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        // The second person has no number: a phone of the first is never the second's.
+        (await app.Fakes.PostPhonesAsync(apollo, VendorFakes.ApolloPersonId("bulkphone2"), mobile: null)).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+
+        var job = await Finished(client, id);
+        job.GetProperty("credits_charged").GetInt64().ShouldBe(10);
+        var byName = (await Lines(client, id)).ToDictionary(l => l.GetProperty("input").GetProperty("last_name").GetString()!);
+        byName["bulkphone1"].GetProperty("channels").GetProperty("phone").GetProperty("value").GetString().ShouldBe(VendorFakes.ApolloMobile);
+        byName["bulkphone2"].GetProperty("channels").GetProperty("phone").ValueKind.ShouldBe(JsonValueKind.Null);
+        byName["bulkphone2"].GetProperty("timed_out").GetBoolean().ShouldBeFalse();
+        (app.Fakes.Count("apollo", "/api/v1/people/bulk_match") - bulkBefore).ShouldBe(1);
+        app.Fakes.Requests.Last(r => r.Path == "/api/v1/people/bulk_match").B("webhook_url")!.ShouldStartWith("https://tributary.test/hooks/apollo/apollo/");
+    }
+
+    [DbFact]
     public async Task A_synchronous_request_does_not_ask_apollo_for_phones_and_says_why()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 100);
