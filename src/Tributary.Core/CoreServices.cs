@@ -73,6 +73,7 @@ public static class CoreServices
         services.AddSingleton<TraceBatch>();
         services.AddSingleton<BatchCommitter>();
         services.AddSingleton<EnrichmentService>();
+        services.AddSingleton<LateAnswers>();
         return services;
     }
 

@@ -23,6 +23,7 @@ using Tributary.Server.Demo;
 using Tributary.Server.Docs;
 using Tributary.Server.Enrichment;
 using Tributary.Server.Errors;
+using Tributary.Server.Hooks;
 using Tributary.Server.Idempotency;
 using Tributary.Server.Native;
 using Tributary.Server.Observability;
@@ -92,6 +93,7 @@ try
     _ = providers.WarmUpAsync().ContinueWith(t => app.Logger.LogError(t.Exception, "A dataset could not be indexed"),
         TaskContinuationOptions.OnlyOnFaulted);
     await app.Services.GetRequiredService<TributaryDbFactory>().MigrateAsync();
+    app.Services.GetRequiredService<LateAnswers>().Start();
     if (args is ["demo-key", ..]) return await DemoWorkspace.PrintNewKeyAsync(app.Services, app.Environment, Console.Out, Console.Error);
 
     // Pipeline: the proxy's view of the request first, then the request id, so that every response and log line carries it.
@@ -131,6 +133,7 @@ try
     app.MapLeadBulk();
     app.MapWebhooks();
     app.MapErasure();
+    app.MapVendorHooks();
     app.MapConsole();
 
     // The address is bound before anything is created for the demo, so a port in use stops the start with one line

@@ -51,7 +51,11 @@ public sealed record EnrichmentRequest
 }
 
 /// <summary>A job item's run is charged from the job's reservation (made when the job was accepted).</summary>
-public sealed record JobCharge(Guid? ReservationId);
+public sealed record JobCharge(Guid? ReservationId)
+{
+    /// <summary>The job item run: where a vendor answer that comes after the run belongs (DESIGN §5.4).</summary>
+    public Guid? ItemId { get; init; }
+}
 
 public abstract record EnrichmentOutcome
 {
@@ -241,6 +245,9 @@ public sealed class EnrichmentService(
             {
                 WorkspaceId = request.WorkspaceId, Known = request.Known, MinConfidence = _workspace.MinConfidence, Signals = request.Signals,
                 IsCompany = request.IsCompany, Cached = answered.Found, Synchronous = request.Job is null,
+                Later = request.Job is { } job
+                    ? new Providers.LaterAnswer(job.ItemId, target?.Id, service.time.GetUtcNow().UtcDateTime + (request.Deadline ?? TimeSpan.FromMinutes(15)))
+                    : null,
                 Channels = wanted.Where(c => mine.Contains(c) || answered.Found.ContainsKey(c)).ToList(),
             }, ct, deadline.Token);
             _outcome.Trace.InsertRange(0, answered.Trace);
@@ -273,6 +280,32 @@ public sealed class EnrichmentService(
         /// </summary>
         public Task<EnrichmentOutcome> SettleInAsync(CommitBatch batch, CancellationToken ct) =>
             service.SettleInAsync(batch, _workspace, request, enrichmentId, _outcome, _reservation, _ownReservation, _claimed ? _run : null, ct);
+
+        /// <summary>A vendor of the run answers some channel after its deadline (DESIGN §5.4).</summary>
+        public bool AwaitsLater => _outcome is { Later.Count: > 0 };
+
+        /// <summary>The workspace's <c>min_confidence</c>, once the run started.</summary>
+        public double MinConfidence => _workspace.MinConfidence;
+
+        /// <summary>
+        /// Values a vendor of this run sent after its deadline but before its settlement (<see cref="LateAnswers"/>): found by
+        /// this run, cached, stored and priced with the rest. Called again with the same values when a batch is retried.
+        /// </summary>
+        public void AddLate(IReadOnlyList<ChannelResult> late)
+        {
+            foreach (var result in late)
+            {
+                if (!_outcome.Later.Contains(result.Channel)) continue;
+                _outcome.Found[result.Channel] = result;
+                _outcome.CacheAnswers = _outcome.CacheAnswers.Where(a => a.Channel != result.Channel)
+                    .Append((result.Channel, result, service.runner.ConfigHash(result.Channel, _workspace.MinConfidence))).ToList();
+                _outcome.Trace.Add(new TraceStep
+                {
+                    Provider = result.Source, Outcome = "found", ChannelsAccepted = [result.Channel],
+                    Detail = "answered by the vendor after the run's deadline, before the item was committed",
+                });
+            }
+        }
 
         /// <summary>The batch that held <see cref="SettleInAsync"/> committed: the claims ended with it and the reservation is settled.</summary>
         public void Committed() => _committed = true;

@@ -7,6 +7,13 @@ public sealed class JobOptions : IValidatedOptions
 
     /// <summary>Items in flight per server process.</summary>
     public int Workers { get; set; } = 64;
+    /// <summary>
+    /// Items per process that may wait on a slow vendor (Dropcontact, Apollo phones) outside the <see cref="Workers"/>
+    /// slots, their leases still renewed; unset: four times <see cref="Workers"/>.
+    /// </summary>
+    public int? WaitingItems { get; set; }
+
+    public int MaxWaitingItems => WaitingItems ?? Workers * 4;
     public int LeaseSeconds { get; set; } = 30;
     /// <summary>Items claimed per query.</summary>
     public int BatchSize { get; set; } = 50;
@@ -22,6 +29,7 @@ public sealed class JobOptions : IValidatedOptions
     {
         if (Workers is < 1 or > 10_000) yield return "Tributary:Jobs:Workers must be from 1 to 10000";
         if (LeaseSeconds is < 2 or > 3600) yield return "Tributary:Jobs:LeaseSeconds must be from 2 to 3600";
+        if (WaitingItems is < 0 or > 100_000) yield return "Tributary:Jobs:WaitingItems must be from 0 to 100000";
         if (BatchSize is < 1 or > 10_000) yield return "Tributary:Jobs:BatchSize must be from 1 to 10000";
         if (PollIntervalMs is < 10 or > 60_000) yield return "Tributary:Jobs:PollIntervalMs must be from 10 to 60000";
         if (MaxAttempts is < 1 or > 100) yield return "Tributary:Jobs:MaxAttempts must be from 1 to 100";

@@ -45,7 +45,7 @@ public sealed record JobRunOptions
 
 /// <summary>Runs one claimed item: the waterfall under a renewed lease, then a fenced commit of result and charge in a batch.</summary>
 public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, BatchCommitter committer, JobOptions options, TimeProvider time,
-    IEnumerable<IJobItemListener> listeners, ILogger<JobProcessor> logger)
+    IEnumerable<IJobItemListener> listeners, LateAnswers lateAnswers, ILogger<JobProcessor> logger)
 {
     public async Task ProcessAsync(JobItem item, Job job, CancellationToken stopping)
     {
@@ -71,7 +71,7 @@ public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, B
             {
                 WorkspaceId = job.WorkspaceId, Surface = $"job {job.Kind}", Known = known, Channels = channels,
                 Force = run.Force, Discover = run.Discover, Signals = run.Signals, WriteBack = run.WriteBack, ContactId = item.ContactId,
-                Deadline = options.ItemDeadline, Job = new JobCharge(job.ReservationId),
+                Deadline = options.ItemDeadline, Job = new JobCharge(job.ReservationId) { ItemId = item.Id },
             }, lease.Token);
             // An erased or suppressed person is answered before anything runs, and still ends the item (found nothing).
             var outcome = pending.Answered is null or EnrichmentOutcome.Done { Dropped: true }
@@ -110,6 +110,9 @@ public sealed class JobProcessor(JobQueue queue, EnrichmentService enrichment, B
         CancellationToken ct)
     {
         if (!await JobQueue.HoldsLeaseAsync(batch.Db, item, ct)) return new EnrichmentOutcome.Fenced();
+        if (pending is { Answered: null, AwaitsLater: true })
+            // A vendor answer that came after the run's deadline but before this commit finishes the item (DESIGN §5.4).
+            pending.AddLate(await lateAnswers.TakeForItemInAsync(batch.Db, item.Id, pending.MinConfidence, ct));
         var settled = pending.Answered ?? await pending.SettleInAsync(batch, ct);
         if (settled is not EnrichmentOutcome.Done done) return new EnrichmentOutcome.ContactNotFound();
         await queue.RecordItemAsync(batch, item, JobItemStatus.Done, JsonSerializer.Serialize(ItemResult.Of(done)),

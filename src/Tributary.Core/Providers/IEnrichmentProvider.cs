@@ -29,9 +29,18 @@ public sealed record ProviderQuery(
     /// <summary>Asked for a job item or an asynchronous record, which may wait for a bulk call with others (DESIGN §5.4).</summary>
     public bool MayWait { get; init; }
 
+    /// <summary>
+    /// Where an answer that comes after the run belongs (its job item, contact and deadline), for vendors that answer
+    /// later (DESIGN §5.4); null for synchronous runs.
+    /// </summary>
+    public LaterAnswer? Later { get; init; }
+
     public string? Text(string name) =>
         Known.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }
+
+/// <summary>The run a late vendor answer belongs to: what stores it should the run's deadline come first.</summary>
+public sealed record LaterAnswer(Guid? JobItemId, Guid? ContactId, DateTime Deadline);
 
 /// <summary>
 /// One offered value. <paramref name="Status"/> is the provider's own verdict on an email it returned (DESIGN §5.2),
@@ -55,7 +64,14 @@ public enum FailureKind
 
 public abstract record ProviderResult
 {
-    public sealed record Found(IReadOnlyDictionary<string, ProviderValue> Values) : ProviderResult;
+    public sealed record Found(IReadOnlyDictionary<string, ProviderValue> Values) : ProviderResult
+    {
+        /// <summary>
+        /// Channels the vendor was asked for and will answer after this run's deadline: not found, never a miss; the
+        /// answer is stored when it comes (DESIGN §5.4).
+        /// </summary>
+        public IReadOnlyList<string> Later { get; init; } = [];
+    }
     public sealed record NoMatch : ProviderResult;
     /// <summary>An error, timeout or open circuit; <paramref name="Transient"/> tells whether a later call may succeed.</summary>
     public sealed record Failed(string Reason, bool Transient, FailureKind Kind = FailureKind.Other) : ProviderResult;

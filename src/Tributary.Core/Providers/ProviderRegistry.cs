@@ -29,9 +29,10 @@ public sealed class ProviderRegistry
     public const string VendorHttpClient = "vendors";
 
     public ProviderRegistry(EnrichmentConfiguration configuration, ProviderEnvironment environment, IHttpClientFactory http,
-        TributaryDbFactory dbs, IEmailVerifier verifier, TimeProvider time, Jobs.JobOptions? jobs = null)
+        TributaryDbFactory dbs, IEmailVerifier verifier, TimeProvider time, Jobs.JobOptions? jobs = null, ServerSecrets? secrets = null)
     {
         Health = new ProviderHealth(time);
+        Answers = new PendingAnswers(dbs, secrets, time);
         CatchAll = configuration.CatchAll;
         foreach (var (name, definition) in configuration.Providers)
         {
@@ -43,6 +44,7 @@ public sealed class ProviderRegistry
                 {
                     Quota = Quotas.ProviderQuota.IsConfigured(definition, vendor) ? new Quotas.ProviderQuota(name, definition, dbs, time, vendor) : null,
                     JobWorkers = jobs?.Workers ?? new Jobs.JobOptions().Workers,
+                    Answers = Answers,
                 };
                 if (VendorAccounts.For(vendor.Type) is { } check)
                 {
@@ -73,11 +75,18 @@ public sealed class ProviderRegistry
             };
         }
         foreach (var (channel, names) in configuration.Waterfall)
-            _order[channel] = names.Where(_providers.ContainsKey).ToList();
+            // A vendor is in a channel's waterfall only when it serves it (Apollo serves phones only with a PhoneWebhookUrl).
+            _order[channel] = names.Where(n => _providers.TryGetValue(n, out var p) && (p is not VendorFinder f || f.Channels.Contains(channel))).ToList();
         Verifiers = configuration.Verifiers.Where(_verifiers.ContainsKey).Select(n => _verifiers[n]).ToList();
     }
 
     public ProviderHealth Health { get; }
+
+    /// <summary>Vendor answers that come later, awaited through the database (DESIGN §5.4).</summary>
+    public PendingAnswers Answers { get; }
+
+    /// <summary>The configured type of <paramref name="name"/> (lower case), or null when no provider has that name.</summary>
+    public string? TypeOf(string name) => _types.GetValueOrDefault(name);
 
     public CatchAllPolicy CatchAll { get; }
 

@@ -44,6 +44,7 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
     public DbSet<Suppression> Suppressions => Set<Suppression>();
     public DbSet<ErasureLogEntry> ErasureLog => Set<ErasureLogEntry>();
     public DbSet<ServerSecret> ServerSecrets => Set<ServerSecret>();
+    public DbSet<Providers.Vendors.PendingVendorAnswer> PendingVendorAnswers => Set<Providers.Vendors.PendingVendorAnswer>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -176,6 +177,19 @@ public abstract class TributaryDb(DbContextOptions options) : DbContext(options)
             e.ToTable("server_secrets");
             e.HasKey(x => x.Name);
             e.Property(x => x.Name).HasMaxLength(100);
+        });
+
+        model.Entity<Providers.Vendors.PendingVendorAnswer>(e =>
+        {
+            e.ToTable("pending_vendor_answers");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Provider).HasMaxLength(200);
+            e.Property(x => x.VendorKey).HasMaxLength(200);
+            e.Property(x => x.State).HasMaxLength(20);
+            e.HasIndex(x => new { x.Provider, x.VendorKey });
+            // The late answers still to store, and the rows old enough to forget.
+            e.HasIndex(x => new { x.State, x.WaitUntil });
+            e.HasIndex(x => x.JobItemId);
         });
 
         model.Entity<LeadRecord>(e =>

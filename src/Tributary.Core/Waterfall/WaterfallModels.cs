@@ -18,6 +18,8 @@ public sealed record WaterfallRequest
     public IReadOnlyDictionary<string, ChannelResult> Cached { get; init; } = new Dictionary<string, ChannelResult>();
     /// <summary>A caller waiting on the answer: vendors that answer in minutes are skipped (DESIGN §5.4).</summary>
     public bool Synchronous { get; init; }
+    /// <summary>Where a vendor answer that comes after this run belongs (asynchronous runs only).</summary>
+    public Providers.LaterAnswer? Later { get; init; }
 }
 
 /// <summary>A found channel value with its provenance.</summary>
@@ -60,6 +62,9 @@ public sealed class WaterfallOutcome
     /// failed, which might have had a better email (DESIGN §5.2).
     /// </summary>
     public HashSet<string> ShortLived { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Channels a vendor was asked for and answers after the deadline (<see cref="Providers.ProviderResult.Found.Later"/>).</summary>
+    public HashSet<string> Later { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The deadline passed before every channel was settled.</summary>
     public bool TimedOut { get; set; }

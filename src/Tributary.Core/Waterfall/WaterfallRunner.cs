@@ -65,12 +65,23 @@ public sealed class WaterfallRunner
         {
             tried.Add(provider.Name);
             var ask = missing.Where(provider.Channels.Contains).ToList();
-            if (WhySkipped(provider, request) is { } skippedBecause)
+            if (WhySkipped(provider, request, ask) is { } skippedBecause)
             {
                 // Not asked is not a miss: the channel may well be found once the provider can be asked.
                 failedFor.UnionWith(ask);
                 outcome.Trace.Add(new TraceStep { Provider = provider.Name, Outcome = "skipped", ChannelsAsked = ask, Detail = skippedBecause });
                 continue;
+            }
+            if (request.Synchronous && provider is VendorFinder { LateChannels.Count: > 0 } answersLater
+                && ask.Where(answersLater.LateChannels.Contains).ToList() is { Count: > 0 } tooSlow)
+            {
+                // Only some of what it serves comes later (Apollo's phones): it is asked for the rest.
+                failedFor.UnionWith(tooSlow);
+                ask.RemoveAll(tooSlow.Contains);
+                outcome.Trace.Add(new TraceStep
+                {
+                    Provider = provider.Name, Outcome = "skipped", ChannelsAsked = tooSlow, Detail = "too slow for a synchronous call",
+                });
             }
             var started = Stopwatch.GetTimestamp();
             ProviderResult result;
@@ -78,7 +89,7 @@ public sealed class WaterfallRunner
             {
                 result = await provider.LookupAsync(new ProviderQuery(request.WorkspaceId, known, ask, request.Signals)
                 {
-                    MayWait = !request.Synchronous,
+                    MayWait = !request.Synchronous, Later = request.Synchronous ? null : request.Later,
                 }, linked.Token);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
@@ -94,6 +105,11 @@ public sealed class WaterfallRunner
             var kept = new List<string>();
             var rejected = new List<RejectedValue>();
             var verifications = new List<TraceStep>();
+            var later = (result as ProviderResult.Found)?.Later.Where(missing.Contains).ToList() ?? [];
+            // Asked, and to be answered after this run: neither found nor a miss (it is stored when it comes).
+            failedFor.UnionWith(later);
+            outcome.Later.UnionWith(later);
+            cutByDeadline |= later.Count > 0;
             if (result is ProviderResult.Found found)
             {
                 foreach (var (channel, value) in found.Values)
@@ -144,6 +160,7 @@ public sealed class WaterfallRunner
                 ProviderResult.Failed { Kind: FailureKind.DailyLimit } => "skipped",
                 ProviderResult.Found when accepted.Count > 0 => "found",
                 ProviderResult.Found when kept.Count > 0 => "candidate",
+                ProviderResult.Found when later.Count > 0 && rejected.Count == 0 => "pending",
                 ProviderResult.Found => "rejected",
                 ProviderResult.Failed => "failed",
                 _ => "no_match",
@@ -153,7 +170,9 @@ public sealed class WaterfallRunner
             outcome.Trace.Add(new TraceStep
             {
                 Provider = provider.Name, Outcome = outcomeName, ChannelsAsked = ask, ChannelsAccepted = accepted, Rejected = rejected,
-                LatencyMs = (long)latency.TotalMilliseconds, Detail = (result as ProviderResult.Failed)?.Reason,
+                LatencyMs = (long)latency.TotalMilliseconds,
+                Detail = (result as ProviderResult.Failed)?.Reason
+                         ?? (later.Count > 0 ? $"{string.Join(", ", later)}: the vendor answers after this run's deadline; stored when it comes" : null),
             });
             outcome.Trace.AddRange(verifications);
         }
@@ -200,11 +219,12 @@ public sealed class WaterfallRunner
     }
 
     /// <summary>Why <paramref name="provider"/> is not asked in this run, or null when it is.</summary>
-    private string? WhySkipped(IEnrichmentProvider provider, WaterfallRequest request)
+    private string? WhySkipped(IEnrichmentProvider provider, WaterfallRequest request, List<string> ask)
     {
         if (providers.Health.Unhealthy(provider.Name) is { } unhealthy) return unhealthy;
         if (provider is VendorFinder { DailyLimitSpent: true }) return "quota: daily limit";
-        if (request.Synchronous && provider is VendorFinder { AnswersLater: true }) return "too slow for a synchronous call";
+        if (request.Synchronous && provider is VendorFinder { LateChannels.Count: > 0 } late && ask.All(late.LateChannels.Contains))
+            return "too slow for a synchronous call";
         return null;
     }
 

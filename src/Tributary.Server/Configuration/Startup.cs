@@ -47,7 +47,14 @@ public static class StartupReport
             registry.CatchAll.ToString().ToLowerInvariant());
         foreach (var channel in Channels.Person.Concat(Channels.Company))
             if (configuration.Waterfall.TryGetValue(channel, out var order) && order.Count > 0)
-                log.LogInformation("Waterfall {Channel}: {Order}", channel, string.Join(" → ", order));
+            {
+                log.LogInformation("Waterfall {Channel}: {Order}", channel, string.Join(" → ", registry.OrderFor(channel)));
+                // A vendor named for a channel it serves only through a webhook it has not got (Apollo's phones).
+                foreach (var left in order.Except(registry.OrderFor(channel), StringComparer.OrdinalIgnoreCase)
+                             .Where(n => registry.All.Any(p => string.Equals(p.Name, n, StringComparison.OrdinalIgnoreCase))))
+                    log.LogWarning("Waterfall {Channel}: {Provider} does not serve {Channel} (an apollo provider serves phones only with PhoneWebhookUrl)",
+                        channel, left, channel);
+            }
     }
 
     public static ICollection<string> Addresses(WebApplication app) =>

@@ -18,23 +18,25 @@ public sealed class JobWorker(JobQueue queue, JobProcessor processor, JobOptions
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
-        using var slots = new SemaphoreSlim(options.Workers);
+        // An item waiting minutes on a slow vendor steps out of its slot meanwhile (WorkerSlot), so the others go on.
+        var slots = new WorkerSlots(options.Workers, options.MaxWaitingItems);
         using var inFlight = new CancellationTokenSource();
         var running = new HashSet<Task>();
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                await slots.WaitAsync(stopping);
-                slots.Release();
-                var claimed = await queue.ClaimAsync(Owner, Math.Min(slots.CurrentCount, options.BatchSize), stopping);
+                await slots.EnterAsync(stopping);
+                slots.Leave();
+                var claimed = await queue.ClaimAsync(Owner, Math.Min(slots.Free, options.BatchSize), stopping);
                 foreach (var (item, job) in claimed)
                 {
-                    await slots.WaitAsync(stopping);
+                    await slots.EnterAsync(stopping);
                     var task = Task.Run(async () =>
                     {
+                        WorkerSlot.Hold(slots);
                         try { await processor.ProcessAsync(item, job, inFlight.Token); }
-                        finally { slots.Release(); }
+                        finally { slots.Leave(); }
                     }, CancellationToken.None);
                     lock (running) running.Add(task);
                     _ = task.ContinueWith(t => { lock (running) running.Remove(t); }, TaskScheduler.Default);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -203,7 +204,60 @@ public sealed class VendorFakes : IAsyncDisposable
     {
         if (r.Header("x-api-key") != GoodKey) return Json(new { error = "Invalid access credentials." }, 401);
         var (status, body) = ApolloAnswer(name => r.Q(name) ?? r.B(name));
+        if (status == 200 && (r.Q("reveal_phone_number") ?? r.B("reveal_phone_number")) is "true" or "True")
+            PhonesAsked(r.Q("webhook_url") ?? r.B("webhook_url"), [JsonSerializer.SerializeToNode(body)?["person"]]);
         return Json(body, status);
+    }
+
+    /// <summary>A match asked with <c>reveal_phone_number</c>: Apollo will POST the numbers to its <c>webhook_url</c> later.</summary>
+    public sealed record PhoneReveal(string WebhookUrl, string PersonId);
+
+    private readonly ConcurrentQueue<PhoneReveal> _phoneReveals = new();
+    private readonly List<(int Count, TaskCompletionSource Reached)> _revealWaiters = [];
+
+    private void PhonesAsked(string? webhookUrl, IEnumerable<JsonNode?> people)
+    {
+        // Apollo refuses reveal_phone_number without a webhook_url.
+        if (webhookUrl is null) throw new InvalidOperationException("reveal_phone_number without webhook_url");
+        foreach (var person in people)
+            if (person?["id"]?.ToString() is { } id) _phoneReveals.Enqueue(new PhoneReveal(webhookUrl, id));
+        lock (_revealWaiters)
+            foreach (var (count, reached) in _revealWaiters.Where(w => _phoneReveals.Count >= w.Count)) reached.TrySetResult();
+    }
+
+    public IReadOnlyList<PhoneReveal> PhoneReveals => _phoneReveals.ToList();
+
+    /// <summary>Completes once <paramref name="count"/> phone reveals were asked in all (a signal, not a poll).</summary>
+    public Task PhoneRevealsAsked(int count)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_revealWaiters)
+        {
+            if (_phoneReveals.Count >= count) return Task.CompletedTask;
+            _revealWaiters.Add((count, reached));
+        }
+        return reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    public static string ApolloPersonId(string scenario) => "ap-" + scenario;
+    public const string ApolloMobile = "+14155550142";
+
+    /// <summary>
+    /// Apollo's later POST of the numbers of <paramref name="personId"/> to the webhook its match was given, sent through
+    /// <paramref name="client"/> (whose base address is the server the URL reaches). Apollo bills 8 credits for a mobile.
+    /// </summary>
+    public async Task<HttpResponseMessage> PostPhonesAsync(HttpClient client, string personId, string? mobile = ApolloMobile)
+    {
+        var reveal = _phoneReveals.Last(p => p.PersonId == personId);
+        var numbers = mobile is null ? Array.Empty<object>() : new object[]
+        {
+            new { raw_number = "+1 415-555-0199", sanitized_number = "+14155550199", type = "work_hq", status = "valid_number", position = 0 },
+            new { raw_number = "+1 415-555-0142", sanitized_number = mobile, type = "mobile", status = "valid_number", position = 1 },
+        };
+        var payload = new { status = "success", people = new[] { new { id = personId, phone_numbers = numbers } } };
+        var response = await client.PostAsJsonAsync(new Uri(reveal.WebhookUrl).PathAndQuery, payload);
+        if (response.IsSuccessStatusCode && mobile is not null) Bill("apollo", 8, Results.Ok());
+        return response;
     }
 
     /// <summary>Bulk: up to 10 <c>details</c>, <c>matches</c> in their order with null for no match; a failure fails the whole call.</summary>
@@ -215,6 +269,7 @@ public sealed class VendorFakes : IAsyncDisposable
         var answers = details.Select(d => ApolloAnswer(name => d is JsonObject o && o[name] is JsonValue v ? v.ToString() : null)).ToList();
         if (answers.FirstOrDefault(a => a.Status != 200) is { Body: not null } failed) return Json(failed.Body, failed.Status);
         var matches = answers.Select(a => JsonSerializer.SerializeToNode(a.Body)?["person"]).ToArray();
+        if (r.Body?["reveal_phone_number"]?.ToString() is "true" or "True") PhonesAsked(r.Body?["webhook_url"]?.ToString(), matches);
         return Json(new { status = "success", matches, missing_records = matches.Count(m => m is null), credits_consumed = matches.Count(m => m is not null) });
     }
 
@@ -227,7 +282,7 @@ public sealed class VendorFakes : IAsyncDisposable
         {
             person = new
             {
-                id = "64a7f0c2", first_name = In("first_name"), last_name = In("last_name"), name = $"{In("first_name")} {In("last_name")}",
+                id = ApolloPersonId(scenario), first_name = In("first_name"), last_name = In("last_name"), name = $"{In("first_name")} {In("last_name")}",
                 title = "Chief Technology Officer", linkedin_url = "http://www.linkedin.com/in/ada-" + scenario, email, email_status = emailStatus,
                 extrapolated_email_confidence = (double?)null, personal_emails = Array.Empty<string>(),
                 organization = new { id = "5e66b6381e05b4008c8331b8", name = "Acme", primary_domain = In("domain") },
@@ -452,6 +507,27 @@ public sealed class VendorFakes : IAsyncDisposable
     // dropcontact: X-Access-Token; submit, then poll; "not ready" is a wait; 403 is out of credits for the whole request.
     private readonly ConcurrentDictionary<string, string[]> _dropcontactRequests = new();
 
+    private volatile bool _dropcontactHeld;
+    private int _contactsSubmitted;
+    private readonly List<(int Count, TaskCompletionSource Reached)> _submitWaiters = [];
+
+    public int DropcontactContacts { get { lock (_submitWaiters) return _contactsSubmitted; } }
+
+    /// <summary>While held, every Dropcontact request reads "not ready yet".</summary>
+    public void HoldDropcontact(bool held) => _dropcontactHeld = held;
+
+    /// <summary>Completes once Dropcontact was sent <paramref name="count"/> contacts in all.</summary>
+    public Task DropcontactContactsSubmitted(int count)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_submitWaiters)
+        {
+            if (_contactsSubmitted >= count) return Task.CompletedTask;
+            _submitWaiters.Add((count, reached));
+        }
+        return reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
     private IResult DropcontactSubmit(VendorRequest r)
     {
         if (r.Header("x-access-token") != GoodKey) return Json(new { error = true, reason = "Invalid token", success = false }, 401);
@@ -462,6 +538,11 @@ public sealed class VendorFakes : IAsyncDisposable
         if (scenarios.Contains("ratelimit")) return Json(new { error = true, reason = "Too many requests", success = false }, 429);
         var id = Guid.NewGuid().ToString("N");
         _dropcontactRequests[id] = scenarios;
+        lock (_submitWaiters)
+        {
+            _contactsSubmitted += scenarios.Length;
+            foreach (var (count, reached) in _submitWaiters.Where(w => _contactsSubmitted >= w.Count)) reached.TrySetResult();
+        }
         return Json(new { error = false, request_id = id, success = true, credits_left = 420 });
     }
 
@@ -470,7 +551,7 @@ public sealed class VendorFakes : IAsyncDisposable
         if (r.Header("x-access-token") != GoodKey) return Json(new { error = true, reason = "Invalid token", success = false }, 401);
         var id = r.Path.Split('/').Last();
         if (!_dropcontactRequests.TryGetValue(id, out var scenarios)) return Json(new { error = true, reason = "Unknown request", success = false });
-        if (_reads.AddOrUpdate("dc:" + id, 1, (_, n) => n + 1) == 1)
+        if (_dropcontactHeld || _reads.AddOrUpdate("dc:" + id, 1, (_, n) => n + 1) == 1)
             return Json(new { error = false, success = false, reason = "Request not ready yet, try again in 30 seconds" });
         if (scenarios.Contains("err200")) return Json(new { error = true, success = false, reason = "An internal error occurred" });
         object Record(string scenario) => new

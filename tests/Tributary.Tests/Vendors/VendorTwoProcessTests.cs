@@ -53,4 +53,52 @@ public sealed class VendorTwoProcessTests : IPostgresTests
             t => t.GetProperty("calls").GetInt64() == 3, "usage of both processes", delayMs: 100);
         today.GetProperty("cost").GetDecimal().ShouldBe(3m);
     }
+
+    [DbFact]
+    public async Task An_apollo_phone_hook_received_by_one_process_reaches_the_item_waiting_in_the_other()
+    {
+        await using var fakes = new VendorFakes();
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
+        var config = new
+        {
+            Tributary = new
+            {
+                AdminToken = Token,
+                Database = new { Provider = database.Provider.ToString(), database.ConnectionString },
+                Verification = new { CheckMx = false },
+                Jobs = new { Workers = 4, ItemDeadlineMs = 120_000, PollIntervalMs = 50 },
+                Providers = new { apollo = new { Type = "apollo", ApiKey = VendorFakes.GoodKey, BaseUrl = fakes.BaseUrl, PhoneWebhookUrl = "https://tributary.test" } },
+                Waterfall = new { phone = new[] { "apollo" } },
+            },
+        };
+        await using var a = await ServerProcess.StartAsync("Production", configFile: config);
+        using var adminA = a.Client(Token);
+        var ws = (await (await adminA.PostAsJsonAsync("/admin/workspaces", new { name = "hook" })).ShouldBeOk(201)).GetProperty("id").GetGuid();
+        var key = (await (await adminA.PostAsJsonAsync($"/admin/workspaces/{ws}/keys", new { permissions = new[] { "write:enrich", "read:enrich" } })).ShouldBeOk(201))
+            .GetProperty("key").GetString()!;
+        (await adminA.PostAsJsonAsync($"/admin/workspaces/{ws}/credits", new { amount = 100 })).EnsureSuccessStatusCode();
+        using var clientA = a.Client(key);
+        var job = (await (await clientA.PostAsJsonAsync("/v1/jobs", new
+        {
+            records = new[] { new { first_name = "Ada", last_name = "twohook", company_domain = VendorFakes.Domain } }, channels = new[] { "phone" },
+        })).ShouldBeOk(202)).GetProperty("data").GetProperty("id").GetGuid();
+
+        // Process A's worker asked Apollo (no other process was running); the hook then lands on process B.
+        await fakes.PhoneRevealsAsked(1);
+        await using var b = await ServerProcess.StartAsync("Production", configFile: config);
+        using var hookClient = b.Client();
+        (await fakes.PostPhonesAsync(hookClient, VendorFakes.ApolloPersonId("twohook"))).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+
+        var done = await Polling.UntilAsync(async () =>
+            {
+                a.HasExited.ShouldBeFalse($"process A exited: {a.Output}");
+                return (await (await clientA.GetAsync($"/v1/jobs/{job}")).ShouldBeOk()).GetProperty("data");
+            },
+            j => j.GetProperty("status").GetString() is "succeeded" or "failed", "the job", attempts: 600, delayMs: 50);
+        done.GetProperty("status").GetString().ShouldBe("succeeded");
+        done.GetProperty("credits_charged").GetInt64().ShouldBe(10);
+        var line = System.Text.Json.JsonDocument.Parse((await clientA.GetStringAsync($"/v1/jobs/{job}/results")).Trim()).RootElement;
+        line.GetProperty("channels").GetProperty("phone").GetProperty("value").GetString().ShouldBe(VendorFakes.ApolloMobile);
+        line.GetProperty("timed_out").GetBoolean().ShouldBeFalse();
+    }
 }

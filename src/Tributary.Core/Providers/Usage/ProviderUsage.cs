@@ -71,6 +71,20 @@ public sealed class ProviderUsage : IDelayedWrites
         return cost;
     }
 
+    /// <summary>
+    /// Channels a vendor sent after the lookup that asked for them was counted (a late answer, DESIGN §5.4): what they
+    /// cost per found channel, with no call of their own.
+    /// </summary>
+    public decimal AnsweredLater(string provider, IEnumerable<string> channels)
+    {
+        var perFound = CostOf(provider).PerFound;
+        var cost = channels.Sum(c => perFound.GetValueOrDefault(c));
+        var spendMicros = CreditPrice(provider) is { } price ? (long)Math.Round(cost * price * Micros) : 0;
+        lock (_lock) Merge((provider, Today()), 0, 0, 0, (long)Math.Round(cost * Micros), spendMicros);
+        _signal.Writer.TryWrite(true);
+        return cost;
+    }
+
     /// <summary>Counts one verification (answered with a verdict, or failed) and returns what it cost in vendor credits.</summary>
     public decimal Verified(string provider, bool answered)
     {

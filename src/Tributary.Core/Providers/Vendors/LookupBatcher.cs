@@ -15,7 +15,7 @@ public sealed class LookupBatcher(int size, TimeSpan window, TimeProvider time,
     Func<IReadOnlyList<ProviderQuery>, Task<IReadOnlyList<ProviderResult>>> sendMany,
     Func<ProviderQuery, Task<ProviderResult>> sendOne)
 {
-    private sealed record Waiting(ProviderQuery Query, TaskCompletionSource<ProviderResult> Answer);
+    private sealed record Waiting(ProviderQuery Query, TaskCompletionSource<ProviderResult> Answer, Action<ProviderResult>? Late);
 
     private readonly Lock _lock = new();
     private sealed class Open(long generation)
@@ -32,9 +32,13 @@ public sealed class LookupBatcher(int size, TimeSpan window, TimeProvider time,
     private long _generations;
 
     /// <summary>Joins the open batch of <paramref name="key"/> and waits for this lookup's part of its answer.</summary>
-    public async Task<ProviderResult> JoinAsync(ProviderQuery query, string key, CancellationToken ct)
+    /// <param name="late">
+    /// Gets this lookup's answer when it comes after the lookup stopped waiting (its deadline), from a batch that was
+    /// already sent: the vendor charged for it (DESIGN §5.4).
+    /// </param>
+    public async Task<ProviderResult> JoinAsync(ProviderQuery query, string key, CancellationToken ct, Action<ProviderResult>? late = null)
     {
-        var waiting = new Waiting(query, new TaskCompletionSource<ProviderResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var waiting = new Waiting(query, new TaskCompletionSource<ProviderResult>(TaskCreationOptions.RunContinuationsAsynchronously), late);
         List<Waiting>? full = null;
         long? startedGeneration = null;
         lock (_lock)
@@ -115,9 +119,12 @@ public sealed class LookupBatcher(int size, TimeSpan window, TimeProvider time,
             // One lookup alone goes to the vendor's single endpoint: the same answer, without a bulk envelope.
             var answers = live.Count == 1 ? [await sendOne(live[0].Query)] : await sendMany(live.Select(w => w.Query).ToList());
             for (var i = 0; i < live.Count; i++)
-                live[i].Answer.TrySetResult(i < answers.Count
+            {
+                var answer = i < answers.Count
                     ? answers[i]
-                    : VendorFailures.Error("the vendor's bulk answer has fewer records than were sent", transient: true));
+                    : VendorFailures.Error("the vendor's bulk answer has fewer records than were sent", transient: true);
+                if (!live[i].Answer.TrySetResult(answer)) live[i].Late?.Invoke(answer);
+            }
         }
         catch (Exception e)
         {

@@ -42,6 +42,8 @@ public sealed record VendorType
     public int? DefaultRatePerMinute { get; init; }
     /// <summary>What the vendor bills in its own credits, from VENDORS.md's billing lines, when <c>Cost</c> is not configured.</summary>
     public ProviderCost DefaultCost { get; init; } = ProviderCost.Free;
+    /// <summary>Channels the vendor only sends to a webhook (<c>PhoneWebhookUrl</c>): not served without one (Apollo's phones).</summary>
+    public IReadOnlyList<string> WebhookChannels { get; init; } = [];
     public Func<VendorContext, IEnrichmentProvider>? Finder { get; init; }
     public Func<VendorContext, IVendorVerifier>? Verifier { get; init; }
 
@@ -58,6 +60,15 @@ public sealed record VendorType
         if (!Finds && p.Channels.Count > 0) yield return $"{key}:Channels: {Type} is a verifier and returns no channel";
         foreach (var c in p.Channels.Where(c => WaterfallChannels.IsKnown(c) && !Channels.Contains(c)))
             yield return $"{key}:Channels has '{c}', which {Type} cannot return (it returns {string.Join(", ", Channels)})";
+        if (p.PhoneWebhookUrl is { } hook)
+        {
+            if (WebhookChannels.Count == 0) yield return $"{key}:PhoneWebhookUrl is only for type apollo";
+            else if (!Uri.TryCreate(hook.Replace("{secret}", "s"), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                yield return $"{key}:PhoneWebhookUrl must be an absolute https URL that reaches POST /hooks/apollo/{{name}}/{{secret}}";
+        }
+        else
+            foreach (var c in p.Channels.Where(WebhookChannels.Contains))
+                yield return $"{key}:Channels has '{c}', which {Type} sends only to a webhook: set {key}:PhoneWebhookUrl";
     }
 }
 
@@ -70,7 +81,13 @@ public sealed record VendorContext(string Name, ProviderDefinition Definition, V
     /// <summary><c>Jobs:Workers</c>: no more job items than this can wait for one bulk call.</summary>
     public int JobWorkers { get; init; } = 64;
 
-    public IReadOnlySet<string> Channels => (Definition.Channels.Count > 0 ? Definition.Channels : Vendor.Channels).ToHashSet(StringComparer.Ordinal);
+    /// <summary>Late answers awaited through the database (Apollo's phones); null where nothing waits (unit tests).</summary>
+    public PendingAnswers? Answers { get; init; }
+
+    public IReadOnlySet<string> Channels => (Definition.Channels.Count > 0 ? Definition.Channels : Vendor.Channels)
+        .Where(c => HasWebhook || !Vendor.WebhookChannels.Contains(c)).ToHashSet(StringComparer.Ordinal);
+
+    public bool HasWebhook => !string.IsNullOrWhiteSpace(Definition.PhoneWebhookUrl);
     public IReadOnlyList<IReadOnlyList<string>> Requires => Definition.Requires is { Count: > 0 } r ? r : Vendor.Requires;
 }
 
@@ -98,7 +115,8 @@ public static class VendorCatalog
         {
             Type = "apollo", DefaultBaseUrl = "https://api.apollo.io",
             Channels = [WaterfallChannels.WorkEmail, WaterfallChannels.LinkedinUrl, WaterfallChannels.JobTitle, WaterfallChannels.FullName,
-                WaterfallChannels.CompanyName, WaterfallChannels.CompanyDomain],
+                WaterfallChannels.CompanyName, WaterfallChannels.CompanyDomain, WaterfallChannels.Phone],
+            WebhookChannels = [WaterfallChannels.Phone],
             Requires = [["email"], ["linkedin_url"], NameAtDomain, NameAtCompany, FullNameAtDomain, FullNameAtCompany],
             DefaultCost = new() { PerMatch = 1, PerFound = { [WaterfallChannels.Phone] = 8 } },
             Finder = c => new ApolloFinder(c),

@@ -16,6 +16,7 @@ public abstract class VendorFinder : IEnrichmentProvider
         Requires = context.Requires;
         Client = new VendorClient(context, isTransient);
         Time = context.Time;
+        Answers = context.Answers;
         _jobWorkers = context.JobWorkers;
         _batchWindow = TimeSpan.FromMilliseconds(context.Definition.BatchWindowMs ?? context.Vendor.DefaultBatchWindowMs);
     }
@@ -25,6 +26,8 @@ public abstract class VendorFinder : IEnrichmentProvider
     public IReadOnlyList<IReadOnlyList<string>> Requires { get; }
     protected VendorClient Client { get; }
     protected TimeProvider Time { get; }
+    /// <summary>Where answers that come after a run's deadline go (null in unit tests that build a finder alone).</summary>
+    protected PendingAnswers? Answers { get; }
 
     /// <summary>Its <c>DailyLimit</c> is known to be spent today: it is skipped without a call.</summary>
     public bool DailyLimitSpent => Client.DailyLimitSpent;
@@ -32,11 +35,23 @@ public abstract class VendorFinder : IEnrichmentProvider
     /// <summary>Vendors that answer in minutes (DESIGN §5.4): synchronous runs skip them.</summary>
     public virtual bool AnswersLater => false;
 
+    /// <summary>
+    /// The channels this vendor answers in minutes: synchronous runs do not ask it for them (all it serves when
+    /// <see cref="AnswersLater"/>; Apollo: its phones).
+    /// </summary>
+    public virtual IReadOnlySet<string> LateChannels => AnswersLater ? Channels : NoChannels;
+
+    private static readonly IReadOnlySet<string> NoChannels = new HashSet<string>();
+
     public async Task<ProviderResult> LookupAsync(ProviderQuery query, CancellationToken ct)
     {
         try
         {
-            var result = query.MayWait && BulkMax > 1 ? await Batcher.JoinAsync(query, BatchKey(query), ct) : await FindAsync(query, ct);
+            ProviderResult result;
+            // A vendor that answers in minutes is waited for outside the job item's worker slot.
+            await using (AnswersLater && query.MayWait ? await Jobs.WorkerSlot.StepOutAsync() : NotAway.Instance)
+                result = query.MayWait && BulkMax > 1 ? await Batcher.JoinAsync(query, BatchKey(query), ct, LateSink(query)) : await FindAsync(query, ct);
+            result = await CompleteAsync(query, result, ct);
             // Some vendors repeat the key in their error messages: no reason leaves here with it.
             return result is ProviderResult.Failed failed ? failed with { Reason = Client.Redact(failed.Reason) } : result;
         }
@@ -47,6 +62,30 @@ public abstract class VendorFinder : IEnrichmentProvider
     }
 
     protected abstract Task<ProviderResult> FindAsync(ProviderQuery query, CancellationToken ct);
+
+    /// <summary>
+    /// For a vendor that answers in minutes: the answer of a job item's lookup that comes after its deadline is still kept
+    /// (DESIGN §5.4), as a late answer stored by whichever process runs <c>LateAnswers</c>.
+    /// </summary>
+    private Action<ProviderResult>? LateSink(ProviderQuery query)
+    {
+        if (!AnswersLater || Answers is null || query.Later is null) return null;
+        return answer =>
+        {
+            if (answer is not ProviderResult.Found { Values.Count: > 0 } found) return;
+            _ = Answers.KeepLateAsync(Name, query, found.Values.Where(v => query.Channels.Contains(v.Key)).ToDictionary());
+        };
+    }
+
+    private sealed class NotAway : IAsyncDisposable
+    {
+        public static readonly NotAway Instance = new();
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    /// <summary>What a vendor that sends part of its answer later adds to the answer of the call (Apollo's phones).</summary>
+    protected virtual Task<ProviderResult> CompleteAsync(ProviderQuery query, ProviderResult answered, CancellationToken ct) =>
+        Task.FromResult(answered);
 
     /// <summary>The most records the vendor's bulk endpoint takes in one call; 0 for a vendor without one.</summary>
     protected virtual int BulkMax => 0;

@@ -934,6 +934,82 @@ namespace Tributary.Core.Storage.Postgres.Migrations
                     b.ToTable("provider_usage", (string)null);
                 });
 
+            modelBuilder.Entity("Tributary.Core.Providers.Vendors.PendingVendorAnswer", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AnswerJson")
+                        .HasColumnType("text")
+                        .HasColumnName("answer_json");
+
+                    b.Property<DateTime?>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("answered_at");
+
+                    b.Property<string>("ChannelsJson")
+                        .HasColumnType("text")
+                        .HasColumnName("channels_json");
+
+                    b.Property<Guid?>("ContactId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("JobItemId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_item_id");
+
+                    b.Property<string>("KnownJson")
+                        .HasColumnType("text")
+                        .HasColumnName("known_json");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("VendorKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("vendor_key");
+
+                    b.Property<DateTime>("WaitUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("wait_until");
+
+                    b.Property<Guid?>("WorkspaceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pending_vendor_answers");
+
+                    b.HasIndex("JobItemId")
+                        .HasDatabaseName("ix_pending_vendor_answers_job_item_id");
+
+                    b.HasIndex("Provider", "VendorKey")
+                        .HasDatabaseName("ix_pending_vendor_answers_provider_vendor_key");
+
+                    b.HasIndex("State", "WaitUntil")
+                        .HasDatabaseName("ix_pending_vendor_answers_state_wait_until");
+
+                    b.ToTable("pending_vendor_answers", (string)null);
+                });
+
             modelBuilder.Entity("Tributary.Core.RateLimits.RateCounter", b =>
                 {
                     b.Property<Guid>("WorkspaceId")

@@ -917,6 +917,82 @@ namespace Tributary.Core.Storage.Sqlite.Migrations
                     b.ToTable("provider_usage", (string)null);
                 });
 
+            modelBuilder.Entity("Tributary.Core.Providers.Vendors.PendingVendorAnswer", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AnswerJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("answer_json");
+
+                    b.Property<DateTime?>("AnsweredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("answered_at");
+
+                    b.Property<string>("ChannelsJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channels_json");
+
+                    b.Property<Guid?>("ContactId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contact_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("JobItemId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_item_id");
+
+                    b.Property<string>("KnownJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("known_json");
+
+                    b.Property<string>("Provider")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("provider");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("VendorKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("vendor_key");
+
+                    b.Property<DateTime>("WaitUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("wait_until");
+
+                    b.Property<Guid?>("WorkspaceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("workspace_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pending_vendor_answers");
+
+                    b.HasIndex("JobItemId")
+                        .HasDatabaseName("ix_pending_vendor_answers_job_item_id");
+
+                    b.HasIndex("Provider", "VendorKey")
+                        .HasDatabaseName("ix_pending_vendor_answers_provider_vendor_key");
+
+                    b.HasIndex("State", "WaitUntil")
+                        .HasDatabaseName("ix_pending_vendor_answers_state_wait_until");
+
+                    b.ToTable("pending_vendor_answers", (string)null);
+                });
+
             modelBuilder.Entity("Tributary.Core.RateLimits.RateCounter", b =>
                 {
                     b.Property<Guid>("WorkspaceId")
