@@ -135,7 +135,9 @@ public sealed class Scenarios(string serverDll, Sizes sizes, Action<string> log)
         var jit = await server.WarmUntilJitSettlesAsync(() => Load.ConstantRateAsync(EnrichNewRecordAsync, 200, TimeSpan.FromSeconds(3)));
         log($"  warmed up: {jit:0.0} s of JIT");
         providers.Reset();
+        var jitBefore = await server.JitSecondsAsync();
         var results = await Load.ConstantRateAsync(EnrichNewRecordAsync, 200, sizes.OverheadRun);
+        var jitDuring = await server.JitSecondsAsync() - jitBefore;
         var overheads = new List<double>();
         foreach (var (latency, id) in results.Where(r => r.Result is not null).Skip(results.Count / 10)) // the first tenth warms up
         {
@@ -147,7 +149,8 @@ public sealed class Scenarios(string serverDll, Sizes sizes, Action<string> log)
         }
         var h = Histogram.Of(overheads);
         var failed = results.Count(r => r.Result is null);
-        var detail = $"{results.Count} requests, {failed} failed; overhead {h}; provider {Histogram.Of(providers.LatenciesMs)}";
+        var detail = $"{results.Count} requests, {failed} failed; overhead {h}; provider {Histogram.Of(providers.LatenciesMs)}; " +
+                     $"JIT {jit:0.0} s while warming, {jitDuring:0.0} s during the run";
         log($"  {detail}");
         return
         [

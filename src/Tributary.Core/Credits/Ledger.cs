@@ -169,15 +169,26 @@ public sealed class Ledger(TimeProvider time)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         var db = batch.Db;
+        // A synchronous reservation is settled whole, so an open one still holds all it reserved: closed in one statement.
+        var whole = await Sql.QueryAsync(db, $"""
+            UPDATE credit_reservations SET remaining = 0, closed_at = {Now()}
+            WHERE id = {reservationId} AND closed_at IS NULL AND remaining = amount RETURNING workspace_id, amount
+            """, r => (Workspace: r.GetGuid(0), Amount: r.GetInt64(1)), ct);
+        if (whole.Count == 1) return Settled(batch, reservationId, whole[0].Workspace, whole[0].Amount, amount, reason, enrichmentId);
         var open = await Sql.QueryAsync(db,
             $"SELECT workspace_id, remaining FROM credit_reservations WHERE id = {reservationId} AND closed_at IS NULL",
             r => (Workspace: r.GetGuid(0), Remaining: r.GetInt64(1)), ct);
         if (open.Count == 0) return 0L;
         var (workspaceId, left) = open[0];
-        if (amount > left) throw new InvalidOperationException($"the run cost {amount}, more than the {left} reserved");
         var rows = await Sql.ExecuteAsync(db,
             $"UPDATE credit_reservations SET remaining = 0, closed_at = {Now()} WHERE id = {reservationId} AND remaining = {left} AND closed_at IS NULL", ct);
-        if (rows == 0) return 0L;
+        return rows == 0 ? 0L : Settled(batch, reservationId, workspaceId, left, amount, reason, enrichmentId);
+    }
+
+    /// <summary>The account move and ledger entries of a reservation of <paramref name="left"/> closed with a charge of <paramref name="amount"/>.</summary>
+    private long Settled(CommitBatch batch, Guid reservationId, Guid workspaceId, long left, long amount, string reason, Guid? enrichmentId)
+    {
+        if (amount > left) throw new InvalidOperationException($"the run cost {amount}, more than the {left} reserved");
         batch.Deferred<AccountMoves>().Move(workspaceId, reservedDown: left, chargedUp: amount);
         if (amount > 0) batch.Deferred<BatchInserts>().Add(Entry(workspaceId, LedgerKinds.Charge, amount, reason, enrichmentId, reservationId));
         if (left - amount > 0) batch.Deferred<BatchInserts>().Add(Entry(workspaceId, LedgerKinds.Release, left - amount, "unused", enrichmentId, reservationId));
