@@ -36,7 +36,7 @@ public sealed class ImportRejectedException(string message) : Exception(message)
 /// </summary>
 public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
 {
-    public const int BatchSize = 500;
+    public const int BatchSize = 2000;
     private const int MaxListedIgnoredKeys = 100;
 
     public static ImportFormat Detect(ReadOnlySpan<byte> head)
