@@ -73,6 +73,8 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
             analyzedAt = await RefreshPlannerStatisticsAsync(analyzedAt, report, ct);
         }
         if (batch.Count > 0) await FlushAsync(workspaceId, batch, rowNumbers, phoneCountries, report, ct);
+        // A batch's suppressed rows are known only when it is flushed, after the later rows' parse errors: list them in file order.
+        report.Errors.Sort((a, b) => a.RowNumber.CompareTo(b.RowNumber));
         return report;
     }
 
