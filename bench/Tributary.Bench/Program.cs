@@ -10,11 +10,17 @@ var full = args.Contains("--full");
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 var postgres = Environment.GetEnvironmentVariable("TRIBUTARY_BENCH_POSTGRES") ?? Environment.GetEnvironmentVariable("TRIBUTARY_TEST_POSTGRES");
 var root = FindRoot();
-var serverDll = Path.Combine(root, "src", "Tributary.Server", "bin", "Release", "net10.0", "Tributary.Server.dll");
-Console.WriteLine("== building the server (Release)");
-var build = Process.Start(new ProcessStartInfo("dotnet", ["build", Path.Combine(root, "src", "Tributary.Server"), "-c", "Release", "--nologo", "-v", "q"]))!;
-await build.WaitForExitAsync();
-if (build.ExitCode != 0) return 1;
+// --server <dll> runs a server built elsewhere (a copy of an earlier build, to compare two builds in one machine state).
+var givenServer = args.SkipWhile(a => a != "--server").Skip(1).FirstOrDefault();
+var serverDll = givenServer is not null ? Path.GetFullPath(givenServer)
+    : Path.Combine(root, "src", "Tributary.Server", "bin", "Release", "net10.0", "Tributary.Server.dll");
+if (givenServer is null)
+{
+    Console.WriteLine("== building the server (Release)");
+    var build = Process.Start(new ProcessStartInfo("dotnet", ["build", Path.Combine(root, "src", "Tributary.Server"), "-c", "Release", "--nologo", "-v", "q"]))!;
+    await build.WaitForExitAsync();
+    if (build.ExitCode != 0) return 1;
+}
 
 var sizes = new Sizes(full);
 var scenarios = new Scenarios(serverDll, sizes, Console.WriteLine);
@@ -67,7 +73,7 @@ if (postgres is not null && databases.Contains("Postgres") && (only is null || o
 
 var section = ResultsFile.Section(full, sizes, figures, started.Elapsed, postgres is not null);
 Console.WriteLine(section);
-if (only is null && !args.Contains("--database")) ResultsFile.Write(Path.Combine(root, "bench", "RESULTS.md"), full, section);
+if (only is null && !args.Contains("--database") && givenServer is null) ResultsFile.Write(Path.Combine(root, "bench", "RESULTS.md"), full, section);
 return 0;
 
 static string FindRoot()

@@ -36,7 +36,7 @@ public sealed class ImportRejectedException(string message) : Exception(message)
 /// </summary>
 public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
 {
-    public const int BatchSize = 500;
+    public const int BatchSize = 2000;
     private const int MaxListedIgnoredKeys = 100;
 
     public static ImportFormat Detect(ReadOnlySpan<byte> head)
@@ -73,6 +73,8 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
             analyzedAt = await RefreshPlannerStatisticsAsync(analyzedAt, report, ct);
         }
         if (batch.Count > 0) await FlushAsync(workspaceId, batch, rowNumbers, phoneCountries, report, ct);
+        // A batch's suppressed rows are known only when it is flushed, after the later rows' parse errors: list them in file order.
+        report.Errors.Sort((a, b) => a.RowNumber.CompareTo(b.RowNumber));
         return report;
     }
 

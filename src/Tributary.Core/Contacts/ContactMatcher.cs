@@ -37,19 +37,18 @@ public sealed class ContactMatcher
 
     /// <summary>
     /// Loads the owners (DESIGN §4: the oldest contact holding a key) of every key of <paramref name="keys"/>, untracked,
-    /// in one statement per 200 keys.
+    /// in one statement whatever their number.
     /// </summary>
     public static async Task<ContactMatcher> LoadAsync(TributaryDb db, Guid workspaceId, IReadOnlyCollection<MatchKeys> keys,
         CancellationToken ct)
     {
         var m = new ContactMatcher();
         var identityKeys = keys.SelectMany(k => k.IdentityKeys).Distinct(StringComparer.Ordinal).ToList();
-        var found = new List<Contact>();
-        foreach (var chunk in identityKeys.Chunk(200))
-            found.AddRange(await Sql.EntitiesAsync<Contact>(db, $$"""
-                SELECT c.* FROM contacts c WHERE c.workspace_id = {0} AND c.id IN
-                  (SELECT contact_id FROM identity_claims WHERE workspace_id = {0} AND identity_key IN ({{Sql.InList(chunk.Length, 1)}}))
-                """, [workspaceId, .. chunk], ct));
+        if (identityKeys.Count == 0) return m;
+        var found = await Sql.EntitiesAsync<Contact>(db, $$"""
+            SELECT c.* FROM contacts c WHERE c.workspace_id = {0} AND c.id IN
+              (SELECT contact_id FROM identity_claims WHERE workspace_id = {0} AND {{Sql.InValues(db, "identity_key", 1)}})
+            """, [workspaceId, Sql.ListArgument(db, identityKeys)], ct);
         // Oldest last, so that where owners of different keys share a key the oldest one wins, as it owns that key too.
         foreach (var c in found.DistinctBy(c => c.Id).OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Seq))
             m.Remember(c);

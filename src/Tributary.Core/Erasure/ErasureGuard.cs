@@ -35,8 +35,8 @@ public static class ErasureGuard
         if (byHash.Count == 0) return [];
         var hashes = byHash.Keys.ToList();
         var listed = await Sql.QueryAsync(db,
-            $"SELECT key_hash FROM erasure_tombstones WHERE workspace_id = {{0}} AND key_hash IN ({Sql.InList(hashes.Count, 1)}) AND expires_at IS NULL",
-            [workspaceId, .. hashes], r => r.GetString(0), ct);
+            $"SELECT key_hash FROM erasure_tombstones WHERE workspace_id = {{0}} AND {Sql.InValues(db, "key_hash", 1)} AND expires_at IS NULL",
+            [workspaceId, Sql.ListArgument(db, hashes)], r => r.GetString(0), ct);
         return listed.Select(h => byHash[h]).ToHashSet(StringComparer.Ordinal);
     }
 

@@ -70,6 +70,21 @@ public static class Sql
         string.Join(", ", Enumerable.Range(first, count).Select(i => "{" + i.ToString(CultureInfo.InvariantCulture) + "}"));
 
     /// <summary>
+    /// "<paramref name="column"/> IN (the strings of the argument at placeholder <paramref name="placeholder"/>)", for
+    /// lists of any length in one parameter: <c>= ANY({n})</c> over a text array on PostgreSQL, <c>IN (SELECT value FROM
+    /// json_each({n}))</c> over a JSON array on SQLite, whose parameter binding by name grows with the square of the
+    /// number of placeholders (an IN list of 1,500 took a third of an import's batch). Pass <see cref="ListArgument"/>.
+    /// </summary>
+    public static string InValues(TributaryDb db, string column, int placeholder) =>
+        db.Provider == DatabaseProvider.Postgres
+            ? $"{column} = ANY({{{placeholder.ToString(CultureInfo.InvariantCulture)}}})"
+            : $"{column} IN (SELECT value FROM json_each({{{placeholder.ToString(CultureInfo.InvariantCulture)}}}))";
+
+    /// <summary>The argument of <see cref="InValues"/> for these strings.</summary>
+    public static object ListArgument(TributaryDb db, IReadOnlyCollection<string> values) =>
+        db.Provider == DatabaseProvider.Postgres ? values.ToArray() : System.Text.Json.JsonSerializer.Serialize(values);
+
+    /// <summary>
     /// Reads entities of <typeparamref name="T"/> from a statement that selects every column of its table (<c>SELECT t.*</c>),
     /// untracked, through EF's mappings of each column (value converters included).
     /// </summary>
@@ -112,7 +127,12 @@ public static class Sql
         var opened = await OpenAsync(db, ct);
         try
         {
-            if (db.Provider == DatabaseProvider.Sqlite)
+            if (values.Count / columns >= SetBasedRows && SetBased(db, insertInto, rest, columns, values) is { } setBased)
+            {
+                await using var cmd = setBased;
+                await ReadAllAsync(cmd, read, result, ct);
+            }
+            else if (db.Provider == DatabaseProvider.Sqlite)
             {
                 var firstRow = values.Take(columns).ToList();
                 await using var cmd = Command(db, $"{insertInto} VALUES ({InList(columns)}) {rest}", firstRow);
@@ -141,6 +161,97 @@ public static class Sql
         {
             if (opened) await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>From this many rows on, <see cref="InsertRowsAsync"/> sends all of them as one statement with one parameter per column (PostgreSQL) or one in all (SQLite).</summary>
+    private const int SetBasedRows = 16;
+
+    private const long MaxSetBasedChars = 1 << 20;
+
+    /// <summary>
+    /// The rows as one statement whatever their number: on PostgreSQL one typed array per column, unnested
+    /// (<c>INSERT … SELECT … FROM unnest($1, $2, …) WITH ORDINALITY ORDER BY ordinality</c>), on SQLite one JSON array of
+    /// rows read with <c>json_each</c>, each value in the text Microsoft.Data.Sqlite would have bound (an upper-case Guid,
+    /// a date as <c>yyyy-MM-dd HH:mm:ss.FFFFFFF</c>). Either way a batch costs one statement, one round trip and a handful
+    /// of parameter bindings, instead of a prepared statement re-run per row (SQLite: ~15 µs a run) or a VALUES list of
+    /// thousands of placeholders that the server parses and plans (PostgreSQL). Rows go in the order given. Null when a
+    /// value has a type this path does not write exactly as a bound parameter would be (those take the row-wise path).
+    /// </summary>
+    private static DbCommand? SetBased(TributaryDb db, string insertInto, string rest, int columns, IReadOnlyList<object?> values)
+    {
+        var rows = values.Count / columns;
+        var types = new Type?[columns];
+        long chars = 0;
+        for (var i = 0; i < values.Count; i++)
+        {
+            var value = values[i];
+            if (value is null) continue;
+            // Large texts (a job's raw records) stay row-wise: one statement of all of them would hold them twice more.
+            if (value is string text && (chars += text.Length) > MaxSetBasedChars) return null;
+            var type = value.GetType();
+            if (type != typeof(string) && type != typeof(Guid) && type != typeof(DateTime) && type != typeof(long) && type != typeof(int)
+                && type != typeof(bool) && type != typeof(double)) return null;
+            if (value is DateTime { Kind: not DateTimeKind.Utc } && db.Provider == DatabaseProvider.Postgres) return null;
+            ref var column = ref types[i % columns];
+            if (column is null) column = type;
+            else if (column != type) return null;
+        }
+        var cmd = db.Database.GetDbConnection().CreateCommand();
+        cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(rows * columns * 24);
+            using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+            {
+                json.WriteStartArray();
+                for (var row = 0; row < rows; row++)
+                {
+                    json.WriteStartArray();
+                    for (var c = 0; c < columns; c++)
+                        switch (values[row * columns + c])
+                        {
+                            case null: json.WriteNullValue(); break;
+                            case string v: json.WriteStringValue(v); break;
+                            case Guid v: json.WriteStringValue(v.ToString().ToUpperInvariant()); break;
+                            case DateTime v: json.WriteStringValue(v.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture)); break;
+                            case long v: json.WriteNumberValue(v); break;
+                            case int v: json.WriteNumberValue(v); break;
+                            case bool v: json.WriteNumberValue(v ? 1 : 0); break;
+                            case double v: json.WriteNumberValue(v); break;
+                        }
+                    json.WriteEndArray();
+                }
+                json.WriteEndArray();
+            }
+            var p = cmd.CreateParameter();
+            p.ParameterName = "@rows";
+            p.Value = System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+            cmd.Parameters.Add(p);
+            var select = string.Join(", ", Enumerable.Range(0, columns).Select(c => $"json_extract(r.value, '$[{c}]')"));
+            // "WHERE true" keeps SQLite from reading an ON CONFLICT that follows as the join's ON clause.
+            cmd.CommandText = $"{insertInto} SELECT {select} FROM json_each(@rows) AS r WHERE true ORDER BY r.key {rest}";
+        }
+        else
+        {
+            var selected = new string[columns];
+            var arrays = new List<string>();
+            for (var c = 0; c < columns; c++)
+            {
+                if (types[c] is not { } type) { selected[c] = "NULL"; continue; }
+                var array = Array.CreateInstance(type == typeof(string) ? type : typeof(Nullable<>).MakeGenericType(type), rows);
+                for (var row = 0; row < rows; row++) array.SetValue(values[row * columns + c], row);
+                var p = cmd.CreateParameter();
+                p.ParameterName = "@c" + c.ToString(CultureInfo.InvariantCulture);
+                p.Value = array;
+                cmd.Parameters.Add(p);
+                arrays.Add(p.ParameterName);
+                selected[c] = "u.c" + c.ToString(CultureInfo.InvariantCulture);
+            }
+            if (arrays.Count == 0) { cmd.Dispose(); return null; }
+            var names = string.Join(", ", Enumerable.Range(0, columns).Where(c => types[c] is not null).Select(c => "c" + c.ToString(CultureInfo.InvariantCulture)));
+            cmd.CommandText = $"{insertInto} SELECT {string.Join(", ", selected)} FROM unnest({string.Join(", ", arrays)}) WITH ORDINALITY AS u({names}, ord) ORDER BY u.ord {rest}";
+        }
+        return cmd;
     }
 
     private static async Task ReadAllAsync<TRow>(DbCommand cmd, Func<DbDataReader, TRow>? read, List<TRow> into, CancellationToken ct)

@@ -127,6 +127,46 @@ public abstract class ContactImportTests(TributaryApp app)
     }
 
     [DbFact]
+    public async Task Rows_spanning_several_batches_keep_their_line_numbers_and_duplicates_collapse()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var client = ws.Client();
+        (await client.PostJson("/v1/suppressions", new { email = "hidden@span.io" })).StatusCode.ShouldBe(HttpStatusCode.Created);
+        const int rows = 2 * 2000 + 700; // three internal batches
+        var lines = new List<string> { "email,first_name,last_name,company_domain,job_title" };
+        var expected = new Dictionary<long, string>();
+        for (var i = 0; i < rows; i++)
+        {
+            var line = lines.Count + 1; // header = line 1
+            if (i % 997 == 5) { lines.Add($"broken-{i},Bad,Row,span.io,"); expected[line] = "validation_error"; }
+            else if (i == 3500) { lines.Add("HIDDEN@span.io,Hid,Den,span.io,"); expected[line] = "suppressed"; }
+            else if (i == 4100) lines.Add("Person7@SPAN.io,Seven,Again,span.io,Late Title"); // same person as row 7, in another batch
+            else if (i == 8) lines.Add("person7@span.io,,,,Filled"); // same person within the batch: fills nothing already set
+            else lines.Add($"person{i}@span.io,First{i},Last{i},span{i % 7}.io,{(i == 7 ? "" : "Role")}");
+        }
+        var report = await Import(client, string.Join("\n", lines) + "\n");
+        var errors = report.GetProperty("errors").EnumerateArray()
+            .ToDictionary(e => e.GetProperty("row_number").GetInt64(), e => e.GetProperty("code").GetString()!);
+        errors.ShouldBe(expected);
+        var created = rows - expected.Count - 2;
+        report.GetProperty("created").GetInt64().ShouldBe(created);
+        report.GetProperty("failed").GetInt64().ShouldBe(expected.Count);
+        (await (await client.GetAsync("/v1/contacts?per_page=1")).Json()).GetProperty("meta").GetProperty("total").GetInt64().ShouldBe(created);
+        var seven = (await (await client.GetAsync("/v1/contacts?search=person7@span.io")).Json()).GetProperty("data").GetProperty("contacts")
+            .EnumerateArray().ToList();
+        seven.Count.ShouldBe(1);
+        seven[0].GetProperty("first_name").GetString().ShouldBe("First7");
+        seven[0].GetProperty("job_title").GetString().ShouldBe("Filled"); // row 8 filled the empty title; row 4100 changed nothing
+        (await (await client.GetAsync("/v1/contacts?search=hidden@span.io")).Json()).GetProperty("data").GetProperty("contacts")
+            .GetArrayLength().ShouldBe(0);
+
+        // The same file again: every good row matches its contact, nothing is created twice.
+        var again = await Import(client, string.Join("\n", lines) + "\n");
+        again.GetProperty("created").GetInt64().ShouldBe(0);
+        (await (await client.GetAsync("/v1/contacts?per_page=1")).Json()).GetProperty("meta").GetProperty("total").GetInt64().ShouldBe(created);
+    }
+
+    [DbFact]
     public async Task Import_needs_write_contacts()
     {
         var ws = await app.CreateWorkspaceAsync();
