@@ -218,7 +218,9 @@ public sealed class PendingAnswers(TributaryDbFactory dbs, ServerSecrets? secret
         await using var db = dbs.Create();
         var answered = await db.PendingVendorAnswers.Where(p => p.Provider == provider && p.VendorKey == key && p.AnswerJson == null)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.AnswerJson, answerJson).SetProperty(p => p.AnsweredAt, now), ct);
-        if (answered == 0 && !await db.PendingVendorAnswers.AnyAsync(p => p.Provider == provider && p.VendorKey == key, ct))
+        // Kept for a run that starts waiting unless an earlier delivery is already there. Not "unless any row": a run that
+        // began waiting between the update above and this check would then never see the answer (its row has none).
+        if (answered == 0 && !await db.PendingVendorAnswers.AnyAsync(p => p.Provider == provider && p.VendorKey == key && p.AnswerJson != null, ct))
         {
             db.PendingVendorAnswers.Add(new PendingVendorAnswer
             {
