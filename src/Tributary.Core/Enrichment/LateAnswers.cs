@@ -5,7 +5,6 @@ using Tributary.Core.Contacts;
 using Tributary.Core.Erasure;
 using Tributary.Core.Jobs;
 using Tributary.Core.Providers;
-using Tributary.Core.Providers.Phones;
 using Tributary.Core.Providers.Usage;
 using Tributary.Core.Providers.Vendors;
 using Tributary.Core.Providers.Vendors.Apollo;
@@ -45,9 +44,7 @@ public sealed class LateAnswers(TributaryDbFactory dbs, BatchCommitter committer
     /// <summary>As the waterfall accepts a value: phones in E.164, emails lower case with the vendor's verdict; an invalid email is none.</summary>
     private static ChannelResult? Result(string channel, string provider, ProviderValue value, DateTime now, IReadOnlyList<string>? countries)
     {
-        var v = value.Value;
-        if (channel == Channels.Phone && v.ValueKind == JsonValueKind.String && PhoneNormalizer.TryNormalize(v.GetString(), countries) is { } phone)
-            v = JsonSerializer.SerializeToElement(phone.E164);
+        var v = WaterfallRunner.PhoneInE164(channel, value.Value, countries);
         if (!Channels.Emails.Contains(channel)) return new ChannelResult(channel, v, provider, value.Confidence, now, null, null, false);
         if (v.ValueKind != JsonValueKind.String || value.Status is Providers.Verification.EmailStatus.Invalid) return null;
         var status = value.Status ?? Providers.Verification.EmailStatus.Unknown;
@@ -150,12 +147,11 @@ public sealed class LateAnswers(TributaryDbFactory dbs, BatchCommitter committer
         if (contactId is { } cid) target = await ContactStore.InWorkspace(db, workspaceId).FirstOrDefaultAsync(c => c.Id == cid, ct);
 
         // A person erased while the vendor worked is not brought back by its answer.
-        var keys = CacheKeys.From(known, false).ToList();
-        if (target is not null) keys = keys.Union(CacheKeys.OfContact(target)).ToList();
+        var cacheKeys = CacheKeys.From(known, false);
+        var keys = target is null ? cacheKeys : cacheKeys.Union(CacheKeys.OfContact(target)).ToList();
         await batch.Deferred<ErasureHolds>().HoldAsync(db, workspaceId, ct);
         if (await ErasureGuard.BlocksAnyAsync(db, workspaceId, keys.Concat(PersonKeys.OfFound(found)), now, ct)) return null;
 
-        var cacheKeys = CacheKeys.From(known, false);
         if (cacheKeys.Count > 0)
             await cache.StoreAsync(db, workspaceId, cacheKeys,
                 found.Values.Select(r => (r.Channel, (ChannelResult?)r, runner.ConfigHash(r.Channel, workspace.MinConfidence))).ToList(), ct);

@@ -58,7 +58,7 @@ public static class WorkerSlot
     public static ValueTask<IAsyncDisposable> StepOutAsync()
     {
         var held = Current.Value;
-        if (held is null || held.Away || !held.Slots.TryStepOut()) return ValueTask.FromResult<IAsyncDisposable>(Nothing.Instance);
+        if (held is null || held.Away || !held.Slots.TryStepOut()) return ValueTask.FromResult(Stay);
         held.Away = true;
         return ValueTask.FromResult<IAsyncDisposable>(new Back(held));
     }
@@ -72,9 +72,11 @@ public static class WorkerSlot
         }
     }
 
-    private sealed class Nothing : IAsyncDisposable
+    /// <summary>What <see cref="StepOutAsync"/> gives when the slot is kept: disposing it does nothing.</summary>
+    public static readonly IAsyncDisposable Stay = new Kept();
+
+    private sealed class Kept : IAsyncDisposable
     {
-        public static readonly Nothing Instance = new();
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -65,7 +65,7 @@ public sealed class WaterfallRunner
         {
             tried.Add(provider.Name);
             var ask = missing.Where(provider.Channels.Contains).ToList();
-            if (WhySkipped(provider, request, ask) is { } skippedBecause)
+            if (WhySkipped(provider) is { } skippedBecause)
             {
                 // Not asked is not a miss: the channel may well be found once the provider can be asked.
                 failedFor.UnionWith(ask);
@@ -75,13 +75,14 @@ public sealed class WaterfallRunner
             if (request.Synchronous && provider is VendorFinder { LateChannels.Count: > 0 } answersLater
                 && ask.Where(answersLater.LateChannels.Contains).ToList() is { Count: > 0 } tooSlow)
             {
-                // Only some of what it serves comes later (Apollo's phones): it is asked for the rest.
+                // What it answers in minutes (all it serves, or Apollo's phones) is not asked; it is asked for the rest, if any.
                 failedFor.UnionWith(tooSlow);
                 ask.RemoveAll(tooSlow.Contains);
                 outcome.Trace.Add(new TraceStep
                 {
                     Provider = provider.Name, Outcome = "skipped", ChannelsAsked = tooSlow, Detail = "too slow for a synchronous call",
                 });
+                if (ask.Count == 0) continue;
             }
             var started = Stopwatch.GetTimestamp();
             ProviderResult result;
@@ -219,12 +220,10 @@ public sealed class WaterfallRunner
     }
 
     /// <summary>Why <paramref name="provider"/> is not asked in this run, or null when it is.</summary>
-    private string? WhySkipped(IEnrichmentProvider provider, WaterfallRequest request, List<string> ask)
+    private string? WhySkipped(IEnrichmentProvider provider)
     {
         if (providers.Health.Unhealthy(provider.Name) is { } unhealthy) return unhealthy;
         if (provider is VendorFinder { DailyLimitSpent: true }) return "quota: daily limit";
-        if (request.Synchronous && provider is VendorFinder { LateChannels.Count: > 0 } late && ask.All(late.LateChannels.Contains))
-            return "too slow for a synchronous call";
         return null;
     }
 
@@ -236,14 +235,18 @@ public sealed class WaterfallRunner
         return ra != rb ? ra > rb : a.Confidence > b.Confidence;
     }
 
+    /// <summary>A phone value in E.164 where it parses (as offered where it does not); other channels' values as they are.</summary>
+    internal static JsonElement PhoneInE164(string channel, JsonElement value, IReadOnlyList<string>? countries = null) =>
+        channel == Channels.Phone && value.ValueKind == JsonValueKind.String && PhoneNormalizer.TryNormalize(value.GetString(), countries) is { } phone
+            ? JsonSerializer.SerializeToElement(phone.E164)
+            : value;
+
     /// <summary>Normalises an offered value; emails get their status (§5.2) and an invalid one is never found.</summary>
     private async Task<(ChannelResult? Result, string? Reason)> AcceptAsync(string channel, ProviderValue value, string source,
         List<TraceStep> verifications, CancellationToken deadline, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var v = value.Value;
-        if (channel == Channels.Phone && v.ValueKind == JsonValueKind.String && PhoneNormalizer.TryNormalize(v.GetString()) is { } phone)
-            v = JsonSerializer.SerializeToElement(phone.E164);
+        var v = PhoneInE164(channel, value.Value);
         if (!Channels.Emails.Contains(channel)) return (new ChannelResult(channel, v, source, value.Confidence, now, null, null, false), null);
         if (v.ValueKind != JsonValueKind.String) return (null, "an email must be a string");
         var email = v.GetString()!.Trim().ToLowerInvariant();

@@ -21,11 +21,11 @@ public static class VendorHookEndpoints
 
     public static IEndpointRouteBuilder MapVendorHooks(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/hooks/apollo/{name}/{secret}", ApolloPhones).WithErrorShape(NativeErrorShape.Instance).ExcludeFromDescription();
+        app.MapPost("/hooks/apollo/{name}/{secret}", ReceiveApolloPhones).WithErrorShape(NativeErrorShape.Instance).ExcludeFromDescription();
         return app;
     }
 
-    static async Task<Results<Ok<HookReceived>, ErrorResult>> ApolloPhones(string name, string secret, HttpRequest request,
+    static async Task<Results<Ok<HookReceived>, ErrorResult>> ReceiveApolloPhones(string name, string secret, HttpRequest request,
         ProviderRegistry providers, LateAnswers late, ILogger<HookReceived> logger, CancellationToken ct)
     {
         if (providers.TypeOf(name) != "apollo" || providers.Get(name) is not VendorFinder { LateChannels.Count: > 0 }
@@ -42,7 +42,7 @@ public static class VendorHookEndpoints
         }
         using (payload)
         {
-            var people = ApolloFinder.PeopleOf(payload.RootElement);
+            var people = ApolloPhones.People(payload.RootElement);
             foreach (var (personId, personJson) in people)
                 await providers.Answers.AnswerAsync(name, personId, personJson, ct);
             // Runs that gave up waiting before this came: their answers are stored now, here.

@@ -79,9 +79,7 @@ public sealed class ProviderUsage : IDelayedWrites
     {
         var perFound = CostOf(provider).PerFound;
         var cost = channels.Sum(c => perFound.GetValueOrDefault(c));
-        var spendMicros = CreditPrice(provider) is { } price ? (long)Math.Round(cost * price * Micros) : 0;
-        lock (_lock) Merge((provider, Today()), 0, 0, 0, (long)Math.Round(cost * Micros), spendMicros);
-        _signal.Writer.TryWrite(true);
+        Add(provider, found: false, failed: false, cost, calls: 0);
         return cost;
     }
 
@@ -162,11 +160,11 @@ public sealed class ProviderUsage : IDelayedWrites
     /// <summary>What the provider's vendor bills: its configured <c>Cost</c>, or the vendor's documented billing.</summary>
     public ProviderCost CostOf(string provider) => _pricing.GetValueOrDefault(provider).Cost ?? ProviderCost.Free;
 
-    private void Add(string provider, bool found, bool failed, decimal cost)
+    private void Add(string provider, bool found, bool failed, decimal cost, long calls = 1)
     {
         var costMicros = (long)Math.Round(cost * Micros);
         var spendMicros = CreditPrice(provider) is { } price ? (long)Math.Round(cost * price * Micros) : 0;
-        lock (_lock) Merge((provider, Today()), 1, found ? 1 : 0, failed ? 1 : 0, costMicros, spendMicros);
+        lock (_lock) Merge((provider, Today()), calls, found ? 1 : 0, failed ? 1 : 0, costMicros, spendMicros);
         _signal.Writer.TryWrite(true);
     }
 

@@ -49,7 +49,7 @@ public abstract class VendorFinder : IEnrichmentProvider
         {
             ProviderResult result;
             // A vendor that answers in minutes is waited for outside the job item's worker slot.
-            await using (AnswersLater && query.MayWait ? await Jobs.WorkerSlot.StepOutAsync() : NotAway.Instance)
+            await using (AnswersLater && query.MayWait ? await Jobs.WorkerSlot.StepOutAsync() : Jobs.WorkerSlot.Stay)
                 result = query.MayWait && BulkMax > 1 ? await Batcher.JoinAsync(query, BatchKey(query), ct, LateSink(query)) : await FindAsync(query, ct);
             result = await CompleteAsync(query, result, ct);
             // Some vendors repeat the key in their error messages: no reason leaves here with it.
@@ -75,12 +75,6 @@ public abstract class VendorFinder : IEnrichmentProvider
             if (answer is not ProviderResult.Found { Values.Count: > 0 } found) return;
             _ = Answers.KeepLateAsync(Name, query, found.Values.Where(v => query.Channels.Contains(v.Key)).ToDictionary());
         };
-    }
-
-    private sealed class NotAway : IAsyncDisposable
-    {
-        public static readonly NotAway Instance = new();
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     /// <summary>What a vendor that sends part of its answer later adds to the answer of the call (Apollo's phones).</summary>

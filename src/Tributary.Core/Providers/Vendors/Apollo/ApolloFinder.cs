@@ -142,9 +142,6 @@ public sealed class ApolloFinder(VendorContext context) : VendorFinder(context, 
         return values.Count == 0 ? ProviderResult.None : new ProviderResult.Found(values);
     }
 
-    /// <summary>The people of a hook's payload by Apollo person id (<see cref="ApolloPhones"/>).</summary>
-    public static IReadOnlyList<(string PersonId, string PersonJson)> PeopleOf(JsonElement payload) => ApolloPhones.People(payload);
-
     /// <summary>The phone of a hook's person (<see cref="ApolloPhones"/>), as a found value.</summary>
     public static ProviderValue? PhoneOf(string personJson)
     {
