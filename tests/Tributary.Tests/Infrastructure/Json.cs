@@ -43,10 +43,11 @@ public static class HttpJson
         return error;
     }
 
-    public static async Task<JsonElement> ShouldBeOk(this HttpResponseMessage response, int status = 200)
+    /// <param name="context">Shown with the body when the status is not the one expected (a server's log, say).</param>
+    public static async Task<JsonElement> ShouldBeOk(this HttpResponseMessage response, int status = 200, string? context = null)
     {
         var json = await response.Json();
-        ((int)response.StatusCode).ShouldBe(status, json.ToString());
+        ((int)response.StatusCode).ShouldBe(status, context is null ? json.ToString() : $"{json}\n{context}");
         return json;
     }
 }

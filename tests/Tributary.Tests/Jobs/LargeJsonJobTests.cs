@@ -67,7 +67,10 @@ public sealed class LargeJsonJobTests
         client.Timeout = TimeSpan.FromMinutes(5);
 
         var body = new RecordsBody(25_000, 4_000) { Headers = { ContentType = new("application/json") } };
-        var accepted = await (await client.PostAsync("/v1/jobs", body)).ShouldBeOk(202);
+        HttpResponseMessage response;
+        try { response = await client.PostAsync("/v1/jobs", body); }
+        catch (HttpRequestException e) { throw new InvalidOperationException($"the server closed the connection; its log:\n{server.Output}", e); }
+        var accepted = await response.ShouldBeOk(202, server.Output);
         body.Bytes.ShouldBeGreaterThan(100L * 1000 * 1000);
         accepted.GetProperty("data").GetProperty("total").GetInt64().ShouldBe(25_000);
         server.MemoryMb("VmHWM").ShouldBeLessThan(300, "peak RSS");
