@@ -102,53 +102,113 @@ public sealed class ContactStore(CompanyStore companies, CreationClock clock)
 
     /// <summary>
     /// Upserts records in order: a record matching a stored contact (or one earlier in the same call) fills that
-    /// contact's empty fields; otherwise a new contact is created. Runs in one transaction.
+    /// contact's empty fields; otherwise a new contact is created. Runs in one transaction. A new contact claims its
+    /// identity keys before it is stored: a concurrent writer that matched before this one committed (and so found
+    /// nobody either) loses the claim, and its records fill the winner's empty fields instead of making a second
+    /// contact of the person (DESIGN §4).
     /// </summary>
-    public async Task<List<UpsertOutcome>> UpsertManyAsync(TributaryDb db, Guid workspaceId, IReadOnlyList<ContactInput> inputs,
+    public Task<List<UpsertOutcome>> UpsertManyAsync(TributaryDb db, Guid workspaceId, IReadOnlyList<ContactInput> inputs,
         IReadOnlyList<string> phoneCountries, CancellationToken ct = default)
     {
         var keys = inputs.Select(MatchKeys.Of).ToList();
-        var strategy = db.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(async () =>
+        // Two writers claiming each other's keys can still deadlock on PostgreSQL; the one ended runs again from its
+        // match, which then finds what the other one committed.
+        return Deadlocks.RetryAsync(() =>
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var matcher = await ContactMatcher.LoadAsync(db, workspaceId, keys, ct);
-            var outcomes = new List<UpsertOutcome>(inputs.Count);
-            var created = new List<Contact>();
-            for (var i = 0; i < inputs.Count; i++)
-            {
-                var existing = matcher.Find(keys[i]);
-                if (existing is null)
-                {
-                    var contact = NewContact(workspaceId);
-                    var fields = ContactFields.ApplyUserInput(contact, inputs[i], ContactFields.WriteMode.Replace, phoneCountries);
-                    created.Add(contact);
-                    matcher.Remember(contact);
-                    outcomes.Add(new UpsertOutcome(contact, true, fields));
-                }
-                else
-                {
-                    // Stored contacts are read untracked and tracked from their first match on, so that only the ones
-                    // this call changes are saved; contacts created by this call are inserted after the loop.
-                    if (db.Entry(existing).State == EntityState.Detached && !created.Contains(existing)) db.Contacts.Attach(existing);
-                    var fields = ContactFields.ApplyUserInput(existing, inputs[i], ContactFields.WriteMode.FillEmpty, phoneCountries);
-                    if (fields.Count > 0)
-                    {
-                        existing.UpdatedAt = clock.Next();
-                        matcher.Remember(existing);
-                    }
-                    outcomes.Add(new UpsertOutcome(existing, false, fields));
-                }
-            }
-            await Sql.InsertManyAsync(db, created, ct);
-            await db.SaveChangesAsync(ct);
-            var touched = outcomes.Where(o => o.Created || o.ChangedFields.Count > 0).Select(o => o.Contact).ToList();
-            await IdentityClaims.ClaimAsync(db, workspaceId, touched.SelectMany(c => CacheKeys.OfContact(c).Select(k => (c.Id, k))), ct);
-            await EnsureCompaniesAsync(db, workspaceId, touched, ct);
-            await tx.CommitAsync(ct);
             db.ChangeTracker.Clear();
-            return outcomes;
-        });
+            return db.Database.CreateExecutionStrategy().ExecuteAsync(() => UpsertManyOnceAsync(db, workspaceId, inputs, keys, phoneCountries, ct));
+        }, ct);
+    }
+
+    private async Task<List<UpsertOutcome>> UpsertManyOnceAsync(TributaryDb db, Guid workspaceId, IReadOnlyList<ContactInput> inputs,
+        List<MatchKeys> keys, IReadOnlyList<string> phoneCountries, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var matcher = await ContactMatcher.LoadAsync(db, workspaceId, keys, ct);
+        var outcomes = new List<UpsertOutcome>(inputs.Count);
+        var created = new List<Contact>();
+        var inputsOf = new Dictionary<Guid, List<int>>();
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var existing = matcher.Find(keys[i]);
+            if (existing is null)
+            {
+                var contact = NewContact(workspaceId);
+                var fields = ContactFields.ApplyUserInput(contact, inputs[i], ContactFields.WriteMode.Replace, phoneCountries);
+                created.Add(contact);
+                inputsOf[contact.Id] = [i];
+                matcher.Remember(contact);
+                outcomes.Add(new UpsertOutcome(contact, true, fields));
+            }
+            else
+            {
+                // Stored contacts are read untracked and tracked from their first match on, so that only the ones
+                // this call changes are saved; contacts created by this call are inserted after the loop.
+                if (inputsOf.TryGetValue(existing.Id, out var merged)) merged.Add(i);
+                else if (db.Entry(existing).State == EntityState.Detached) db.Contacts.Attach(existing);
+                var fields = ContactFields.ApplyUserInput(existing, inputs[i], ContactFields.WriteMode.FillEmpty, phoneCountries);
+                if (fields.Count > 0)
+                {
+                    existing.UpdatedAt = clock.Next();
+                    matcher.Remember(existing);
+                }
+                outcomes.Add(new UpsertOutcome(existing, false, fields));
+            }
+        }
+        var claimed = await IdentityClaims.ClaimAsync(db, workspaceId, created.SelectMany(c => CacheKeys.OfContact(c).Select(k => (c.Id, k))), ct);
+        var lost = await LostToConcurrentWritersAsync(db, workspaceId, created, claimed, ct);
+        foreach (var (loser, winner) in lost)
+        {
+            await db.IdentityClaims.Where(c => c.WorkspaceId == workspaceId && c.ContactId == loser.Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.ContactId, winner.Id), ct);
+            foreach (var i in inputsOf[loser.Id])
+            {
+                var fields = ContactFields.ApplyUserInput(winner, inputs[i], ContactFields.WriteMode.FillEmpty, phoneCountries);
+                if (fields.Count > 0) winner.UpdatedAt = clock.Next();
+                outcomes[i] = new UpsertOutcome(winner, false, fields);
+            }
+        }
+        created.RemoveAll(lost.ContainsKey);
+        var claimedFirst = created.Select(c => c.Id).ToHashSet();
+        var touched = outcomes.Where(o => o.Created || o.ChangedFields.Count > 0).Select(o => o.Contact).Distinct().ToList();
+        // The keys the changed contacts gained, claimed before any contact row is written: a row lock taken between two
+        // claim statements is what two racing imports deadlocked on.
+        await IdentityClaims.ClaimAsync(db, workspaceId,
+            touched.Where(c => !claimedFirst.Contains(c.Id)).SelectMany(c => CacheKeys.OfContact(c).Select(k => (c.Id, k))), ct);
+        await Sql.InsertManyAsync(db, created, ct);
+        await db.SaveChangesAsync(ct);
+        await EnsureCompaniesAsync(db, workspaceId, touched, ct);
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        return outcomes;
+    }
+
+    /// <summary>
+    /// The new contacts of this call that a concurrent writer's contact already owns a key of (a claim this call did not
+    /// get, held by a contact outside it), each with that owner (tracked): the owner of its most specific such key.
+    /// </summary>
+    private static async Task<Dictionary<Contact, Contact>> LostToConcurrentWritersAsync(TributaryDb db, Guid workspaceId,
+        List<Contact> created, HashSet<string> claimed, CancellationToken ct)
+    {
+        var lost = new Dictionary<Contact, Contact>();
+        var unclaimed = created.SelectMany(CacheKeys.OfContact).Where(k => !claimed.Contains(k)).Distinct(StringComparer.Ordinal).ToList();
+        if (unclaimed.Count == 0) return lost;
+        var ours = created.Select(c => c.Id).ToHashSet();
+        var owners = (await Sql.QueryAsync(db,
+                $"SELECT identity_key, contact_id FROM identity_claims WHERE workspace_id = {{0}} AND {Sql.InValues(db, "identity_key", 1)}",
+                [workspaceId, Sql.ListArgument(db, unclaimed)], r => (Key: r.GetString(0), Contact: r.GetGuid(1)), ct))
+            .Where(o => !ours.Contains(o.Contact)).ToDictionary(o => o.Key, o => o.Contact);
+        if (owners.Count == 0) return lost;
+        var winnerIds = owners.Values.Distinct().ToList();
+        var winners = await InWorkspace(db, workspaceId).Where(c => winnerIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+        foreach (var contact in created)
+            foreach (var key in CacheKeys.OfContact(contact)) // most specific first
+                if (owners.TryGetValue(key, out var owner) && winners.TryGetValue(owner, out var winner))
+                {
+                    lost[contact] = winner;
+                    break;
+                }
+        return lost;
     }
 
     private Task EnsureCompaniesAsync(TributaryDb db, Guid workspaceId, IEnumerable<Contact> contacts, CancellationToken ct) =>

@@ -38,20 +38,10 @@ public sealed class ErasureService(TributaryDbFactory dbs, JobQueue jobs, TimePr
 
     public async Task<ErasureResult> EraseAsync(ErasureRequest request, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var result = await EraseOnceAsync(request, ct);
-                await TruncateWalAsync(ct);
-                return result;
-            }
-            catch (Exception e) when (attempt < 5 && IsDeadlock(e))
-            {
-                // A settlement batch that waited on this workspace's lock while holding a row this erasure needs.
-                await Task.Delay(20 * attempt, ct);
-            }
-        }
+        // A deadlock: a settlement batch that waited on this workspace's lock while holding a row this erasure needs.
+        var result = await Deadlocks.RetryAsync(() => EraseOnceAsync(request, ct), ct);
+        await TruncateWalAsync(ct);
+        return result;
     }
 
     private async Task<ErasureResult> EraseOnceAsync(ErasureRequest request, CancellationToken ct)
@@ -311,12 +301,5 @@ public sealed class ErasureService(TributaryDbFactory dbs, JobQueue jobs, TimePr
             await Task.Delay(TimeSpan.FromMilliseconds(20), time, ct);
         }
         log.LogWarning("The SQLite WAL could not be truncated after an erasure (readers kept it busy); it is at the next checkpoint");
-    }
-
-    private static bool IsDeadlock(Exception e)
-    {
-        for (var x = e; x is not null; x = x.InnerException)
-            if (x is Npgsql.PostgresException { SqlState: "40P01" or "40001" }) return true;
-        return false;
     }
 }

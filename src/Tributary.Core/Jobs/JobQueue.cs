@@ -382,24 +382,7 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
         // A cancel takes all of a job's open items while a commit batch may hold some of them and wait for others, so
         // PostgreSQL can end either transaction as a deadlock: the batch then commits unit by unit (and the cancelled
         // items fail their fence); the cancel simply runs again.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await CancelOnceAsync(workspaceId, jobId, ct);
-            }
-            catch (Exception e) when (attempt < 5 && IsDeadlock(e))
-            {
-                await Task.Delay(20 * attempt, ct);
-            }
-        }
-    }
-
-    private static bool IsDeadlock(Exception e)
-    {
-        for (var x = e; x is not null; x = x.InnerException)
-            if (x is Npgsql.PostgresException { SqlState: "40P01" or "40001" }) return true;
-        return false;
+        return await Deadlocks.RetryAsync(() => CancelOnceAsync(workspaceId, jobId, ct), ct);
     }
 
     private async Task<Job?> CancelOnceAsync(Guid workspaceId, Guid jobId, CancellationToken ct)

@@ -213,6 +213,44 @@ public abstract class ContactImportTests(TributaryApp app)
         await (await client.PostAsync("/v1/jobs?channels=work_email", job)).ShouldBeError(415, "unsupported_media_type");
     }
 
+    [DbFact]
+    public async Task Imports_and_bulk_upserts_racing_on_the_same_new_people_make_one_contact_each()
+    {
+        // Each writer matches before it writes, so two of them could each find nobody and each create the person:
+        // the identity claims decide, and a writer that lost one writes to the winner instead.
+        const int people = 40, writers = 6, rounds = 5;
+        for (var round = 0; round < rounds; round++)
+        {
+            var ws = await app.CreateWorkspaceAsync();
+            using var client = ws.Client();
+            var emails = Enumerable.Range(0, people).Select(i => $"racer{i}@round{round}.io").ToList();
+            string Linkedin(string email) => $"https://www.linkedin.com/in/{email.Split('@')[0]}-{round}";
+            var created = await Task.WhenAll(Enumerable.Range(0, writers).Select(async writer =>
+            {
+                // Different orders and different keys (email and LinkedIn, or LinkedIn alone), so that the writers'
+                // claims overlap in every way.
+                var order = writer % 2 == 0 ? emails : Enumerable.Reverse(emails).ToList();
+                if (writer % 3 == 0)
+                {
+                    var bulk = await (await client.PostJson("/v1/contacts/bulk", new
+                    {
+                        contacts = order.Select(e => new { email = e, linkedin_url = Linkedin(e), job_title = $"Title {writer}" }),
+                    })).ShouldBeOk();
+                    return bulk.GetProperty("data").GetProperty("created").GetInt64();
+                }
+                var csv = writer % 3 == 1
+                    ? "linkedin_url,job_title\n" + string.Concat(order.Select(e => $"{Linkedin(e)},Title {writer}\n"))
+                    : "email,linkedin_url,job_title\n" + string.Concat(order.Select(e => $"{e},{Linkedin(e)},Title {writer}\n"));
+                var report = (await (await client.PostAsync("/v1/contacts/import", new StringContent(csv, Encoding.UTF8, "text/csv"))).ShouldBeOk())
+                    .GetProperty("data");
+                return report.GetProperty("created").GetInt64();
+            }));
+            var total = (await (await client.GetAsync("/v1/contacts?per_page=1")).ShouldBeOk()).GetProperty("meta").GetProperty("total").GetInt64();
+            total.ShouldBe(people, $"round {round}");
+            created.Sum().ShouldBe(people, $"round {round}: each person is created once, by one writer");
+        }
+    }
+
     private static async Task<System.Text.Json.JsonElement> Import(HttpClient client, string csv)
     {
         var response = await client.PostAsync("/v1/contacts/import", new StringContent(csv, Encoding.UTF8, "text/csv"));
