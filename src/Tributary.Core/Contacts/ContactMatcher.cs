@@ -45,8 +45,8 @@ public sealed class ContactMatcher
         var m = new ContactMatcher();
         var identityKeys = keys.SelectMany(k => k.IdentityKeys).Distinct(StringComparer.Ordinal).ToList();
         if (identityKeys.Count == 0) return m;
-        var found = await Sql.EntitiesAsync<Contact>(db, $$"""
-            SELECT c.* FROM contacts c WHERE c.workspace_id = {0} AND c.id IN
+        var found = await Sql.EntitiesAsync<Contact>(db, "c", $$"""
+            FROM contacts c WHERE c.workspace_id = {0} AND c.id IN
               (SELECT contact_id FROM identity_claims WHERE workspace_id = {0} AND {{Sql.InValues(db, "identity_key", 1)}})
             """, [workspaceId, Sql.ListArgument(db, identityKeys)], ct);
         // Oldest last, so that where owners of different keys share a key the oldest one wins, as it owns that key too.

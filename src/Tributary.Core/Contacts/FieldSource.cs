@@ -17,7 +17,7 @@ public sealed record FieldSource(
     public bool IsUser => Source == UserSource;
 
     public static Dictionary<string, FieldSource> ReadAll(string json) =>
-        JsonSerializer.Deserialize<Dictionary<string, FieldSource>>(json) ?? [];
+        JsonSerializer.Deserialize(json, Common.CoreJson.Default.DictionaryStringFieldSource) ?? [];
 
-    public static string WriteAll(Dictionary<string, FieldSource> sources) => JsonSerializer.Serialize(sources);
+    public static string WriteAll(Dictionary<string, FieldSource> sources) => JsonSerializer.Serialize(sources, Common.CoreJson.Default.DictionaryStringFieldSource);
 }

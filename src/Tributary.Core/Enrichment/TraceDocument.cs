@@ -22,5 +22,6 @@ public sealed record TraceDocument(
         JsonSerializer.Serialize(new TraceDocument(
             id, request.Surface, request.Channels, request.Known.Keys.Order().ToList(), request.Force, run.Trace,
             run.Found.ToDictionary(f => f.Key, f => f.Value.FromCache ? $"cache ({f.Value.Source})" : f.Value.Source),
-            request.Channels.Where(c => !run.Found.ContainsKey(c)).ToList(), run.ProviderCalls, run.TimedOut, charged));
+            request.Channels.Where(c => !run.Found.ContainsKey(c)).ToList(), run.ProviderCalls, run.TimedOut, charged),
+            Common.CoreJson.Default.TraceDocument);
 }

@@ -128,12 +128,12 @@ public sealed class WriteBack(CreationClock clock, CompanyStore companies)
         // The owner of the most specific key and its contact in one statement (a cached answer's whole write-back check).
         var rank = string.Join(" ", keys.Select((_, i) => $"WHEN {{{i + 1}}} THEN {i}"));
         var sql = $$"""
-            SELECT c.* FROM identity_claims i JOIN contacts c ON c.id = i.contact_id
+            FROM identity_claims i JOIN contacts c ON c.id = i.contact_id
             WHERE i.workspace_id = {0} AND c.workspace_id = {0} AND i.identity_key IN ({{Sql.InList(keys.Count, 1)}})
             ORDER BY CASE i.identity_key {{rank}} END
             LIMIT 1
             """;
-        var owner = (await Sql.EntitiesAsync<Contact>(db, sql, [workspaceId, .. keys], ct)).FirstOrDefault();
+        var owner = (await Sql.EntitiesAsync<Contact>(db, "c", sql, [workspaceId, .. keys], ct)).FirstOrDefault();
         // The write-back changes it through the context; a read-only check leaves it untracked.
         if (owner is not null && track) db.Contacts.Attach(owner);
         return owner;
