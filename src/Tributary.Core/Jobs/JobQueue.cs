@@ -246,34 +246,31 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
             : await ClaimInAsync(db, owner, token, now, expires, max, ct);
     }
 
+    /// <summary>
+    /// The claim itself: one statement that leases the items and returns them whole, then the jobs they belong to. Plain
+    /// SQL rather than LINQ: on SQLite every claim is a unit of the commit lane, and measured with perf (64 workers, one
+    /// 50 ms provider) the LINQ version's query compilation and its second read of the items were a quarter of that
+    /// lane's CPU, which the lane, the one writer, spends for everyone.
+    /// </summary>
     private static async Task<List<(JobItem Item, Job Job)>> ClaimInAsync(TributaryDb db, string owner, Guid token, DateTime now, DateTime expires,
         int max, CancellationToken ct)
     {
-        var seqs = db.Provider == DatabaseProvider.Postgres
-            ? await db.Database.SqlQuery<long>($"""
-                UPDATE job_items SET status = 'running', lease_owner = {owner}, lease_token = {token}, lease_expires_at = {expires}, attempts = attempts + 1
-                WHERE seq IN (
-                    SELECT i.seq FROM job_items i JOIN jobs j ON j.id = i.job_id
-                    WHERE j.status IN ('queued', 'processing')
-                      AND (i.status = 'pending' OR (i.status = 'running' AND i.lease_expires_at < {now}))
-                    ORDER BY i.seq LIMIT {max}
-                    FOR UPDATE OF i SKIP LOCKED)
-                RETURNING seq AS "Value"
-                """).ToListAsync(ct)
-            : await db.Database.SqlQuery<long>($"""
-                UPDATE job_items SET status = 'running', lease_owner = {owner}, lease_token = {token}, lease_expires_at = {expires}, attempts = attempts + 1
-                WHERE seq IN (
-                    SELECT i.seq FROM job_items i JOIN jobs j ON j.id = i.job_id
-                    WHERE j.status IN ('queued', 'processing')
-                      AND (i.status = 'pending' OR (i.status = 'running' AND i.lease_expires_at < {now}))
-                    ORDER BY i.seq LIMIT {max})
-                RETURNING seq AS "Value"
-                """).ToListAsync(ct);
-        if (seqs.Count == 0) return [];
-        var items = await db.JobItems.AsNoTracking().Where(i => seqs.Contains(i.Seq)).OrderBy(i => i.Seq).ToListAsync(ct);
+        var skipLocked = db.Provider == DatabaseProvider.Postgres ? "FOR UPDATE OF i SKIP LOCKED" : "";
+        var items = await Sql.EntitiesAsync<JobItem>(db, $$"""
+            UPDATE job_items SET status = 'running', lease_owner = {0}, lease_token = {1}, lease_expires_at = {2}, attempts = attempts + 1
+            WHERE seq IN (
+                SELECT i.seq FROM job_items i JOIN jobs j ON j.id = i.job_id
+                WHERE j.status IN ('queued', 'processing')
+                  AND (i.status = 'pending' OR (i.status = 'running' AND i.lease_expires_at < {3}))
+                ORDER BY i.seq LIMIT {4}
+                {{skipLocked}})
+            RETURNING *
+            """, [owner, token, expires, now, max], ct);
+        if (items.Count == 0) return [];
+        items.Sort((a, b) => a.Seq.CompareTo(b.Seq));
         var jobIds = items.Select(i => i.JobId).Distinct().ToList();
-        await db.Jobs.Where(j => jobIds.Contains(j.Id) && j.Status == JobStatus.Queued)
-            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Status, JobStatus.Processing).SetProperty(j => j.StartedAt, now), ct);
+        foreach (var jobId in jobIds)
+            await Sql.ExecuteAsync(db, $"UPDATE jobs SET status = {JobStatus.Processing}, started_at = {now} WHERE id = {jobId} AND status = {JobStatus.Queued}", ct);
         var jobs = await db.Jobs.AsNoTracking().Where(j => jobIds.Contains(j.Id)).ToDictionaryAsync(j => j.Id, ct);
         return items.Select(i => (i, jobs[i.JobId])).ToList();
     }
