@@ -256,7 +256,7 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
         int max, CancellationToken ct)
     {
         var skipLocked = db.Provider == DatabaseProvider.Postgres ? "FOR UPDATE OF i SKIP LOCKED" : "";
-        var items = await Sql.EntitiesAsync<JobItem>(db, $$"""
+        var items = await Sql.ReturningEntitiesAsync<JobItem>(db, $$"""
             UPDATE job_items SET status = 'running', lease_owner = {0}, lease_token = {1}, lease_expires_at = {2}, attempts = attempts + 1
             WHERE seq IN (
                 SELECT i.seq FROM job_items i JOIN jobs j ON j.id = i.job_id
@@ -264,7 +264,6 @@ public sealed class JobQueue(TributaryDbFactory dbs, Ledger ledger, Pricing pric
                   AND (i.status = 'pending' OR (i.status = 'running' AND i.lease_expires_at < {3}))
                 ORDER BY i.seq LIMIT {4}
                 {{skipLocked}})
-            RETURNING *
             """, [owner, token, expires, now, max], ct);
         if (items.Count == 0) return [];
         items.Sort((a, b) => a.Seq.CompareTo(b.Seq));

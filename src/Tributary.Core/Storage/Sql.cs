@@ -104,6 +104,14 @@ public static class Sql
         return QueryAsync(db, $"SELECT {shape.ColumnList(alias)} {fromAndRest}", args, reader => shape.Read(reader), ct);
     }
 
+    /// <summary>The rows <paramref name="statement"/> (an UPDATE or INSERT of <typeparamref name="T"/>'s table) changed, returned whole.</summary>
+    public static Task<List<T>> ReturningEntitiesAsync<T>(TributaryDb db, string statement, IReadOnlyList<object?> args, CancellationToken ct)
+        where T : class
+    {
+        var shape = Shape<T>.Of(db);
+        return QueryAsync(db, $"{statement} RETURNING {shape.ColumnList(null)}", args, reader => shape.Read(reader), ct);
+    }
+
     /// <summary>Inserts one entity of <typeparamref name="T"/> and sets the key the database generated.</summary>
     public static Task InsertAsync<T>(TributaryDb db, T entity, CancellationToken ct) where T : class =>
         InsertManyAsync(db, [entity], ct);
@@ -355,8 +363,8 @@ public static class Sql
         private readonly ConcurrentDictionary<string, string> _columnLists = new(StringComparer.Ordinal);
 
         /// <summary>Every column, in the order <see cref="Read"/> reads them.</summary>
-        public string ColumnList(string alias) =>
-            _columnLists.GetOrAdd(alias, a => string.Join(", ", _columns.Select(c => $"{a}.{c.Name}")));
+        public string ColumnList(string? alias) =>
+            _columnLists.GetOrAdd(alias ?? "", a => string.Join(", ", _columns.Select(c => a.Length == 0 ? c.Name : $"{a}.{c.Name}")));
 
         /// <summary>A row selected with <see cref="ColumnList"/>.</summary>
         public T Read(DbDataReader reader)
