@@ -107,13 +107,19 @@ public sealed class ContactImport(ContactStore store, TributaryDbFactory dbs)
     /// <summary>
     /// PostgreSQL plans the matching query from statistics that autovacuum gathers later than a fast-growing table
     /// needs: in a 50,000-row import into an empty workspace the match went from 10 ms to 150 ms per batch (sequential
-    /// scans) until autovacuum's analyze ran. So an import analyzes the tables it grows each time its rows quadruple.
+    /// scans) until autovacuum's analyze ran. So an import analyzes the tables it grows each time its rows quadruple,
+    /// from a sample of 3,000 rows instead of the default 30,000: the plan only needs the tables' sizes and that keys are
+    /// unique, and at 60,000 contacts and 180,000 claims the default analyze took 1.4 s, this one 0.2 s (psql, bench machine).
+    /// Autovacuum's later analyze gathers the full statistics.
     /// </summary>
     private async Task<long> RefreshPlannerStatisticsAsync(long analyzedAt, ImportReport report, CancellationToken ct)
     {
         if (dbs.Provider != DatabaseProvider.Postgres || report.Created < analyzedAt * 4) return analyzedAt;
         await using var db = dbs.Create();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await Sql.ExecuteAsync(db, "SET LOCAL default_statistics_target = 10", [], ct);
         await Sql.ExecuteAsync(db, "ANALYZE contacts, identity_claims", [], ct);
+        await tx.CommitAsync(ct);
         return report.Created;
     }
 

@@ -28,6 +28,11 @@ public static class ErasureGuard
         return rows.Count > 0;
     }
 
+    /// <summary>Whether the workspace's suppression list has any entry at all (most have none).</summary>
+    public static async Task<bool> AnySuppressedAsync(TributaryDb db, Guid workspaceId, CancellationToken ct) =>
+        (await Sql.QueryAsync(db, "SELECT 1 FROM erasure_tombstones WHERE workspace_id = {0} AND expires_at IS NULL LIMIT 1",
+            [workspaceId], _ => 1, ct)).Count > 0;
+
     /// <summary>The keys among <paramref name="keys"/> that are on the workspace's suppression list.</summary>
     public static async Task<HashSet<string>> SuppressedAsync(TributaryDb db, Guid workspaceId, IEnumerable<string> keys, CancellationToken ct)
     {

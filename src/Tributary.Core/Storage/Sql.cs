@@ -145,41 +145,16 @@ public static class Sql
         var opened = await OpenAsync(db, ct);
         try
         {
-            if (values.Count / columns >= SetBasedRows && SetBased(db, insertInto, rest, columns, values) is { } setBased)
+            // The rows go set-based in runs of at most MaxSetBasedChars of text, so that a batch of wide rows (an import's
+            // contacts, ~600 characters each with their provenance) does not fall back to the row-wise path as a whole.
+            foreach (var run in RunsByText(values, columns))
             {
-                await using var cmd = setBased;
-                await ReadAllAsync(cmd, read, result, ct);
-            }
-            else if (db.Provider == DatabaseProvider.Sqlite)
-            {
-                var firstRow = values.Take(columns).ToList();
-                var sql = $"{insertInto} VALUES ({InList(columns)}) {rest}";
-                var cmd = opened ? Command(db, sql, firstRow) : Prepared(db, sql, firstRow);
-                try
+                if (run.Count / columns >= SetBasedRows && SetBased(db, insertInto, rest, columns, run) is { } setBased)
                 {
-                    var types = firstRow.Select(v => v?.GetType()).ToArray();
-                    for (var row = 0; row < values.Count; row += columns)
-                    {
-                        if (row > 0) Rebind(db, cmd, values, types, row);
-                        await ReadAllAsync(cmd, read, result, ct);
-                    }
-                }
-                finally
-                {
-                    if (opened) await cmd.DisposeAsync();
-                }
-            }
-            else
-            {
-                var rowsPerStatement = Math.Max(1, 8_000 / columns);
-                var rowCount = values.Count / columns;
-                for (var row = 0; row < rowCount; row += rowsPerStatement)
-                {
-                    var rows = Math.Min(rowsPerStatement, rowCount - row);
-                    await using var cmd = Command(db, $"{insertInto} VALUES {ValuesList(rows, columns)} {rest}",
-                        values.Skip(row * columns).Take(rows * columns).ToList());
+                    await using var cmd = setBased;
                     await ReadAllAsync(cmd, read, result, ct);
                 }
+                else await InsertRowWiseAsync(db, insertInto, rest, columns, run, read, result, heldOpen: !opened, ct);
             }
             return result;
         }
@@ -189,10 +164,76 @@ public static class Sql
         }
     }
 
+    private static async Task InsertRowWiseAsync<TRow>(TributaryDb db, string insertInto, string rest, int columns,
+        IReadOnlyList<object?> values, Func<DbDataReader, TRow>? read, List<TRow> result, bool heldOpen, CancellationToken ct)
+    {
+        if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            var firstRow = values.Take(columns).ToList();
+            var sql = $"{insertInto} VALUES ({InList(columns)}) {rest}";
+            // On a connection the caller holds open the statement stays prepared for the next call (see Prepared).
+            var cmd = heldOpen ? Prepared(db, sql, firstRow) : Command(db, sql, firstRow);
+            try
+            {
+                var types = firstRow.Select(v => v?.GetType()).ToArray();
+                for (var row = 0; row < values.Count; row += columns)
+                {
+                    if (row > 0) Rebind(db, cmd, values, types, row);
+                    await ReadAllAsync(cmd, read, result, ct);
+                }
+            }
+            finally
+            {
+                if (!heldOpen) await cmd.DisposeAsync();
+            }
+        }
+        else
+        {
+            var rowsPerStatement = Math.Max(1, 8_000 / columns);
+            var rowCount = values.Count / columns;
+            for (var row = 0; row < rowCount; row += rowsPerStatement)
+            {
+                var rows = Math.Min(rowsPerStatement, rowCount - row);
+                await using var cmd = Command(db, $"{insertInto} VALUES {ValuesList(rows, columns)} {rest}",
+                    values.Skip(row * columns).Take(rows * columns).ToList());
+                await ReadAllAsync(cmd, read, result, ct);
+            }
+        }
+    }
+
+    /// <summary>The rows of <paramref name="values"/> cut into consecutive runs holding at most <see cref="MaxSetBasedChars"/> of text (a longer row alone).</summary>
+    private static IEnumerable<IReadOnlyList<object?>> RunsByText(IReadOnlyList<object?> values, int columns)
+    {
+        var start = 0;
+        long chars = 0;
+        for (var row = 0; row < values.Count; row += columns)
+        {
+            long rowChars = 0;
+            for (var c = 0; c < columns; c++)
+                if (values[row + c] is string text) rowChars += text.Length;
+            if (row > start && chars + rowChars > MaxSetBasedChars)
+            {
+                yield return Slice(values, start, row);
+                (start, chars) = (row, 0);
+            }
+            chars += rowChars;
+        }
+        yield return Slice(values, start, values.Count);
+    }
+
+    private static IReadOnlyList<object?> Slice(IReadOnlyList<object?> values, int from, int to) =>
+        from == 0 && to == values.Count ? values
+        : values is List<object?> list ? list.GetRange(from, to - from) : values.Skip(from).Take(to - from).ToList();
+
     /// <summary>From this many rows on, <see cref="InsertRowsAsync"/> sends all of them as one statement with one parameter per column (PostgreSQL) or one in all (SQLite).</summary>
     private const int SetBasedRows = 16;
 
     private const long MaxSetBasedChars = 1 << 20;
+
+    private static readonly System.Text.Json.JsonWriterOptions RowsJson = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true,
+    };
 
     /// <summary>
     /// The rows as one statement whatever their number: on PostgreSQL one typed array per column, unnested
@@ -227,8 +268,12 @@ public static class Sql
         if (db.Provider == DatabaseProvider.Sqlite)
         {
             var buffer = new System.Buffers.ArrayBufferWriter<byte>(rows * columns * 24);
-            using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+            // The relaxed encoder leaves quotes inside a value as \" and non-ASCII letters as they are: the default one
+            // writes \u0022 through its slow path, and escaping a contact's provenance JSON took most of a set-based
+            // insert's time (perf, CSV import). The text is read only by SQLite's JSON functions, never by a browser.
+            using (var json = new System.Text.Json.Utf8JsonWriter(buffer, RowsJson))
             {
+                Span<char> text = stackalloc char[40];
                 json.WriteStartArray();
                 for (var row = 0; row < rows; row++)
                 {
@@ -238,8 +283,15 @@ public static class Sql
                         {
                             case null: json.WriteNullValue(); break;
                             case string v: json.WriteStringValue(v); break;
-                            case Guid v: json.WriteStringValue(v.ToString().ToUpperInvariant()); break;
-                            case DateTime v: json.WriteStringValue(v.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture)); break;
+                            case Guid v:
+                                v.TryFormat(text, out var length);
+                                for (var i = 0; i < length; i++) text[i] = char.ToUpperInvariant(text[i]);
+                                json.WriteStringValue(text[..length]);
+                                break;
+                            case DateTime v:
+                                v.TryFormat(text, out length, "yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+                                json.WriteStringValue(text[..length]);
+                                break;
                             case long v: json.WriteNumberValue(v); break;
                             case int v: json.WriteNumberValue(v); break;
                             case bool v: json.WriteNumberValue(v ? 1 : 0); break;
