@@ -28,7 +28,7 @@ public sealed class TributaryDbFactory
         if (options.Provider == DatabaseProvider.Sqlite)
             _sqlite = new(WithLogging(SqliteOptions(SqliteConnectionString(options.ConnectionString)), logging), PoolSize);
         else
-            _postgres = new(WithLogging(PostgresOptions(options.ConnectionString), logging), PoolSize);
+            _postgres = new(WithLogging(PostgresOptions(PostgresConnectionString(options.ConnectionString)), logging), PoolSize);
     }
 
     public DatabaseProvider Provider => _options.Provider;
@@ -58,6 +58,17 @@ public sealed class TributaryDbFactory
         var builder = new SqliteConnectionStringBuilder(raw);
         if (builder.DefaultTimeout < 60) builder.DefaultTimeout = 60;
         return builder.ToString();
+    }
+
+    /// <summary>
+    /// Statements Npgsql sees often are prepared on the server (unless the connection string says otherwise): every
+    /// enrichment, claim and settlement sends the same few dozen statement texts, each parsed and planned again otherwise.
+    /// </summary>
+    internal static string PostgresConnectionString(string raw)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = raw };
+        if (given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare")) return raw;
+        return new Npgsql.NpgsqlConnectionStringBuilder(raw) { MaxAutoPrepare = 64 }.ToString();
     }
 
     internal static DbContextOptions<SqliteTributaryDb> SqliteOptions(string connectionString) =>
