@@ -88,12 +88,9 @@ public static class Sql
         db.Provider == DatabaseProvider.Postgres ? values.ToArray() : System.Text.Json.JsonSerializer.Serialize(values);
 
     /// <summary>
-    /// Reads entities of <typeparamref name="T"/> from a statement that selects every column of its table (<c>SELECT t.*</c>),
-    /// untracked, through EF's mappings of each column (value converters included).
-    /// </summary>
-    /// <summary>
     /// Rows of <typeparamref name="T"/>'s table (aliased <paramref name="alias"/> in <paramref name="fromAndRest"/>, the
-    /// statement after its column list) as untracked entities. The columns are listed and read by position: looking each
+    /// statement after its column list) as untracked entities, through EF's mappings of each column (value converters
+    /// included). The columns are listed and read by position: looking each
     /// one up by name cost Microsoft.Data.Sqlite a native call per column compared, a tenth of a cached answer's write-back
     /// check (perf).
     /// </summary>
