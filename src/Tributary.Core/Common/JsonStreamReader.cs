@@ -12,7 +12,8 @@ public sealed class JsonStreamReader(Stream stream, int maxValueBytes = 1024 * 1
     private byte[] _buffer = new byte[64 * 1024];
     private int _start, _end;
     private bool _final;
-    private JsonReaderState _state = new(new JsonReaderOptions { MaxDepth = 64, CommentHandling = JsonCommentHandling.Skip });
+    private static readonly JsonReaderOptions Options = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Skip };
+    private JsonReaderState _state = new(Options);
 
     public JsonTokenType TokenType { get; private set; } = JsonTokenType.None;
 
@@ -106,11 +107,13 @@ public sealed class JsonStreamReader(Stream stream, int maxValueBytes = 1024 * 1
             throw new JsonException("A value was expected.");
         var start = (int)reader.TokenStartIndex;
         if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !reader.TrySkip()) return null;
-        using var document = JsonDocument.Parse(span[start..(int)reader.BytesConsumed].ToArray());
+        // ParseValue copies the value once; Parse of a copy, then Clone, copied a record of the body three times.
+        var exact = new Utf8JsonReader(span[start..(int)reader.BytesConsumed], isFinalBlock: true, new JsonReaderState(Options));
+        var value = JsonElement.ParseValue(ref exact);
         TokenType = reader.TokenType;
         Text = null;
         Advance(ref reader);
-        return document.RootElement.Clone();
+        return value;
     }
 
     private void Advance(ref Utf8JsonReader reader)

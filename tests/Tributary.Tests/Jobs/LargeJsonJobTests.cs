@@ -5,7 +5,7 @@ using Tributary.Tests.Infrastructure;
 
 namespace Tributary.Tests.Jobs;
 
-/// <summary>DESIGN §9: a JSON job body is read as a stream, so a body of a hundred megabytes does not grow the server with it.</summary>
+/// <summary>DESIGN §9: a JSON job body is read as a stream, so a body of 150 MB does not grow the server with it.</summary>
 [Collection(ServerProcessCollection.Name)]
 public sealed class LargeJsonJobTests
 {
@@ -42,11 +42,9 @@ public sealed class LargeJsonJobTests
     }
 
     [Fact]
-    public async Task A_100_MB_json_job_body_is_accepted_by_a_server_whose_heap_is_capped_at_80_MB()
+    public async Task A_150_MB_json_job_body_of_10_000_records_is_accepted_with_the_server_growing_less_than_50_MB()
     {
-        // A managed heap capped below the body's size: a body read whole cannot fit, one read as a stream does.
-        await using var server = await ServerProcess.StartAsync("Production", env: new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x5000000" },
-            configFile: new
+        await using var server = await ServerProcess.StartAsync("Production", configFile: new
         {
             Tributary = new
             {
@@ -55,7 +53,7 @@ public sealed class LargeJsonJobTests
                 // No provider serves the channel, so the job reserves nothing and its records finish at once.
                 Providers = new { },
                 Waterfall = new { },
-                // Claimed rarely, so that what is measured is the reading of the bodies, not the running of the jobs.
+                // Claimed rarely, so that what is measured is the reading of the body, not the running of the job.
                 Jobs = new { Workers = 1, PollIntervalMs = 60_000 },
             },
         });
@@ -66,13 +64,17 @@ public sealed class LargeJsonJobTests
         using var client = server.Client(key);
         client.Timeout = TimeSpan.FromMinutes(5);
 
-        var body = new RecordsBody(25_000, 4_000) { Headers = { ContentType = new("application/json") } };
+        // Measured from a server that has run no job yet: what the first job costs once (code compiled, pools filled) counts too.
+        var before = server.MemoryMb("VmRSS");
+
+        var body = new RecordsBody(10_000, 15_000) { Headers = { ContentType = new("application/json") } };
         HttpResponseMessage response;
         try { response = await client.PostAsync("/v1/jobs", body); }
         catch (HttpRequestException e) { throw new InvalidOperationException($"the server closed the connection; its log:\n{server.Output}", e); }
         var accepted = await response.ShouldBeOk(202, server.Output);
-        body.Bytes.ShouldBeGreaterThan(100L * 1000 * 1000);
-        accepted.GetProperty("data").GetProperty("total").GetInt64().ShouldBe(25_000);
-        server.MemoryMb("VmHWM").ShouldBeLessThan(300, "peak RSS");
+        body.Bytes.ShouldBeGreaterThan(150L * 1000 * 1000);
+        accepted.GetProperty("data").GetProperty("total").GetInt64().ShouldBe(10_000);
+        var peak = server.MemoryMb("VmHWM");
+        (peak - before).ShouldBeLessThan(50, $"peak RSS {peak} MB against {before} MB before the body");
     }
 }
