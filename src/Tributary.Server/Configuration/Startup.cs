@@ -52,10 +52,15 @@ public static class StartupReport
                 // A vendor named for a channel it serves only through a webhook it has not got (Apollo's phones).
                 foreach (var left in order.Except(registry.OrderFor(channel), StringComparer.OrdinalIgnoreCase)
                              .Where(n => registry.All.Any(p => string.Equals(p.Name, n, StringComparison.OrdinalIgnoreCase))))
-                    log.LogWarning("Waterfall {Channel}: {Provider} does not serve {Channel} (an apollo provider serves phones only with PhoneWebhookUrl)",
-                        channel, left, channel);
+                    log.LogWarning("Waterfall {Channel}: {Provider} does not serve {Channel} ({Why}); it is left out of this waterfall",
+                        channel, left, channel, WhyNotServed(configuration.Providers[left], channel));
             }
     }
+
+    private static string WhyNotServed(ProviderDefinition provider, string channel) =>
+        string.Equals(provider.Type, "apollo", StringComparison.OrdinalIgnoreCase) && channel == Channels.Phone && provider.PhoneWebhookUrl is null
+            ? "an apollo provider serves phones only with PhoneWebhookUrl"
+            : provider.Channels is { Count: > 0 } ? $"its Channels leave {channel} out" : $"the {provider.Type} type does not return {channel}";
 
     public static ICollection<string> Addresses(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
