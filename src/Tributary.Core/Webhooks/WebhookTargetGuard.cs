@@ -124,6 +124,7 @@ public sealed class WebhookTargetGuard(WebhookOptions options)
         {
             [0x00, 0x64, 0xff, 0x9b, 0x00, 0x01, ..] => "a local-use NAT64 (64:ff9b:1::/48)",
             [0x01, 0x00, 0, 0, 0, 0, 0, 0, ..] => "a discard-only (100::/64)",
+            [0x01, 0x00, 0, 0, 0, 0, 0, 1, ..] => "a dummy (100:0:0:1::/64)",
             // Teredo hides an IPv4 address behind the relay's: refused outright.
             [0x20, 0x01, 0x00, 0x00, ..] => "a Teredo (2001::/32)",
             [0x20, 0x01, 0x0d, 0xb8, ..] => "a documentation (2001:db8::/32)",
