@@ -9,7 +9,8 @@ using Tributary.Tests.Webhooks;
 
 namespace Tributary.Tests.Surfaces;
 
-public abstract class AsyncContactsApp(DatabaseProvider provider) : WaterfallApp(provider,
+/// <summary>Seed 003 over one fake vendor; <paramref name="allowPrivateNetworks"/> lets webhooks reach loopback receivers.</summary>
+public abstract class AsyncContactsApp(DatabaseProvider provider, bool allowPrivateNetworks = true) : WaterfallApp(provider,
     new Dictionary<string, FakeProviderSpec>
     {
         ["vendor"] = new()
@@ -29,11 +30,15 @@ public abstract class AsyncContactsApp(DatabaseProvider provider) : WaterfallApp
     new Dictionary<string, string[]> { ["work_email"] = ["vendor"], ["phone"] = ["vendor"], ["personal_email"] = ["vendor"] },
     new Dictionary<string, object>
     {
-        ["Tributary:Jobs:PollIntervalMs"] = 50, ["Tributary:Webhooks:AllowPrivateNetworks"] = true, ["Tributary:Webhooks:PollIntervalMs"] = 50,
+        ["Tributary:Jobs:PollIntervalMs"] = 50, ["Tributary:Webhooks:AllowPrivateNetworks"] = allowPrivateNetworks, ["Tributary:Webhooks:PollIntervalMs"] = 50,
     });
 
 public sealed class AsyncContactsSqliteApp() : AsyncContactsApp(DatabaseProvider.Sqlite);
 public sealed class AsyncContactsPostgresApp() : AsyncContactsApp(DatabaseProvider.Postgres);
+
+/// <summary>Seed 003 with the production default: webhooks may only target public addresses.</summary>
+public sealed class GuardedAsyncContactsSqliteApp() : AsyncContactsApp(DatabaseProvider.Sqlite, allowPrivateNetworks: false);
+public sealed class GuardedAsyncContactsPostgresApp() : AsyncContactsApp(DatabaseProvider.Postgres, allowPrivateNetworks: false);
 
 public abstract class AsyncContactsTests(AsyncContactsApp app)
 {
