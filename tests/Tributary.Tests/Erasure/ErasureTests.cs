@@ -51,6 +51,11 @@ public abstract partial class ErasureTests(ErasureApp app)
             first_name = Person.First, last_name = Person.Last, email = Person.Email, company_domain = Person.Domain,
         })).ShouldBeOk(201)).GetProperty("data").GetProperty("id").GetGuid();
 
+        // Seed 000, kept for replay: the stored contact enriched in place.
+        var enrichBody = new { contact_id = stored };
+        (await (await client.SendAsync(Idempotent("/v1/enrich/contact", enrichBody, "erase-000"))).ShouldBeOk())
+            .GetProperty("data").GetProperty("contact").GetProperty("phone").GetString().ShouldBe(Person.Phone);
+
         // Seed 004, kept for replay: its answer holds the phone.
         var channelsBody = new { linkedin_url = Person.LinkedinUrl, channels = new[] { "work_email", "phone" } };
         using var channels = await client.SendAsync(Idempotent("/enrichment", channelsBody, "erase-004"));
@@ -70,26 +75,27 @@ public abstract partial class ErasureTests(ErasureApp app)
         await Polling.UntilAsync(async () => await (await client.GetAsync(operation)).ShouldBeOk(),
             o => o.GetProperty("status").GetString() == "succeeded", "operation");
 
-        // Seed 003, with its webhook.
-        var asyncId = (await (await client.PostJson("/api/v2/contacts/single_enrich", new
+        // Seed 003, with its webhook, kept for replay.
+        var asyncBody = new
         {
             firstname = Person.First, lastname = Person.Last, domain = Person.Domain, enrichment_type = new[] { "email" }, webhook_url = receiver.Url,
-        })).ShouldBeOk()).GetProperty("enrichment_id").GetString()!;
+        };
+        var asyncId = (await (await client.SendAsync(Idempotent("/api/v2/contacts/single_enrich", asyncBody, "erase-003"))).ShouldBeOk())
+            .GetProperty("enrichment_id").GetString()!;
         await Polling.UntilAsync(async () => await (await client.GetAsync($"/api/v2/contacts/{asyncId}")).ShouldBeOk(),
             r => r.GetProperty("status").GetString() == "finished", "seed 003 result");
         await Polling.UntilAsync(() => Task.FromResult(receiver.Received.Count), n => n >= 1, "seed 003 webhook");
 
-        // Seed 002, on the stored lead.
-        (await client.PostJson("/api/v1/operations/enrichment/bulk",
-            new { selection = new { mode = "manual", includedIds = new[] { stored } }, field = "phones" })).StatusCode.ShouldBe(HttpStatusCode.OK);
+        // Seed 002, on the stored lead, kept for replay.
+        var leadBody = new { selection = new { mode = "manual", includedIds = new[] { stored } }, field = "phones" };
+        (await client.SendAsync(Idempotent("/api/v1/operations/enrichment/bulk", leadBody, "erase-002"))).StatusCode.ShouldBe(HttpStatusCode.OK);
         await Polling.UntilAsync(async () => await (await client.GetAsync($"/api/v1/operations/enrichment/{stored}?field=phones")).ShouldBeOk(),
             r => r.GetProperty("status").GetString() == "finished", "seed 002 record");
 
-        // A native job with both people.
-        var job = (await (await client.PostJson("/v1/jobs", new
-        {
-            records = new[] { new { email = Person.Email }, new { email = Other.Email } }, channels = new[] { "work_email", "phone" },
-        })).ShouldBeOk(202)).GetProperty("data").GetProperty("id").GetGuid();
+        // A native job with both people, kept for replay.
+        var jobBody = new { records = new[] { new { email = Person.Email }, new { email = Other.Email } }, channels = new[] { "work_email", "phone" } };
+        var job = (await (await client.SendAsync(Idempotent("/v1/jobs", jobBody, "erase-native"))).ShouldBeOk(202))
+            .GetProperty("data").GetProperty("id").GetGuid();
         var before = await JobDoneAsync(client, job);
         (await (await client.GetAsync($"/v1/jobs/{job}/results")).Content.ReadAsStringAsync()).ShouldContain("33612345678");
         (await app.TablesHoldingAsync("rivera")).ShouldNotBeEmpty();
@@ -125,15 +131,29 @@ public abstract partial class ErasureTests(ErasureApp app)
         (await client.GetAsync($"/v1/enrichments/{traceId}/trace")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         ShouldNotMention(await (await client.GetAsync("/v1/webhooks/deliveries")).Content.ReadAsStringAsync(), "the webhook deliveries");
 
-        // Replays of stored responses: 410 in each surface's error body, nothing run or charged.
+        // Replays of stored responses, on every surface that keeps them: 410 in each one's error body, nothing run or charged.
         var balance = (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64();
         var calls = app.CallsForPerson();
-        using var replay004 = await client.SendAsync(Idempotent("/enrichment", channelsBody, "erase-004"));
-        await replay004.ShouldBeError(410, "response_erased");
-        using var replay001 = await client.SendAsync(Idempotent("/api/enrichments", syncBody, "erase-001"));
-        ((int)replay001.StatusCode).ShouldBe(410);
-        (await replay001.Json()).GetProperty("statusCode").GetInt32().ShouldBe(410);
+        var jobs = (await (await client.GetAsync("/v1/jobs")).ShouldBeOk()).GetProperty("meta").GetProperty("total").GetInt64();
+        async Task<JsonElement> ReplayErased(string path, object body, string key)
+        {
+            using var replay = await client.SendAsync(Idempotent(path, body, key));
+            replay.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true", path);
+            if (path is "/enrichment" or "/v1/enrich/contact" or "/v1/jobs") return await replay.ShouldBeError(410, "response_erased");
+            ((int)replay.StatusCode).ShouldBe(410, path);
+            return await replay.Json();
+        }
+        await ReplayErased("/v1/enrich/contact", enrichBody, "erase-000");
+        (await ReplayErased("/api/enrichments", syncBody, "erase-001")).GetProperty("statusCode").GetInt32().ShouldBe(410);
+        (await ReplayErased("/api/v1/operations/enrichment/bulk", leadBody, "erase-002")).GetProperty("error").GetProperty("code").GetString()
+            .ShouldBe("RESPONSE_ERASED");
+        var replay003 = await ReplayErased("/api/v2/contacts/single_enrich", asyncBody, "erase-003");
+        replay003.GetProperty("error").GetInt32().ShouldBe(410);
+        replay003.GetProperty("message").GetString().ShouldNotBeNullOrWhiteSpace();
+        await ReplayErased("/enrichment", channelsBody, "erase-004");
+        await ReplayErased("/v1/jobs", jobBody, "erase-native");
         app.CallsForPerson().ShouldBe(calls);
+        (await (await client.GetAsync("/v1/jobs")).ShouldBeOk()).GetProperty("meta").GetProperty("total").GetInt64().ShouldBe(jobs);
         (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64().ShouldBe(balance);
 
         // Every table, and on SQLite the files themselves; the other person's data stays.
