@@ -17,6 +17,7 @@ public sealed class TributaryDbFactory
     private readonly DatabaseOptions _options;
     private readonly PooledDbContextFactory<SqliteTributaryDb>? _sqlite;
     private readonly PooledDbContextFactory<PostgresTributaryDb>? _postgres;
+    private readonly DbContextOptions _contextOptions;
 
     public TributaryDbFactory(DatabaseOptions options) : this(options, null)
     {
@@ -26,9 +27,9 @@ public sealed class TributaryDbFactory
     {
         _options = options;
         if (options.Provider == DatabaseProvider.Sqlite)
-            _sqlite = new(WithLogging(SqliteOptions(SqliteConnectionString(options.ConnectionString)), logging), PoolSize);
+            _sqlite = new((DbContextOptions<SqliteTributaryDb>)(_contextOptions = WithLogging(SqliteOptions(SqliteConnectionString(options.ConnectionString)), logging)), PoolSize);
         else
-            _postgres = new(WithLogging(PostgresOptions(PostgresConnectionString(options.ConnectionString)), logging), PoolSize);
+            _postgres = new((DbContextOptions<PostgresTributaryDb>)(_contextOptions = WithLogging(PostgresOptions(PostgresConnectionString(options.ConnectionString)), logging)), PoolSize);
     }
 
     public DatabaseProvider Provider => _options.Provider;
@@ -43,7 +44,11 @@ public sealed class TributaryDbFactory
     /// <summary>Applies pending migrations; for SQLite also switches the file to WAL so readers never wait for writers.</summary>
     public async Task MigrateAsync(CancellationToken ct = default)
     {
-        await using var db = Create();
+        // EF reads the history table before it knows the table is there, and logs that failed read of a fresh PostgreSQL
+        // database as an error ("fail: … FROM __migrations") on an operator's first start. A migration that does fail throws.
+        await using TributaryDb db = _options.Provider == DatabaseProvider.Sqlite
+            ? new SqliteTributaryDb(QuietAboutFailedCommands((DbContextOptions<SqliteTributaryDb>)_contextOptions))
+            : new PostgresTributaryDb(QuietAboutFailedCommands((DbContextOptions<PostgresTributaryDb>)_contextOptions));
         if (Provider == DatabaseProvider.Sqlite)
         {
             await db.Database.OpenConnectionAsync(ct);
@@ -51,6 +56,10 @@ public sealed class TributaryDbFactory
         }
         await db.Database.MigrateAsync(ct);
     }
+
+    private static DbContextOptions<T> QuietAboutFailedCommands<T>(DbContextOptions<T> options) where T : DbContext =>
+        new DbContextOptionsBuilder<T>(options)
+            .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.CommandError)).Options;
 
     internal static string SqliteConnectionString(string raw)
     {

@@ -26,6 +26,8 @@ public abstract class OperatorWalkthroughTests(DatabaseProvider provider)
                 Database = new { Provider = provider.ToString(), database.ConnectionString },
             },
         });
+        // The first start on an empty database, as an operator sees it: no error line (EF logged one reading PostgreSQL's history table).
+        server.Output.ShouldNotContain("fail:");
         using var admin = server.Client(Token);
         async Task<(Guid Id, string Full)> NewWorkspace(string name)
         {
