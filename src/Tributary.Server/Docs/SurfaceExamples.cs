@@ -43,13 +43,14 @@ public sealed partial class SurfaceExamples(IOptions<JsonOptions> json, Tributar
             foreach (var status in route.Responses.GroupBy(r => r.Status))
                 SetExamples(MediaType(operation, status.Key), status.Select(r => r.Example).ToList());
         }
+        var shape = metadata.OfType<IErrorShape>().LastOrDefault() ?? NativeErrorShape.Instance;
+        await AddDefaultErrorAsync(operation, context, shape, ct);
         if (metadata.OfType<RequiredPermission>().LastOrDefault() is not { } permission) return;
 
         var charging = metadata.OfType<IdempotentMetadata>().Any();
         var bodyLimit = metadata.OfType<LargeBodyMetadata>().Any() ? options.Limits.MaxImportBytes : options.Limits.MaxJsonBytes;
         var errors = (route?.Errors ?? [])
             .Concat(CommonErrors(method, permission, charging, metadata.OfType<RateLimited>().LastOrDefault(), bodyLimit)).ToList();
-        var shape = metadata.OfType<IErrorShape>().LastOrDefault() ?? NativeErrorShape.Instance;
         // A route with examples lists every error it can answer; the generator's guesses for the others go.
         if (route is not null) RemoveErrorResponses(operation, except: errors.Select(e => e.Status).ToHashSet());
         await AddErrorExamplesAsync(operation, context, shape, SamplePath(template), errors, ct);
@@ -119,6 +120,22 @@ public sealed partial class SurfaceExamples(IOptions<JsonOptions> json, Tributar
                 Value = JsonSerializer.SerializeToNode(b.Body, b.Body.GetType(), json.Value.SerializerOptions),
             });
         }
+    }
+
+    /// <summary>
+    /// The route's error body under <c>default</c>, for the statuses it does not list (404 and 405 from routing, a 404
+    /// of an admin route, a 5xx), so that every route documents the shape of every error it can answer.
+    /// </summary>
+    private static async Task AddDefaultErrorAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, IErrorShape shape,
+        CancellationToken ct)
+    {
+        var type = shape.Body(ApiError.Internal, new DefaultHttpContext()).GetType();
+        operation.Responses ??= new OpenApiResponses();
+        operation.Responses["default"] = new OpenApiResponse
+        {
+            Description = "Any other error, in this route's error body",
+            Content = new Dictionary<string, OpenApiMediaType> { [JsonMediaType] = new() { Schema = await SchemaReferenceAsync(type, context, ct) } },
+        };
     }
 
     /// <summary>A reference to the error body's schema, registered once in the document's components.</summary>

@@ -26,7 +26,7 @@ public sealed record NativeError(
     string Message,
     string RequestId,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    IReadOnlyList<ErrorDetail>? Details);
+    IReadOnlyList<ErrorDetail>? Details = null);
 
 public static class ErrorShapeExtensions
 {

@@ -11,7 +11,7 @@ public static class HealthEndpoints
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", CheckHealth).WithTags(ApiTags.Operations);
+        app.MapGet("/healthz", CheckHealth).WithTags(ApiTags.Operations).Produces<HealthBody>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

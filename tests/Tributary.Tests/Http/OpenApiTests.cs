@@ -40,7 +40,7 @@ public sealed class OpenApiTests(SqliteApp app) : IClassFixture<SqliteApp>
                 requests.ShouldNotBeEmpty(where);
                 requests.ShouldAllBe(e => e.ValueKind == JsonValueKind.Object, where);
             }
-            var responses = operation.GetProperty("responses").EnumerateObject().ToDictionary(r => int.Parse(r.Name), r => r.Value);
+            var responses = operation.GetProperty("responses").EnumerateObject().Where(r => r.Name != "default").ToDictionary(r => int.Parse(r.Name), r => r.Value);
             responses.Keys.ShouldContain(s => s >= 200 && s < 300, where);
             foreach (var (status, response) in responses)
             {
@@ -122,13 +122,34 @@ public sealed class OpenApiTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task Every_route_documents_its_surface_error_body_for_the_statuses_it_does_not_list()
+    {
+        var paths = (await DocumentAsync()).GetProperty("paths");
+        foreach (var path in paths.EnumerateObject())
+        foreach (var operation in path.Value.EnumerateObject())
+        {
+            var where = $"{operation.Name.ToUpperInvariant()} {path.Name}";
+            operation.Value.GetProperty("responses").TryGetProperty("default", out var fallback).ShouldBeTrue(where);
+            var schema = fallback.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString();
+            var surface = operation.Value.TryGetProperty("tags", out var tags) ? SurfaceOf(tags[0].GetString()!) : null;
+            schema.ShouldBe("#/components/schemas/" + surface switch
+            {
+                "Seed 001" => "OperationsError",
+                "Seed 002" => "LeadBulkErrorBody",
+                "Seed 003" => "AsyncContactsError",
+                _ => "NativeErrorBody",
+            }, where);
+        }
+    }
+
+    [Fact]
     public async Task Error_examples_are_in_the_error_shape_of_their_surface()
     {
         var paths = (await DocumentAsync()).GetProperty("paths");
         foreach (var (method, path, operation) in SurfaceOperations(paths))
         {
             var surface = SurfaceOf(operation.GetProperty("tags")[0].GetString()!)!;
-            foreach (var response in operation.GetProperty("responses").EnumerateObject().Where(r => int.Parse(r.Name) >= 400))
+            foreach (var response in operation.GetProperty("responses").EnumerateObject().Where(r => r.Name != "default" && int.Parse(r.Name) >= 400))
             foreach (var example in Examples(response.Value.GetProperty("content").GetProperty("application/json")))
                 ShouldBeInShape(surface, int.Parse(response.Name), example, $"{method.ToUpperInvariant()} {path} {response.Name}: {example}");
         }

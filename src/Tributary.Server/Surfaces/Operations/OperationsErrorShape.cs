@@ -25,7 +25,7 @@ public sealed record OperationsError(
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("requestId")] string RequestId,
     [property: JsonPropertyName("timestamp")] string Timestamp,
-    [property: JsonPropertyName("errors"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<OperationsFieldError>? Errors);
+    [property: JsonPropertyName("errors"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<OperationsFieldError>? Errors = null);
 
 public sealed record OperationsFieldError(
     [property: JsonPropertyName("property")] string Property,
