@@ -16,6 +16,12 @@ public abstract class FuzzApp : WaterfallApp
         new Dictionary<string, object>
         {
             ["Tributary:RateLimits:SinglePerMinute"] = 1_000_000, ["Tributary:RateLimits:BulkPerMinute"] = 1_000_000, ["Tributary:RateLimits:PerDay"] = 1_000_000,
+            // Accepted work settles quickly (jobs and first webhook attempts are waited for between cases), and no webhook
+            // retry comes back during the run to change the database under a later case.
+            ["Tributary:Jobs:PollIntervalMs"] = 50, ["Tributary:Webhooks:PollIntervalMs"] = 50, ["Tributary:Webhooks:TimeoutSeconds"] = 2,
+            ["Tributary:Webhooks:RetryDelaysSeconds:0"] = 604_800, ["Tributary:Webhooks:RetryDelaysSeconds:1"] = 604_800,
+            ["Tributary:Webhooks:RetryDelaysSeconds:2"] = 604_800, ["Tributary:Webhooks:RetryDelaysSeconds:3"] = 604_800,
+            ["Tributary:Webhooks:RetryDelaysSeconds:4"] = 604_800,
         }) => UseKestrel(0);
 }
 
