@@ -16,7 +16,10 @@ namespace Tributary.Tests.Infrastructure;
 /// <c>sqlite_master</c> or <c>information_schema</c> (so a table added later is compared too), to show that a
 /// request changed nothing.
 /// </summary>
-public sealed record DatabaseSnapshot(IReadOnlyDictionary<string, (long Rows, string Checksum)> Tables)
+/// <param name="Version">SQLite's <c>data_version</c> when it was taken: unchanged, no other connection has committed.</param>
+/// <param name="Witnesses">PostgreSQL's row count and newest row version (<c>xmin</c>) per table: unchanged, the table is.</param>
+public sealed record DatabaseSnapshot(IReadOnlyDictionary<string, (long Rows, string Checksum)> Tables, long? Version = null,
+    IReadOnlyDictionary<string, string>? Witnesses = null)
 {
     // Left out because any authenticated request changes them, refused or not: the rate counters count every non-GET
     // request and gain a row per new window (DESIGN §7), and a key's last_used_at records each use of the key.
@@ -40,23 +43,61 @@ public sealed record DatabaseSnapshot(IReadOnlyDictionary<string, (long Rows, st
         return connection;
     }
 
-    /// <summary>The database now, once the writes the server holds in memory for up to a second are made.</summary>
-    public static async Task<DatabaseSnapshot> TakeAsync(DbConnection connection, IServiceProvider services)
-    {
-        await FlushDelayedWritesAsync(services);
-        return await ReadAsync(connection);
-    }
-
-    private static async Task FlushDelayedWritesAsync(IServiceProvider services)
+    /// <summary>
+    /// The database now, once the writes the server holds in memory for up to a second are made; <paramref name="previous"/>
+    /// itself when SQLite says no other connection has committed since it was taken.
+    /// </summary>
+    public static async Task<DatabaseSnapshot> TakeAsync(DbConnection connection, IServiceProvider services, DatabaseSnapshot? previous = null)
     {
         await services.GetRequiredService<TraceBatch>().FlushAsync(CancellationToken.None);
         await ((IDelayedWrites)services.GetRequiredService<ProviderUsage>()).FlushAsync(CancellationToken.None);
+        if (connection is not SqliteConnection sqlite) return await PostgresAsync((NpgsqlConnection)connection, previous);
+        // Read before the tables: a commit landing during the read then shows as a new version next time.
+        await using var version = sqlite.CreateCommand();
+        version.CommandText = "PRAGMA data_version";
+        var now = (long)(await version.ExecuteScalarAsync())!;
+        return previous?.Version == now ? previous : await ReadAsync(sqlite) with { Version = now };
     }
 
-    private static async Task<DatabaseSnapshot> ReadAsync(DbConnection connection)
+    /// <summary>
+    /// Each table's count and checksum computed by PostgreSQL, so no row crosses the wire, and only for the tables whose
+    /// row count or newest row version moved since <paramref name="previous"/> (the others are as they were).
+    /// </summary>
+    private static async Task<DatabaseSnapshot> PostgresAsync(NpgsqlConnection connection, DatabaseSnapshot? previous)
     {
         var names = (await TableNamesAsync(connection)).Where(t => !ChangedByAnyRequest.Contains(t)).ToList();
-        // One command for every table: one round trip, where a statement per table made PostgreSQL cases slow.
+        var witnesses = new Dictionary<string, string>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = string.Join("\nUNION ALL\n",
+                names.Select(t => $"SELECT '{t}', COUNT(*) || ':' || COALESCE(MAX(xmin::text::bigint), 0) FROM \"{t}\""));
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) witnesses[reader.GetString(0)] = reader.GetString(1);
+        }
+        var tables = new Dictionary<string, (long, string)>();
+        var moved = new List<string>();
+        foreach (var t in names)
+            if (previous?.Witnesses?.GetValueOrDefault(t) == witnesses[t] && previous.Tables.TryGetValue(t, out var same)) tables[t] = same;
+            else moved.Add(t);
+        if (moved.Count > 0)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = string.Join("\nUNION ALL\n", moved.Select(t =>
+            {
+                var left = ColumnsChangedByAnyRequest.Where(c => c.Table == t).ToList();
+                var row = left.Count == 0 ? "r::text" : "(" + left.Aggregate("to_jsonb(r)", (e, c) => $"{e} - '{c.Column}'") + ")::text";
+                // A sum of 64-bit row hashes: independent of row order, with no sort.
+                return $"SELECT '{t}', COUNT(*), COALESCE(SUM(hashtextextended({row}, 0)::numeric), 0)::text FROM \"{t}\" AS r";
+            }));
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) tables[reader.GetString(0)] = (reader.GetInt64(1), reader.GetString(2));
+        }
+        return new DatabaseSnapshot(tables, Witnesses: witnesses);
+    }
+
+    private static async Task<DatabaseSnapshot> ReadAsync(SqliteConnection connection)
+    {
+        var names = (await TableNamesAsync(connection)).Where(t => !ChangedByAnyRequest.Contains(t)).ToList();
         await using var command = connection.CreateCommand();
         command.CommandText = string.Join(";\n", names.Select(t => $"SELECT * FROM \"{t}\""));
         await using var reader = await command.ExecuteReaderAsync();
@@ -91,8 +132,8 @@ public sealed record DatabaseSnapshot(IReadOnlyDictionary<string, (long Rows, st
             if (!await BusyAsync(connection))
             {
                 var first = await TakeAsync(connection, services);
-                await Task.Delay(60);
-                var second = await TakeAsync(connection, services);
+                await Task.Delay(40);
+                var second = await TakeAsync(connection, services, first);
                 if (first.SameAs(second) && !await BusyAsync(connection)) return second;
             }
             if (DateTime.UtcNow > deadline) throw new TimeoutException("the database did not settle within 60 s");
