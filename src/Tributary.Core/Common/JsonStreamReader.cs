@@ -107,8 +107,11 @@ public sealed class JsonStreamReader(Stream stream, int maxValueBytes = 1024 * 1
             throw new JsonException("A value was expected.");
         var start = (int)reader.TokenStartIndex;
         if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !reader.TrySkip()) return null;
+        var text = span[start..(int)reader.BytesConsumed];
+        // JsonDocument takes invalid UTF-8 in a string and reads it as U+FFFD; the body is not UTF-8 text (DESIGN §9).
+        if (!Utf8.IsValid(text)) throw new JsonException("The body has a string that is not valid UTF-8 text.");
         // ParseValue copies the value once; Parse of a copy, then Clone, copied a record of the body three times.
-        var exact = new Utf8JsonReader(span[start..(int)reader.BytesConsumed], isFinalBlock: true, new JsonReaderState(Options));
+        var exact = new Utf8JsonReader(text, isFinalBlock: true, new JsonReaderState(Options));
         var value = JsonElement.ParseValue(ref exact);
         TokenType = reader.TokenType;
         Text = null;

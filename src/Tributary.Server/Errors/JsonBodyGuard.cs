@@ -29,6 +29,13 @@ public sealed class JsonBodyGuardMiddleware(RequestDelegate next)
                 $"JSON bodies must be UTF-8; charset={charset} is not accepted"));
             return;
         }
+        // The framework looks a charset up by its name as given: "utf8" and a quoted "utf-8" are UTF-8 here but unknown
+        // names there (an exception, a 500), so the handler sees the one spelling it knows.
+        if (charset is { Length: > 0 } && type.Charset.Value != "utf-8")
+        {
+            type.Charset = "utf-8";
+            request.ContentType = type.ToString();
+        }
         if (http.GetEndpoint()?.Metadata.GetMetadata<LargeBodyMetadata>() is not null || request.ContentLength == 0)
         {
             await next(http);

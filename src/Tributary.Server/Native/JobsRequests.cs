@@ -1,3 +1,4 @@
+using Tributary.Core.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tributary.Core.Contacts;
@@ -26,6 +27,9 @@ public sealed record JobRequest(
         request = null!;
         try
         {
+            // The guard of JSON bodies leaves streamed job bodies alone, so their members' text is checked here (DESIGN §9).
+            foreach (var (name, value) in values)
+                if (TextProblem(name, value) is { } problem) return ApiError.Validation(problem, [new ErrorDetail(name, problem)]);
             request = JsonSerializer.SerializeToElement(values).Deserialize<JobRequest>(SurfaceJson.SnakeCase)!;
             return null;
         }
@@ -33,7 +37,21 @@ public sealed record JobRequest(
         {
             return BindingError.Of(e);
         }
+        catch (InvalidOperationException)
+        {
+            // An escape such as \ud800 with no pair cannot be read as text.
+            return ApiError.Validation("The body has a string with a lone surrogate (an unpaired \\uD800-\\uDFFF escape)");
+        }
     }
+
+    private static string? TextProblem(string field, JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => TextLimits.Problem(field, value.GetString()!),
+        JsonValueKind.Array => value.EnumerateArray().Select(item => TextProblem(field, item)).FirstOrDefault(p => p is not null),
+        JsonValueKind.Object => value.EnumerateObject()
+            .Select(p => TextLimits.Problem(field, p.Name) ?? TextProblem($"{field}.{p.Name}", p.Value)).FirstOrDefault(p => p is not null),
+        _ => null,
+    };
 
     /// <summary>The column of each input field (<c>mapping</c>), checked against the fields a record can give.</summary>
     public ApiError? ValidMapping(out Dictionary<string, string>? mapping)

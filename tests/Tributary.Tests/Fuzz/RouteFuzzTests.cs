@@ -12,7 +12,10 @@ namespace Tributary.Tests.Fuzz;
 /// <summary>
 /// DESIGN §9, generated from the OpenAPI document: every POST and PATCH route gets mutations of its documented example
 /// body (values of the wrong type, out-of-range and odd numbers, over-long and odd strings, nested and missing values,
-/// bodies that are not objects), and every route with an id gets odd ids. No answer is a 5xx, every refusal is the error
+/// bodies that are not objects), §9's hostile values in every string and number field of its body
+/// (<see cref="BodyField"/>, <see cref="Hostile"/>: NUL, lone surrogates escaped and raw, invalid UTF-8, 1 MB strings,
+/// 2^53+1, 1e400, -0, NaN strings) and charsets and content types, and every route with an id gets odd ids. Where §9
+/// names the answer for a hostile value (400, or 415 for a charset), that is the answer. No answer is a 5xx, every refusal is the error
 /// body the document gives for its route and status, and a refused request changes nothing in the database (every
 /// table's rows and contents, <see cref="DatabaseSnapshot"/>). The seed is printed, and <c>TRIBUTARY_FUZZ_SEED</c>
 /// replays a run.
@@ -58,7 +61,7 @@ public abstract class RouteFuzzTests(TributaryApp app, ITestOutputHelper output)
         var statuses = new SortedDictionary<int, int>();
         await using var connection = await DatabaseSnapshot.OpenAsync(app.Database);
         var state = await DatabaseSnapshot.SettledAsync(connection, app.Services);
-        async Task SendAsync(string method, string template, string url, HttpContent? content, string what)
+        async Task SendAsync(string method, string template, string url, HttpContent? content, string what, int refused = 0)
         {
             cases++;
             var caller = template.StartsWith("/admin", StringComparison.Ordinal) ? admin : client;
@@ -68,6 +71,8 @@ public abstract class RouteFuzzTests(TributaryApp app, ITestOutputHelper output)
             statuses[status] = statuses.GetValueOrDefault(status) + 1;
             var text = await response.Content.ReadAsStringAsync();
             var where = $"{method} {url[..Math.Min(url.Length, 120)]} with {what}: {status} {text[..Math.Min(text.Length, 300)]}";
+            if (refused != 0 && status != refused && !(refused == 400 && status == 413))
+                failures.Add($"DESIGN §9 wants {refused}: " + where);
             if (status < 400)
             {
                 // Accepted: what it started (a job, a webhook, a trace written later) is waited for before the next case.
@@ -77,7 +82,7 @@ public abstract class RouteFuzzTests(TributaryApp app, ITestOutputHelper output)
             if (status >= 500) failures.Add(where);
             else if (!KestrelRefusedANul(url, status, text) && ShapeProblem(schemas, method, template, response, text) is { } problem)
                 failures.Add($"not in the documented error shape ({problem}): " + where);
-            var after = await DatabaseSnapshot.TakeAsync(connection, app.Services);
+            var after = await DatabaseSnapshot.TakeAsync(connection, app.Services, state);
             if (state.SameAs(after)) return;
             if (!FoundNothing(text) || state.Difference(after, except: WrittenByARun).Length > 0)
                 failures.Add($"refused but changed {state.Difference(after)}: " + where);
@@ -97,7 +102,7 @@ public abstract class RouteFuzzTests(TributaryApp app, ITestOutputHelper output)
             if (!operation.Value.TryGetProperty("requestBody", out var body)
                 || !body.GetProperty("content").TryGetProperty("application/json", out var media)) continue;
             var example = Example(media);
-            var url = Regex.Replace(path.Name, "{[^}]+}", Guid.NewGuid().ToString());
+            var url = Regex.Replace(path.Name, "{[^}]+}", RandomGuid(random).ToString());
             // Not objects at all.
             foreach (var whole in new[] { "[]", "null", "42", "\"text\"", "{", "{\"a\":}", "{\"records\": 5}" })
                 await SendAsync(method, path.Name, url, Json(whole), $"body {whole}");
@@ -115,6 +120,18 @@ public abstract class RouteFuzzTests(TributaryApp app, ITestOutputHelper output)
                     without.Remove(name);
                     await SendAsync(method, path.Name, url, Json(without.ToJsonString()), $"no {name}");
                 }
+            // DESIGN §9's hostile values in every string and number field the document gives the body.
+            foreach (var field in BodyField.Of(schemas, media, example))
+            foreach (var hostile in (field.IsString ? Hostile.Strings : []).Concat(field.IsNumber ? Hostile.Numbers : []))
+            {
+                // JSON job records are read as a stream, and a bad value there fails its row, not the request (DESIGN §9).
+                var refused = path.Name is "/v1/jobs" && field.Path[0] == "records" ? 0 : hostile.Refused;
+                await SendAsync(method, path.Name, url, Raw(field.Set(example, hostile.Token), "application/json"), $"{field.Name} = {hostile.Name}", refused);
+            }
+            // Charsets and content types.
+            foreach (var (contentType, encode, refused) in Hostile.ContentTypes)
+                await SendAsync(method, path.Name, url, Raw(encode(example?.ToJsonString() ?? "{}"), contentType),
+                    $"Content-Type {(contentType.Length == 0 ? "none" : contentType)}", refused);
             // Nested values of the example replaced at random.
             for (var n = 0; n < 20; n++)
             {
@@ -127,6 +144,20 @@ public abstract class RouteFuzzTests(TributaryApp app, ITestOutputHelper output)
         output.WriteLine($"{cases} cases; answers: {string.Join(", ", statuses.Select(s => $"{s.Key} × {s.Value}"))}");
         failures.ShouldBeEmpty($"seed {seed}: {failures.Count} of {cases} cases failed:\n" + string.Join("\n", failures.Take(30)));
         cases.ShouldBeGreaterThanOrEqualTo(MinimumCases);
+    }
+
+    private static Guid RandomGuid(Random random)
+    {
+        var bytes = new byte[16];
+        random.NextBytes(bytes);
+        return new Guid(bytes);
+    }
+
+    private static ByteArrayContent Raw(byte[] body, string contentType)
+    {
+        var content = new ByteArrayContent(body);
+        if (contentType.Length > 0) content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        return content;
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
