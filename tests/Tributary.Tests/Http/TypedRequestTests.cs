@@ -7,7 +7,7 @@ namespace Tributary.Tests.Http;
 /// Request bodies are bound to typed records at the edge: a field of the wrong type is refused with a 400 in the route's
 /// own error body, naming the field, before anything runs, and a body that is not an object is refused the same way.
 /// </summary>
-public sealed class TypedRequestTests(SqliteApp app) : IClassFixture<SqliteApp>
+public abstract class TypedRequestTests(TributaryApp app)
 {
     private const string LeadBulk = "/api/v1/operations/enrichment";
 
@@ -54,8 +54,8 @@ public sealed class TypedRequestTests(SqliteApp app) : IClassFixture<SqliteApp>
         "/v1/erasures", "/v1/suppressions", "/v1/enrich/contact", "/v1/enrich/company", "/v1/enrich/email", "PATCH /v1/workspace/settings",
     };
 
-    [Theory]
-    [MemberData(nameof(WrongTypes))]
+    [DbTheory]
+    [MemberData(nameof(WrongTypes), MemberType = typeof(TypedRequestTests))]
     public async Task A_field_of_the_wrong_type_is_refused_in_the_surface_body_naming_the_field(string path, string body, string field)
     {
         var ws = await app.CreateWorkspaceAsync(credits: 100);
@@ -70,8 +70,8 @@ public sealed class TypedRequestTests(SqliteApp app) : IClassFixture<SqliteApp>
         (await StateAsync(client)).ShouldBe(before);
     }
 
-    [Theory]
-    [MemberData(nameof(NotObjects))]
+    [DbTheory]
+    [MemberData(nameof(NotObjects), MemberType = typeof(TypedRequestTests))]
     public async Task A_body_that_is_not_an_object_is_refused_in_the_surface_body(string path)
     {
         var ws = await app.CreateWorkspaceAsync(credits: 100);
@@ -118,3 +118,7 @@ public sealed class TypedRequestTests(SqliteApp app) : IClassFixture<SqliteApp>
         (await (await client.GetAsync("/v1/credits")).Json()).GetProperty("data").GetProperty("balance").GetInt64(),
         (await (await client.GetAsync("/v1/workspace/settings")).Json()).GetProperty("data").GetRawText());
 }
+
+public sealed class TypedRequestTests_Sqlite(SqliteApp app) : TypedRequestTests(app), IClassFixture<SqliteApp>;
+
+public sealed class TypedRequestTests_Postgres(PostgresApp app) : TypedRequestTests(app), IClassFixture<PostgresApp>, IPostgresTests;

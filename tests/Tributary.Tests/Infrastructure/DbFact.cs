@@ -33,12 +33,42 @@ public sealed class DbTestCase : XunitTestCase
     [Obsolete("Called by the de-serializer; should only be called by deriving classes for de-serialization purposes")]
     public DbTestCase() { }
 
-    public DbTestCase(IMessageSink sink, TestMethodDisplay display, TestMethodDisplayOptions displayOptions, ITestMethod method)
-        : base(sink, display, displayOptions, method) { }
+    public DbTestCase(IMessageSink sink, TestMethodDisplay display, TestMethodDisplayOptions displayOptions, ITestMethod method,
+        object[]? arguments = null)
+        : base(sink, display, displayOptions, method, arguments) { }
 
     protected override string? GetSkipReason(IAttributeInfo factAttribute)
     {
         var type = TestMethod.TestClass.Class.ToRuntimeType();
         return typeof(IPostgresTests).IsAssignableFrom(type) ? PostgresAvailability.SkipReason : base.GetSkipReason(factAttribute);
     }
+}
+
+/// <summary>A theory that runs once per database variant of its class, as <see cref="DbFactAttribute"/> does for a fact.</summary>
+[XunitTestCaseDiscoverer("Tributary.Tests.Infrastructure.DbTheoryDiscoverer", "Tributary.Tests")]
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class DbTheoryAttribute : TheoryAttribute;
+
+public sealed class DbTheoryDiscoverer(IMessageSink diagnostics) : TheoryDiscoverer(diagnostics)
+{
+    protected override IEnumerable<IXunitTestCase> CreateTestCasesForDataRow(ITestFrameworkDiscoveryOptions options, ITestMethod method,
+        IAttributeInfo theory, object[] dataRow) =>
+        [new DbTestCase(DiagnosticMessageSink, options.MethodDisplayOrDefault(), options.MethodDisplayOptionsOrDefault(), method, dataRow)];
+
+    protected override IEnumerable<IXunitTestCase> CreateTestCasesForTheory(ITestFrameworkDiscoveryOptions options, ITestMethod method,
+        IAttributeInfo theory) =>
+        [new DbTheoryTestCase(DiagnosticMessageSink, options.MethodDisplayOrDefault(), options.MethodDisplayOptionsOrDefault(), method)];
+}
+
+/// <summary>A theory whose data could not be enumerated at discovery, run as one case; skipped as <see cref="DbTestCase"/> is.</summary>
+public sealed class DbTheoryTestCase : XunitTheoryTestCase
+{
+    [Obsolete("Called by the de-serializer; should only be called by deriving classes for de-serialization purposes")]
+    public DbTheoryTestCase() { }
+
+    public DbTheoryTestCase(IMessageSink sink, TestMethodDisplay display, TestMethodDisplayOptions displayOptions, ITestMethod method)
+        : base(sink, display, displayOptions, method) { }
+
+    protected override string? GetSkipReason(IAttributeInfo factAttribute) =>
+        typeof(IPostgresTests).IsAssignableFrom(TestMethod.TestClass.Class.ToRuntimeType()) ? PostgresAvailability.SkipReason : base.GetSkipReason(factAttribute);
 }
