@@ -201,6 +201,32 @@ public abstract class ContactImportTests(TributaryApp app)
     }
 
     [DbFact]
+    public async Task A_windows_1252_export_keeps_the_characters_latin_1_lacks_exactly()
+    {
+        var ws = await app.CreateWorkspaceAsync();
+        using var client = ws.Client();
+        // € is 0x80, “ ” are 0x93 and 0x94, – is 0x96: in ISO-8859-1 those bytes are control characters.
+        const string company = "Café “Crème” – 5 €", title = "Head of “Growth” – EMEA";
+        var csv = string.Join("\r\n", "Email;First Name;Last Name;Company;Job Title", $"zoe.1252@cafe.fr;Zoë;O’Brien;{company};{title}", "");
+        var bytes = CodePagesEncodingProvider.Instance.GetEncoding(1252)!.GetBytes(csv);
+        bytes.ShouldContain((byte)0x80);
+        bytes.ShouldContain((byte)0x93);
+        bytes.ShouldContain((byte)0x94);
+        bytes.ShouldContain((byte)0x96);
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("text/csv; charset=windows-1252");
+
+        var report = (await (await client.PostAsync("/v1/contacts/import", content)).ShouldBeOk()).GetProperty("data");
+
+        report.GetProperty("created").GetInt64().ShouldBe(1, report.ToString());
+        var contact = (await (await client.GetAsync("/v1/contacts?search=zoe.1252")).ShouldBeOk()).GetProperty("data").GetProperty("contacts").EnumerateArray().Single();
+        contact.GetProperty("first_name").GetString().ShouldBe("Zoë");
+        contact.GetProperty("last_name").GetString().ShouldBe("O’Brien");
+        contact.GetProperty("company_name").GetString().ShouldBe(company);
+        contact.GetProperty("job_title").GetString().ShouldBe(title);
+    }
+
+    [DbFact]
     public async Task A_charset_that_is_not_read_is_415()
     {
         var ws = await app.CreateWorkspaceAsync();

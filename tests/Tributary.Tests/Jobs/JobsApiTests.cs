@@ -84,6 +84,29 @@ public abstract partial class JobsApiTests(JobProvidersApp app)
     }
 
     [DbFact]
+    public async Task A_windows_1252_job_upload_keeps_the_characters_latin_1_lacks_in_its_results()
+    {
+        var ws = await app.CreateWorkspaceAsync(credits: 1000);
+        using var client = ws.Client();
+        // € is 0x80, “ ” are 0x93 and 0x94, – is 0x96: in ISO-8859-1 those bytes are control characters.
+        const string company = "Café “Crème” – 5 €";
+        var csv = $"LinkedIn;Company;Note\r\nhttps://www.linkedin.com/in/job-1252;{company};“quoted” – 10 €\r\n";
+        var content = new ByteArrayContent(CodePagesEncodingProvider.Instance.GetEncoding(1252)!.GetBytes(csv));
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("text/csv; charset=windows-1252");
+
+        var accepted = (await (await client.PostAsync("/v1/jobs?channels=work_email&map=linkedin_url=LinkedIn,company_name=Company", content))
+            .ShouldBeOk(202)).GetProperty("data");
+
+        var id = accepted.GetProperty("id").GetGuid();
+        (await WaitForEnd(client, id)).GetProperty("status").GetString().ShouldBe("succeeded");
+        var rows = (await client.GetStringAsync($"/v1/jobs/{id}/results?format=csv")).Split("\n", StringSplitOptions.RemoveEmptyEntries);
+        var header = rows[0].TrimEnd('\r').Split(',');
+        var cells = rows[1].TrimEnd('\r').Split(',');
+        cells[Array.IndexOf(header, "Company")].ShouldBe(company, rows[1]);
+        cells[Array.IndexOf(header, "Note")].ShouldBe("“quoted” – 10 €", rows[1]);
+    }
+
+    [DbFact]
     public async Task A_bad_value_fails_its_own_row_and_the_rest_of_the_job_runs()
     {
         var ws = await app.CreateWorkspaceAsync(credits: 1000);
