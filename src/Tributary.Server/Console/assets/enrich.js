@@ -102,11 +102,12 @@ function drawPlan(container, file, { rows, charset, separator }, go, left) {
   let asked = 0;
   const refresh = async () => {
     idempotencyKey = newIdempotencyKey();
+    // Counted before the checks: an estimate still on its way for the plan before must not enable Start for this one.
+    const mine = ++asked;
     const { channels, problems } = plan();
     mappingProblem.replaceChildren(...problems.map((p) => notice(p, 'bad')));
     start.disabled = problems.length > 0;
     if (problems.length > 0) { estimate.replaceChildren(); return; }
-    const mine = ++asked;
     try {
       const { data: cost } = await api('/v1/estimate', { method: 'POST', body: { records: data.length, channels } });
       if (mine !== asked || left()) return;
