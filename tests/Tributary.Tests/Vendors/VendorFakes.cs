@@ -14,6 +14,9 @@ public sealed record VendorRequest(
     string Vendor, string Method, string Path, IReadOnlyDictionary<string, string> Query, IReadOnlyDictionary<string, string> Headers,
     JsonNode? Body, long? ContentLength, bool Chunked)
 {
+    /// <summary>When it arrived (<see cref="System.Diagnostics.Stopwatch"/> ticks of the test process), before its body was read.</summary>
+    public long ReceivedAt { get; init; }
+
     public string? Header(string name) => Headers.TryGetValue(name.ToLowerInvariant(), out var v) ? v : null;
     public string? Q(string name) => Query.TryGetValue(name, out var v) ? v : null;
     public string? B(params string[] path)
@@ -131,6 +134,7 @@ public sealed class VendorFakes : IAsyncDisposable
     private void Route(string vendor, string method, string pattern, Func<VendorRequest, IResult> answer) =>
         _app.MapMethods(pattern, [method], async (HttpContext http) =>
         {
+            var receivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             JsonNode? body = null;
             if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
             {
@@ -140,7 +144,7 @@ public sealed class VendorFakes : IAsyncDisposable
             var request = new VendorRequest(vendor, method, http.Request.Path.Value!,
                 http.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString()),
                 http.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
-                body, http.Request.ContentLength, http.Request.Headers.TransferEncoding.ToString().Contains("chunked"));
+                body, http.Request.ContentLength, http.Request.Headers.TransferEncoding.ToString().Contains("chunked")) { ReceivedAt = receivedAt };
             _requests.Enqueue(request);
             return answer(request);
         });

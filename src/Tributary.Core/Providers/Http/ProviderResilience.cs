@@ -23,8 +23,12 @@ public static class ProviderResilience
     /// The same pipeline over any answer type: vendor providers classify the vendor's answer first (its status and body),
     /// so that what the vendor calls transient is retried and nothing else (DESIGN §5).
     /// </summary>
+    /// <param name="withTimeout">
+    /// False leaves out the timeout per attempt, for a caller that runs each attempt through <see cref="AttemptTimeout{T}"/>
+    /// itself, after work that must not count against it (a vendor quota's wait).
+    /// </param>
     public static ResiliencePipeline<T> Build<T>(ProviderDefinition definition, TimeProvider time, Func<T, bool> isTransientAnswer,
-        Func<T?, TimeSpan?> retryAfter)
+        Func<T?, TimeSpan?> retryAfter, bool withTimeout = true)
     {
         var transient = new PredicateBuilder<T>()
             .Handle<HttpRequestException>()
@@ -49,18 +53,21 @@ public static class ProviderResilience
                     isTransient(args.Outcome) && !(retryAfter(args.Outcome.Result) > MaxRetryAfter)),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(retryAfter(args.Outcome.Result)),
             });
-        return builder
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<T>
-            {
-                FailureRatio = 0.5,
-                MinimumThroughput = definition.CircuitMinimumThroughput,
-                SamplingDuration = TimeSpan.FromSeconds(30),
-                BreakDuration = TimeSpan.FromSeconds(definition.CircuitBreakSeconds),
-                ShouldHandle = transient,
-            })
-            .AddTimeout(TimeSpan.FromMilliseconds(definition.Timeout))
-            .Build();
+        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<T>
+        {
+            FailureRatio = 0.5,
+            MinimumThroughput = definition.CircuitMinimumThroughput,
+            SamplingDuration = TimeSpan.FromSeconds(30),
+            BreakDuration = TimeSpan.FromSeconds(definition.CircuitBreakSeconds),
+            ShouldHandle = transient,
+        });
+        if (withTimeout) builder.AddTimeout(TimeSpan.FromMilliseconds(definition.Timeout));
+        return builder.Build();
     }
+
+    /// <summary>The timeout of one attempt alone, the innermost part of <see cref="Build{T}"/>.</summary>
+    public static ResiliencePipeline<T> AttemptTimeout<T>(ProviderDefinition definition, TimeProvider time) =>
+        new ResiliencePipelineBuilder<T> { TimeProvider = time }.AddTimeout(TimeSpan.FromMilliseconds(definition.Timeout)).Build();
 
     public static bool IsTransient(HttpResponseMessage response) =>
         response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500;

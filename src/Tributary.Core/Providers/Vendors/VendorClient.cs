@@ -16,6 +16,7 @@ public sealed class VendorClient
 {
     private readonly HttpClient _http;
     private readonly ResiliencePipeline<VendorReply> _pipeline;
+    private readonly ResiliencePipeline<VendorReply> _attempt;
     private readonly Uri _base;
     private readonly int _timeoutMs;
     private readonly Quotas.ProviderQuota? _quota;
@@ -28,7 +29,8 @@ public sealed class VendorClient
         _timeoutMs = context.Definition.Timeout;
         _quota = context.Quota;
         ApiKey = string.IsNullOrWhiteSpace(context.Definition.ApiKey) ? null : context.Definition.ApiKey.Trim();
-        _pipeline = ProviderResilience.Build(context.Definition, context.Time, isTransient, r => r?.RetryAfter);
+        _pipeline = ProviderResilience.Build(context.Definition, context.Time, isTransient, r => r?.RetryAfter, withTimeout: false);
+        _attempt = ProviderResilience.AttemptTimeout<VendorReply>(context.Definition, context.Time);
     }
 
     public string? ApiKey { get; }
@@ -48,26 +50,30 @@ public sealed class VendorClient
     public async Task<VendorReply> SendAsync(HttpMethod method, string path, IEnumerable<(string Name, string? Value)>? query, JsonNode? json,
         Action<HttpRequestHeaders>? auth, CancellationToken ct, int permits = 1)
     {
-        // Waits for the vendor's per-second and per-minute windows within the run's deadline, before any attempt's timeout starts.
-        if (_quota is not null) await _quota.AcquireAsync(ct, permits);
         return await _pipeline.ExecuteAsync(async token =>
         {
-            using var request = new HttpRequestMessage(method, Url(path, query));
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            if (json is not null)
+            // Every attempt is a request the vendor counts, retries included. Its permit waits for the per-second and
+            // per-minute windows within the run's deadline before the attempt's timeout starts, and counts until the answer.
+            await using var permit = _quota is null ? null : await _quota.AcquireAsync(token, permits);
+            return await _attempt.ExecuteAsync(async attempt =>
             {
-                // Serialised up front so the request carries Content-Length, never chunked (§5.3).
-                request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(json.ToJsonString()));
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            }
-            else if (method == HttpMethod.Post)
-            {
-                request.Content = new ByteArrayContent([]);
-            }
-            auth?.Invoke(request.Headers);
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
-            var bytes = await response.Content.ReadAsByteArrayAsync(token);
-            return new VendorReply((int)response.StatusCode, Parse(bytes), ProviderResilience.RetryAfter(response));
+                using var request = new HttpRequestMessage(method, Url(path, query));
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+                if (json is not null)
+                {
+                    // Serialised up front so the request carries Content-Length, never chunked (§5.3).
+                    request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(json.ToJsonString()));
+                    request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                }
+                else if (method == HttpMethod.Post)
+                {
+                    request.Content = new ByteArrayContent([]);
+                }
+                auth?.Invoke(request.Headers);
+                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, attempt);
+                var bytes = await response.Content.ReadAsByteArrayAsync(attempt);
+                return new VendorReply((int)response.StatusCode, Parse(bytes), ProviderResilience.RetryAfter(response));
+            }, token);
         }, ct);
     }
 
