@@ -64,6 +64,13 @@ public enum FailureKind
 
 public abstract record ProviderResult
 {
+    /// <summary>
+    /// What the vendor billed this answer as, where its values do not tell: vendors bill what they returned, asked for or
+    /// not (Dropcontact an email found for a run that wanted a company domain), a match that had no value asked for (PDL),
+    /// and nothing for a record answered before (Prospeo). Null: a found answer is a match billed for its values.
+    /// </summary>
+    public VendorBilling? Billing { get; init; }
+
     public sealed record Found(IReadOnlyDictionary<string, ProviderValue> Values) : ProviderResult
     {
         /// <summary>
@@ -77,6 +84,12 @@ public abstract record ProviderResult
     public sealed record Failed(string Reason, bool Transient, FailureKind Kind = FailureKind.Other) : ProviderResult;
 
     public static readonly NoMatch None = new();
+}
+
+/// <summary>What a vendor bills one answer as (DESIGN §5.4 <c>Cost</c>): whether it counted a match, and the channels it returned.</summary>
+public sealed record VendorBilling(bool Matched, IReadOnlySet<string> Returned)
+{
+    public static readonly VendorBilling Free = new(false, new HashSet<string>());
 }
 
 /// <summary>The default eligibility of a provider: any identity hint of the kind of subject it serves.</summary>

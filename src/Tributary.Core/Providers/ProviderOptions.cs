@@ -63,13 +63,19 @@ public sealed class ProviderCost
 
     public static readonly ProviderCost Free = new();
 
-    /// <summary>What one lookup cost: its call, and when it matched, the match and each channel it returned.</summary>
-    public decimal OfLookup(ProviderResult result) => PerCall + (result is ProviderResult.Found found
-        ? PerMatch + found.Values.Keys.Sum(channel => PerFound.GetValueOrDefault(channel))
-        : 0);
+    /// <summary>
+    /// What one lookup cost: its call, and as the vendor billed it (<see cref="ProviderResult.Billing"/>), the match and
+    /// each channel it returned; without a billing, a found answer is a match and its values are the channels returned.
+    /// </summary>
+    public decimal OfLookup(ProviderResult result)
+    {
+        if (result.Billing is { } billing)
+            return PerCall + (billing.Matched ? PerMatch : 0) + billing.Returned.Sum(channel => PerFound.GetValueOrDefault(channel));
+        return PerCall + (result is ProviderResult.Found found ? PerMatch + found.Values.Keys.Sum(channel => PerFound.GetValueOrDefault(channel)) : 0);
+    }
 
-    /// <summary>What one verification cost: its call, and the verification when the vendor gave a verdict.</summary>
-    public decimal OfVerification(bool answered) => PerCall + (answered ? PerVerification : 0);
+    /// <summary>What one verification cost: its call, and the verification when the vendor billed it.</summary>
+    public decimal OfVerification(bool billed) => PerCall + (billed ? PerVerification : 0);
 }
 
 public static class ProviderTypes

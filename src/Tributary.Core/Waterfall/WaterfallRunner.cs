@@ -25,9 +25,10 @@ public sealed class WaterfallRunner
     public WaterfallRunner(ProviderRegistry providers, IEmailVerifier verifier, WaterfallMetrics metrics, ProviderUsage usage, TimeProvider time)
     {
         (this.providers, this.metrics, this.usage, this.time) = (providers, metrics, usage, time);
-        _verdicts = new EmailVerdicts(providers, verifier, (name, answered, latency) =>
+        _verdicts = new EmailVerdicts(providers, verifier, (name, answer, latency) =>
         {
-            var cost = usage.Verified(name, answered);
+            var answered = answer is VerifierAnswer.Verdict;
+            var cost = usage.Verified(name, answered, billed: answer is VerifierAnswer.Verdict { Billed: true });
             metrics.VerifierCalled(name, answered, latency, cost, usage.CreditPrice(name));
         });
     }

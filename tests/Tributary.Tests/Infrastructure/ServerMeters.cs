@@ -35,4 +35,31 @@ public static class ServerMeters
         listener.RecordObservableInstruments();
         return total;
     }
+
+    /// <summary>
+    /// Per instrument and provider, the sum of what <paramref name="instruments"/> report while <paramref name="during"/>
+    /// runs (the <c>provider</c> tag of each measurement).
+    /// </summary>
+    public static async Task<Dictionary<(string Instrument, string Provider), double>> SumByProviderAsync(IServiceProvider services,
+        IReadOnlyCollection<string> instruments, Func<Task> during)
+    {
+        var factory = services.GetRequiredService<IMeterFactory>();
+        var sums = new Dictionary<(string, string), double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (i, l) =>
+        {
+            if (instruments.Contains(i.Name) && ReferenceEquals(i.Meter.Scope, factory)) l.EnableMeasurementEvents(i);
+        };
+        void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            foreach (var kv in tags)
+                if (kv.Key == "provider" && kv.Value is string provider)
+                    lock (sums) sums[(instrument.Name, provider)] = sums.GetValueOrDefault((instrument.Name, provider)) + value;
+        }
+        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Add(i, v, t));
+        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Add(i, v, t));
+        listener.Start();
+        await during();
+        lock (sums) return new(sums);
+    }
 }

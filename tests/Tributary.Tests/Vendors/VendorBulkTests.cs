@@ -10,6 +10,11 @@ public abstract class VendorBulkApp(DatabaseProvider provider) : TributaryApp(pr
 {
     public VendorFakes Fakes { get; } = new();
 
+    public static readonly IReadOnlyDictionary<string, decimal> Prices = new Dictionary<string, decimal>
+    {
+        ["pdl"] = 0.28m, ["apollo"] = 0.025m, ["prospeo"] = 0.039m, ["dropcontact"] = 0.05m,
+    };
+
     protected override IDictionary<string, string?> Settings
     {
         get
@@ -21,6 +26,7 @@ public abstract class VendorBulkApp(DatabaseProvider provider) : TributaryApp(pr
                 settings[$"Tributary:Providers:{name}:ApiKey"] = VendorFakes.GoodKey;
                 settings[$"Tributary:Providers:{name}:BaseUrl"] = Fakes.BaseUrl;
                 settings[$"Tributary:Waterfall:{channel}:0"] = name;
+                settings[$"Tributary:Providers:{name}:CreditPrice"] = Prices[name].ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
             return settings;
         }
@@ -91,6 +97,54 @@ public abstract class VendorBulkTests(VendorBulkApp app)
         var sizes = string.Join(",", app.Fakes.Requests.Where(r => r.Vendor == vendor && r.Method == "POST").Select(r => r.Body?["data"] is System.Text.Json.Nodes.JsonArray a ? a.Count : r.Body?["requests"] is System.Text.Json.Nodes.JsonArray b ? b.Count : r.Body?["details"] is System.Text.Json.Nodes.JsonArray c ? c.Count : 1));
         calls.ShouldBeLessThanOrEqualTo(maxCalls, $"{vendor}: {calls} calls for 1,000 records: {sizes}");
         calls.ShouldBeGreaterThanOrEqualTo(1000 / Math.Min(vendor switch { "pdl" => 100, "apollo" => 10, "prospeo" => 50, _ => 250 }, 64));
+    }
+
+    [DbFact]
+    public async Task A_bulk_jobs_calls_matches_and_cost_on_the_admin_list_are_what_each_vendor_counted_per_record()
+    {
+        var vendors = new[] { "pdl", "apollo", "prospeo", "dropcontact" };
+        var ws = await app.CreateWorkspaceAsync(credits: 100_000);
+        for (var i = 0; i < 39; i += 3)
+            foreach (var vendor in vendors) app.Fakes.Answer(vendor, $"bcost{i + Array.IndexOf(vendors, vendor) % 3}", "nomatch");
+        (long Calls, long Found, decimal Cost) Counted(string v) => (app.Fakes.Lookups(v), app.Fakes.Matches(v), app.Fakes.Billed(v));
+        var counted = vendors.ToDictionary(v => v, Counted);
+        var listed = await ListedAsync();
+
+        using var client = ws.Client();
+        var records = Enumerable.Range(0, 40).Select(i => new { first_name = "Ada", last_name = $"bcost{i}", company_domain = VendorFakes.Domain }).ToArray();
+        var id = (await (await client.PostJson("/v1/jobs", new { records, channels = new[] { "location", "full_name", "job_title", "company_domain" } }))
+            .ShouldBeOk(202)).GetProperty("data").GetProperty("id").GetGuid();
+        var job = await Polling.UntilAsync(async () => (await (await client.GetAsync($"/v1/jobs/{id}")).ShouldBeOk()).GetProperty("data"),
+            j => j.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled", $"job {id}", attempts: 1200, delayMs: 100);
+        job.GetProperty("status").GetString().ShouldBe("succeeded");
+
+        var now = await ListedAsync();
+        foreach (var vendor in vendors)
+        {
+            var (calls, found, cost) = Counted(vendor);
+            var was = counted[vendor];
+            var fake = (Calls: calls - was.Calls, Found: found - was.Found, Cost: cost - was.Cost);
+            // Each record of a bulk call is a lookup, as the vendors count them.
+            fake.Calls.ShouldBe(40, vendor);
+            (now[vendor].Calls - listed[vendor].Calls, now[vendor].Found - listed[vendor].Found, now[vendor].Cost - listed[vendor].Cost)
+                .ShouldBe(fake, vendor);
+            (now[vendor].Spend - listed[vendor].Spend).ShouldBe(fake.Cost * VendorBulkApp.Prices[vendor], vendor);
+        }
+        // 27 of 40 matched at PDL, Apollo and Prospeo; Dropcontact answers every record and bills the 27 whose email it found.
+        vendors.Select(v => Counted(v).Cost - counted[v].Cost).ShouldBe([27m, 27m, 27m, 27m]);
+    }
+
+    private async Task<Dictionary<string, (long Calls, long Found, decimal Cost, decimal Spend)>> ListedAsync()
+    {
+        using var admin = app.Admin();
+        return (await (await admin.GetAsync("/admin/providers")).ShouldBeOk()).GetProperty("providers").EnumerateArray().ToDictionary(
+            p => p.GetProperty("name").GetString()!,
+            p =>
+            {
+                var t = p.GetProperty("today");
+                return (t.GetProperty("calls").GetInt64(), t.GetProperty("found").GetInt64(), t.GetProperty("cost").GetDecimal(),
+                    t.GetProperty("spend") is { ValueKind: JsonValueKind.Number } spend ? spend.GetDecimal() : 0m);
+            });
     }
 
     [DbFact]

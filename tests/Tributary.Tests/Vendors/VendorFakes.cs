@@ -106,11 +106,26 @@ public sealed class VendorFakes : IAsyncDisposable
     /// <summary>The vendor's own credits spent so far, as its billing line in VENDORS.md counts them (for the vendors billed here).</summary>
     public decimal Billed(string vendor) => _billed.GetValueOrDefault(vendor);
 
+    /// <summary>
+    /// Records asked of a finder or addresses of a verifier, as the vendor counts lookups: one per record of a bulk call,
+    /// one per ticket or request however often it is read, nothing for account calls (for the vendors of the usage tests).
+    /// </summary>
+    public long Lookups(string vendor) => _lookups.GetValueOrDefault(vendor);
+
+    /// <summary>Records a finder answered with a person (for the vendors of the usage tests).</summary>
+    public long Matches(string vendor) => _matches.GetValueOrDefault(vendor);
+
+    private readonly ConcurrentDictionary<string, long> _lookups = new();
+    private readonly ConcurrentDictionary<string, long> _matches = new();
+
     private IResult Bill(string vendor, decimal credits, IResult answer)
     {
         _billed.AddOrUpdate(vendor, credits, (_, spent) => spent + credits);
         return answer;
     }
+
+    private void Asked(string vendor, int records = 1) => _lookups.AddOrUpdate(vendor, records, (_, n) => n + records);
+    private void Matched(string vendor, int records = 1) => _matches.AddOrUpdate(vendor, records, (_, n) => n + records);
 
     /// <summary>Makes <paramref name="vendor"/> answer <paramref name="scenario"/> for a last name or an email.</summary>
     public void Answer(string vendor, string subject, string scenario) => _scenarios[(vendor, subject.ToLowerInvariant())] = scenario;
@@ -207,7 +222,13 @@ public sealed class VendorFakes : IAsyncDisposable
     private IResult Apollo(VendorRequest r)
     {
         if (r.Header("x-api-key") != GoodKey) return Json(new { error = "Invalid access credentials." }, 401);
+        Asked("apollo");
         var (status, body) = ApolloAnswer(name => r.Q(name) ?? r.B(name));
+        if (status == 200 && JsonSerializer.SerializeToNode(body)?["person"] is not null)
+        {
+            Matched("apollo");
+            Bill("apollo", 1, Results.Ok());
+        }
         if (status == 200 && (r.Q("reveal_phone_number") ?? r.B("reveal_phone_number")) is "true" or "True")
             PhonesAsked(r.Q("webhook_url") ?? r.B("webhook_url"), [JsonSerializer.SerializeToNode(body)?["person"]]);
         return Json(body, status);
@@ -273,6 +294,9 @@ public sealed class VendorFakes : IAsyncDisposable
         var answers = details.Select(d => ApolloAnswer(name => d is JsonObject o && o[name] is JsonValue v ? v.ToString() : null)).ToList();
         if (answers.FirstOrDefault(a => a.Status != 200) is { Body: not null } failed) return Json(failed.Body, failed.Status);
         var matches = answers.Select(a => JsonSerializer.SerializeToNode(a.Body)?["person"]).ToArray();
+        Asked("apollo", details.Count);
+        Matched("apollo", matches.Count(m => m is not null));
+        Bill("apollo", matches.Count(m => m is not null), Results.Ok());
         if (r.Body?["reveal_phone_number"]?.ToString() is "true" or "True") PhonesAsked(r.Body?["webhook_url"]?.ToString(), matches);
         return Json(new { status = "success", matches, missing_records = matches.Count(m => m is null), credits_consumed = matches.Count(m => m is not null) });
     }
@@ -312,6 +336,7 @@ public sealed class VendorFakes : IAsyncDisposable
     private IResult Pdl(VendorRequest r)
     {
         if (!PdlKey(r)) return PdlBadKey();
+        Asked("pdl");
         var (status, body) = PdlAnswer(r.Body);
         return Json(body, status);
     }
@@ -322,6 +347,7 @@ public sealed class VendorFakes : IAsyncDisposable
         if (!PdlKey(r)) return PdlBadKey();
         if (r.Body?["requests"] is not JsonArray { Count: >= 1 and <= 100 } requests)
             return Json(new { status = 400, error = new { type = "invalid_request_error", message = "requests must hold 1 to 100 items" } }, 400);
+        Asked("pdl", requests.Count);
         return Json(requests.Select(q => PdlAnswer(q?["params"]).Body).ToArray());
     }
 
@@ -343,6 +369,7 @@ public sealed class VendorFakes : IAsyncDisposable
         (int, object) Billed(object answer)
         {
             Bill("pdl", 1, Results.Ok());
+            Matched("pdl");
             return (200, answer);
         }
         return scenario switch
@@ -362,8 +389,10 @@ public sealed class VendorFakes : IAsyncDisposable
         if (r.Header("x-key") != GoodKey) return Json(new { error = true, error_code = "INVALID_API_KEY" }, 401);
         if (r.Header("content-type")?.StartsWith("application/json") != true) return Json(new { error = true, error_code = "INVALID_REQUEST" }, 400);
         if (r.Body?["data"] is not JsonObject data) return Json(new { error = true, error_code = "INVALID_DATAPOINTS" }, 400);
-        var (status, body) = ProspeoAnswer(data, r.B("enrich_mobile") == "true");
-        return Json(body, status);
+        Asked("prospeo");
+        var answer = ProspeoAnswer(data, r.B("enrich_mobile") == "true");
+        ProspeoBill(answer);
+        return Json(answer.Body, answer.Status);
     }
 
     /// <summary>Bulk: up to 50 records with identifiers, answered as matched and not_matched lists; a failure fails the whole call.</summary>
@@ -376,24 +405,46 @@ public sealed class VendorFakes : IAsyncDisposable
         if (answers.FirstOrDefault(a => a.Answer.Status != 200 && a.Answer.Status != 400 || JsonSerializer.SerializeToNode(a.Answer.Body)?["error_code"]?.ToString() is "INSUFFICIENT_CREDITS" or "INTERNAL_ERROR")
             is { Id: not null } failed)
             return Json(failed.Answer.Body, failed.Answer.Status);
+        Asked("prospeo", records.Count);
         var matched = answers.Where(a => a.Answer.Status == 200).Select(a =>
         {
             var node = JsonSerializer.SerializeToNode(a.Answer.Body)!;
             return new { identifier = a.Id, person = node["person"], company = node["company"] };
         }).ToArray();
-        return Json(new { error = false, total_cost = matched.Length, matched, not_matched = answers.Where(a => a.Answer.Status != 200).Select(a => a.Id).ToArray() });
+        var cost = answers.Where(a => a.Answer.Status == 200).Sum(a => a.Answer.Credits);
+        foreach (var (_, answer) in answers) ProspeoBill(answer);
+        return Json(new { error = false, total_cost = cost, matched, not_matched = answers.Where(a => a.Answer.Status != 200).Select(a => a.Id).ToArray() });
     }
 
-    private (int Status, object Body) ProspeoAnswer(JsonObject data, bool enrichMobile)
+    /// <summary>Prospeo bills a record once for the account's lifetime: asked again (with the same mobile flag), it is free.</summary>
+    private readonly ConcurrentDictionary<string, bool> _prospeoBilled = new();
+
+    /// <summary>A match is billed (once per record) only when the call that found it answered.</summary>
+    private void ProspeoBill((int Status, object Body, decimal Credits, string? Record) answer)
+    {
+        if (answer.Status != 200) return;
+        Matched("prospeo");
+        if (_prospeoBilled.TryAdd(answer.Record!, true)) Bill("prospeo", answer.Credits, Results.Ok());
+    }
+
+    /// <summary>One record's answer: its status and body, the credits it costs unless billed before, and the record it bills.</summary>
+    private (int Status, object Body, decimal Credits, string? Record) ProspeoAnswer(JsonObject data, bool enrichMobile)
     {
         string? D(string name) => data[name] is JsonValue v ? v.ToString() : null;
         var scenario = FinderScenario("prospeo", D("last_name"));
-        object Person(string emailStatus, bool revealed) => new
+        var personId = "pp-" + D("last_name")?.ToLowerInvariant();
+        (int, object, decimal, string?) Person(string emailStatus, bool revealed)
         {
-            error = false, free_enrichment = false,
+            var record = $"{personId}:{enrichMobile}";
+            var free = _prospeoBilled.ContainsKey(record);
+            return (200, PersonBody(emailStatus, revealed, free), free ? 0 : enrichMobile ? 10 : 1, record);
+        }
+        object PersonBody(string emailStatus, bool revealed, bool free) => new
+        {
+            error = false, free_enrichment = free,
             person = new
             {
-                person_id = "aaf4b3b8", first_name = D("first_name"), last_name = D("last_name"),
+                person_id = personId, first_name = D("first_name"), last_name = D("last_name"),
                 full_name = $"{D("first_name")} {D("last_name")}", linkedin_url = "https://www.linkedin.com/in/ada-" + scenario,
                 current_job_title = "CTO", headline = "Builder", job_history = Array.Empty<object>(), location = new { country = "United Kingdom" },
                 email = new { status = emailStatus, revealed, email = revealed ? EmailOf(scenario) : null, verification_method = "SMTP", email_mx_provider = "Google" },
@@ -405,14 +456,14 @@ public sealed class VendorFakes : IAsyncDisposable
         };
         return scenario switch
         {
-            "nomatch" => (400, new { error = true, error_code = "NO_MATCH" }),
-            "nomatchold" => (400, new { error = true, message = "NO_MATCH" }),
-            "credits" => (400, new { error = true, error_code = "INSUFFICIENT_CREDITS" }),
-            "ratelimit" => (429, new { error = true, error_code = "RATE_LIMITED" }),
-            "broken" => (400, new { error = true, error_code = "INTERNAL_ERROR" }),
-            "catchall" => (200, Person("CATCH_ALL", true)),
-            "hidden" => (200, Person("VERIFIED", false)),
-            _ => (200, Person("VERIFIED", true)),
+            "nomatch" => (400, new { error = true, error_code = "NO_MATCH" }, 0, null),
+            "nomatchold" => (400, new { error = true, message = "NO_MATCH" }, 0, null),
+            "credits" => (400, new { error = true, error_code = "INSUFFICIENT_CREDITS" }, 0, null),
+            "ratelimit" => (429, new { error = true, error_code = "RATE_LIMITED" }, 0, null),
+            "broken" => (400, new { error = true, error_code = "INTERNAL_ERROR" }, 0, null),
+            "catchall" => Person("CATCH_ALL", true),
+            "hidden" => Person("VERIFIED", false),
+            _ => Person("VERIFIED", true),
         };
     }
 
@@ -452,6 +503,7 @@ public sealed class VendorFakes : IAsyncDisposable
     {
         if (r.Header("authorization") != "Bearer " + GoodKey) return Json(new { message = "Unauthenticated." }, 401);
         var scenario = FinderScenario("findymail", r.B("name")?.Split(' ').Last());
+        Asked("findymail");
         return scenario switch
         {
             "nomatch" => Json(new { contact = new { name = r.B("name"), email = (string?)null, domain = r.B("domain") } }),
@@ -460,27 +512,36 @@ public sealed class VendorFakes : IAsyncDisposable
             "err200" => Json(new { error = "Something went wrong" }),
             "ratelimit" => Json(new { message = "Too Many Attempts." }, 429),
             "broken" => Json(new { message = "Server Error" }, 500),
-            _ => Json(new { contact = new { name = r.B("name"), email = EmailOf(scenario), domain = r.B("domain") } }),
+            _ => Found(Json(new { contact = new { name = r.B("name"), email = EmailOf(scenario), domain = r.B("domain") } })),
         };
+
+        IResult Found(IResult answer)
+        {
+            Matched("findymail");
+            return Bill("findymail", 1, answer);
+        }
     }
 
     private IResult FindymailVerifier(VendorRequest r)
     {
         if (r.Header("authorization") != "Bearer " + GoodKey) return Json(new { message = "Unauthenticated." }, 401);
         var scenario = VerifierScenario("findymail", r.B("email"));
-        return scenario == "credits" ? Json(new { error = "Not enough credits" }) : Json(new { email = r.B("email"), verified = scenario != "invalid" });
+        Asked("findymail");
+        return scenario == "credits" ? Json(new { error = "Not enough credits" }) : Bill("findymail", 1, Json(new { email = r.B("email"), verified = scenario != "invalid" }));
     }
 
     // icypeas: raw key in Authorization; a ticket, then reads until it is done.
     private readonly ConcurrentDictionary<string, string> _tickets = new();
+    private readonly ConcurrentDictionary<string, bool> _ticketsBilled = new();
 
     private IResult IcypeasSubmit(VendorRequest r, string subject)
     {
         if (r.Header("authorization") != GoodKey) return Json(new { success = false, message = "Invalid API key" }, 401);
         var scenario = r.Path == "/api/email-search" ? FinderScenario("icypeas", subject) : subject;
         if (scenario == "ratelimit") return Json(new { success = false, message = "Too many requests" }, 429);
-        var id = Guid.NewGuid().ToString("N")[..24];
+        var id = (r.Path == "/api/email-search" ? "s" : "v") + Guid.NewGuid().ToString("N")[..23];
         _tickets[id] = scenario;
+        Asked("icypeas");
         return Json(new { success = true, item = new { _id = id, status = "NONE" } });
     }
 
@@ -491,14 +552,23 @@ public sealed class VendorFakes : IAsyncDisposable
         if (!_tickets.TryGetValue(id, out var scenario)) return Json(new { success = true, items = Array.Empty<object>(), total = 0 });
         // The first read finds the search still running.
         if (_reads.AddOrUpdate("icypeas:" + id, 1, (_, n) => n + 1) == 1) return Json(Item(id, "IN_PROGRESS", []));
+        // A search costs a credit when it found an email, a verification 0.1 whatever it found; each once, however often read.
+        IResult Done(IResult answer, bool emailFound)
+        {
+            if (!_ticketsBilled.TryAdd(id, true)) return answer;
+            if (id[0] == 'v') return Bill("icypeas", 0.1m, answer);
+            if (!emailFound) return answer;
+            Matched("icypeas");
+            return Bill("icypeas", 1, answer);
+        }
         return scenario switch
         {
-            "nomatch" => Json(Item(id, "NOT_FOUND", [])),
+            "nomatch" => Done(Json(Item(id, "NOT_FOUND", [])), emailFound: false),
             "credits" => Json(Item(id, "INSUFFICIENT_FUNDS", [])),
             "badinput" => Json(Item(id, "BAD_INPUT", [])),
-            "probable" => Json(Item(id, "DEBITED", [new { email = EmailOf(scenario), certainty = "probable", mxRecords = new[] { "mx.acme.test" }, mxProvider = "google" }])),
-            "invalid" => Json(Item(id, "DEBITED", [new { email = "x@acme.test", certainty = "undeliverable", mxRecords = Array.Empty<string>(), mxProvider = "" }])),
-            _ => Json(Item(id, "DEBITED", [new { email = EmailOf(scenario), certainty = "ultra_sure", mxRecords = new[] { "mx.acme.test" }, mxProvider = "google" }])),
+            "probable" => Done(Json(Item(id, "DEBITED", [new { email = EmailOf(scenario), certainty = "probable", mxRecords = new[] { "mx.acme.test" }, mxProvider = "google" }])), emailFound: true),
+            "invalid" => Done(Json(Item(id, "DEBITED", [new { email = "x@acme.test", certainty = "undeliverable", mxRecords = Array.Empty<string>(), mxProvider = "" }])), emailFound: true),
+            _ => Done(Json(Item(id, "DEBITED", [new { email = EmailOf(scenario), certainty = "ultra_sure", mxRecords = new[] { "mx.acme.test" }, mxProvider = "google" }])), emailFound: true),
         };
     }
 
@@ -510,6 +580,8 @@ public sealed class VendorFakes : IAsyncDisposable
 
     // dropcontact: X-Access-Token; submit, then poll; "not ready" is a wait; 403 is out of credits for the whole request.
     private readonly ConcurrentDictionary<string, string[]> _dropcontactRequests = new();
+    private readonly ConcurrentDictionary<string, bool[]> _dropcontactEmailsGiven = new();
+    private readonly ConcurrentDictionary<string, bool> _dropcontactBilled = new();
 
     private volatile bool _dropcontactHeld;
     private int _contactsSubmitted;
@@ -542,6 +614,8 @@ public sealed class VendorFakes : IAsyncDisposable
         if (scenarios.Contains("ratelimit")) return Json(new { error = true, reason = "Too many requests", success = false }, 429);
         var id = Guid.NewGuid().ToString("N");
         _dropcontactRequests[id] = scenarios;
+        _dropcontactEmailsGiven[id] = contacts.Select(c => c?["email"] is not null).ToArray();
+        Asked("dropcontact", contacts.Count);
         lock (_submitWaiters)
         {
             _contactsSubmitted += scenarios.Length;
@@ -558,6 +632,13 @@ public sealed class VendorFakes : IAsyncDisposable
         if (_dropcontactHeld || _reads.AddOrUpdate("dc:" + id, 1, (_, n) => n + 1) == 1)
             return Json(new { error = false, success = false, reason = "Request not ready yet, try again in 30 seconds" });
         if (scenarios.Contains("err200")) return Json(new { error = true, success = false, reason = "An internal error occurred" });
+        // Taken on send, refunded where no email was found; an email given (verify only) is never refunded. Billed once.
+        if (_dropcontactBilled.TryAdd(id, true))
+        {
+            var given = _dropcontactEmailsGiven[id];
+            Matched("dropcontact", scenarios.Length);
+            Bill("dropcontact", scenarios.Where((scenario, i) => given[i] || scenario != "nomatch").Count(), Results.Ok());
+        }
         object Record(string scenario) => new
         {
             civility = "Mrs", first_name = "Ada", last_name = scenario, full_name = "Ada " + scenario,
@@ -592,6 +673,7 @@ public sealed class VendorFakes : IAsyncDisposable
     {
         if (r.Q("key") != GoodKey) return Json(new { status = "auth_failure", message = $"Invalid API key '{r.Q("key")}'", execution_time = 12 });
         var scenario = VerifierScenario("neverbounce", r.Q("email"));
+        Asked("neverbounce");
         if (scenario == "ratelimit") return Json(new { status = "throttle_triggered", message = "Too many requests in a short amount of time", execution_time = 5 });
         if (scenario == "tempunavail") return Json(new { status = "temp_unavail", message = "Temporarily unavailable", execution_time = 5 });
         var result = scenario switch { "catchall" => "catchall", "invalid" => "invalid", "unknown" => "unknown", "disposable" => "disposable", _ => "valid" };
@@ -607,14 +689,16 @@ public sealed class VendorFakes : IAsyncDisposable
             didyoumean = "", credits = 1000, executiontime = 1, error, livemode = true,
         };
         if (r.Q("api") != GoodKey) return Json(Answer("error", 4, "Apikey not found"));
+        Asked("millionverifier");
+        // An error is no verification; every verdict costs a credit.
         return VerifierScenario("millionverifier", r.Q("email")) switch
         {
             "credits" => Json(Answer("error", 4, "Insufficient credits")),
-            "catchall" => Json(Answer("catch_all", 2)),
-            "unknown" => Json(Answer("unknown", 3)),
-            "invalid" => Json(Answer("invalid", 6)),
-            "role" => Json(Answer("ok", 1, role: true)),
-            _ => Json(Answer("ok", 1)),
+            "catchall" => Bill("millionverifier", 1, Json(Answer("catch_all", 2))),
+            "unknown" => Bill("millionverifier", 1, Json(Answer("unknown", 3))),
+            "invalid" => Bill("millionverifier", 1, Json(Answer("invalid", 6))),
+            "role" => Bill("millionverifier", 1, Json(Answer("ok", 1, role: true))),
+            _ => Bill("millionverifier", 1, Json(Answer("ok", 1))),
         };
     }
 

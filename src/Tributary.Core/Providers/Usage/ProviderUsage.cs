@@ -83,10 +83,13 @@ public sealed class ProviderUsage : IDelayedWrites
         return cost;
     }
 
-    /// <summary>Counts one verification (answered with a verdict, or failed) and returns what it cost in vendor credits.</summary>
-    public decimal Verified(string provider, bool answered)
+    /// <summary>
+    /// Counts one verification (answered with a verdict, or failed) and returns what it cost in vendor credits:
+    /// <paramref name="billed"/> when the vendor charges for that answer (Hunter does not for unknown).
+    /// </summary>
+    public decimal Verified(string provider, bool answered, bool billed)
     {
-        var cost = CostOf(provider).OfVerification(answered);
+        var cost = CostOf(provider).OfVerification(billed);
         Add(provider, found: false, failed: !answered, cost);
         return cost;
     }

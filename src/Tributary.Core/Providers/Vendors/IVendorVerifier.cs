@@ -14,7 +14,11 @@ public interface IVendorVerifier
 public abstract record VerifierAnswer
 {
     /// <summary>The vendor's verdict mapped to §5.2's set, and the vendor's own word for it.</summary>
-    public sealed record Verdict(EmailStatus Status, string VendorWord) : VerifierAnswer;
+    public sealed record Verdict(EmailStatus Status, string VendorWord) : VerifierAnswer
+    {
+        /// <summary>Whether the vendor charges for this verdict (Hunter does not for unknown or disposable).</summary>
+        public bool Billed { get; init; } = true;
+    }
 
     public sealed record Failed(ProviderResult.Failed Failure) : VerifierAnswer;
 }

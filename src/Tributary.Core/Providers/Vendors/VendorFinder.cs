@@ -101,15 +101,28 @@ public abstract class VendorFinder : IEnrichmentProvider
         // The batch is no single caller's: each waiting lookup keeps its own deadline and stops waiting when it passes.
         queries => FindManyAsync(queries, CancellationToken.None), query => FindAsync(query, CancellationToken.None)));
 
-    /// <summary>The found values of one answer, kept to the channels this provider serves; none is a no match.</summary>
+    /// <summary>
+    /// The found values of one answer, kept to the channels this run asked of the provider; none is a no match. What the
+    /// vendor returned, asked for or not, is what it bills (<see cref="ProviderResult.Billing"/>).
+    /// </summary>
     protected sealed class Values(IReadOnlySet<string> channels)
     {
         private readonly Dictionary<string, ProviderValue> _values = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _returned = new(StringComparer.Ordinal);
 
         public Values Add(string channel, string? value, double confidence, EmailStatus? status = null)
         {
-            if (channels.Contains(channel) && !string.IsNullOrWhiteSpace(value) && !_values.ContainsKey(channel))
+            if (string.IsNullOrWhiteSpace(value)) return this;
+            _returned.Add(channel);
+            if (channels.Contains(channel) && !_values.ContainsKey(channel))
                 _values[channel] = new ProviderValue(JsonSerializer.SerializeToElement(value.Trim()), Math.Clamp(confidence, 0, 1), status);
+            return this;
+        }
+
+        /// <summary>A channel the vendor bills as returned though it sent no value for it (Dropcontact: an email it was given to verify).</summary>
+        public Values Billed(string channel)
+        {
+            _returned.Add(channel);
             return this;
         }
 
@@ -117,7 +130,14 @@ public abstract class VendorFinder : IEnrichmentProvider
         public Values AddEmail(string channel, string? email, EmailStatus status, double? confidence = null) =>
             Add(channel, email, confidence ?? EmailStatuses.DefaultConfidence(status), status);
 
-        public ProviderResult Result() => _values.Count == 0 ? ProviderResult.None : new ProviderResult.Found(_values);
+        /// <param name="matched">Whether the vendor billed the answer as a match; by default, when it returned anything.</param>
+        /// <param name="free">The vendor said it charged nothing for this answer (Prospeo: a record it answered before).</param>
+        public ProviderResult Result(bool? matched = null, bool free = false)
+        {
+            var billing = free ? VendorBilling.Free : new VendorBilling(matched ?? _returned.Count > 0, _returned);
+            if (_values.Count > 0) return new ProviderResult.Found(_values) { Billing = billing };
+            return billing.Matched || billing.Returned.Count > 0 ? ProviderResult.None with { Billing = billing } : ProviderResult.None;
+        }
     }
 
     /// <summary>Values of the channels this run asked of the provider; what else the vendor returned is left out.</summary>
@@ -185,6 +205,7 @@ public abstract class VendorVerifier : IVendorVerifier
 
     protected abstract Task<VerifierAnswer> CheckAsync(string email, CancellationToken ct);
 
-    protected static VerifierAnswer Verdict(EmailStatus status, string? word) => new VerifierAnswer.Verdict(status, word ?? "");
+    protected static VerifierAnswer Verdict(EmailStatus status, string? word, bool billed = true) =>
+        new VerifierAnswer.Verdict(status, word ?? "") { Billed = billed };
     protected static VerifierAnswer Fail(ProviderResult.Failed failure) => new VerifierAnswer.Failed(failure);
 }

@@ -21,8 +21,8 @@ public sealed record EmailVerdict(string Email, EmailStatus Status, string Sourc
 /// only when the previous answered <c>unknown</c> or failed (a timeout or a blocked port is never <c>invalid</c>);
 /// without that list the built-in checker decides. When nobody could tell, the finder's own verdict stands.
 /// </summary>
-/// <param name="asked">Told of each verifier call: the verifier, whether it gave a verdict, and how long it took.</param>
-public sealed class EmailVerdicts(ProviderRegistry providers, IEmailVerifier builtIn, Action<string, bool, TimeSpan>? asked = null)
+/// <param name="asked">Told of each verifier call: the verifier, its answer, and how long it took.</param>
+public sealed class EmailVerdicts(ProviderRegistry providers, IEmailVerifier builtIn, Action<string, VerifierAnswer, TimeSpan>? asked = null)
 {
     /// <param name="deadline">The run's deadline (with the caller's cancellation): a verifier still busy then counts as failed.</param>
     public async Task<EmailVerdict> DecideAsync(string email, EmailStatus? finderSays, string finder, string channel,
@@ -63,7 +63,7 @@ public sealed class EmailVerdicts(ProviderRegistry providers, IEmailVerifier bui
                 answer = new VerifierAnswer.Failed(new ProviderResult.Failed("the request's deadline passed", Transient: true));
             }
             var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-            asked?.Invoke(verifier.Name, answer is VerifierAnswer.Verdict, elapsed);
+            asked?.Invoke(verifier.Name, answer, elapsed);
             var latency = (long)elapsed.TotalMilliseconds;
             switch (answer)
             {

@@ -115,7 +115,8 @@ public sealed class ApolloFinder(VendorContext context) : VendorFinder(context, 
             .Add(WaterfallChannels.FullName, VendorJson.Str(person, "name"), MatchedConfidence)
             .Add(WaterfallChannels.CompanyName, VendorJson.Str(person, "organization", "name"), MatchedConfidence)
             .Add(WaterfallChannels.CompanyDomain, VendorJson.Str(person, "organization", "primary_domain"), MatchedConfidence)
-            .Result();
+            // A credit for the person's demographics, with or without an email.
+            .Result(matched: true);
     }
 
     /// <summary>

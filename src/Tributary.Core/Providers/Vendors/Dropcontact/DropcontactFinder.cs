@@ -83,6 +83,8 @@ public sealed class DropcontactFinder(VendorContext context) : VendorFinder(cont
     private ProviderResult Map(JsonElement record, ProviderQuery query)
     {
         var values = NewValues(query);
+        // Dropcontact refunds the credit of a record whose email it did not find, except when it was given one to verify.
+        if (KnownValues.Email(query) is not null) values.Billed(WaterfallChannels.WorkEmail);
         if (VendorJson.Get(record, "email") is { ValueKind: JsonValueKind.Array } emails)
         {
             var best = emails.EnumerateArray().Where(e => VendorJson.Str(e, "email") is not null)

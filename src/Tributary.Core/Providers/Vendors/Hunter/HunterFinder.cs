@@ -50,14 +50,15 @@ public sealed class HunterVerifier(VendorContext context) : VendorVerifier(conte
                     await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(500 * Math.Pow(2, attempt), 5000)), Time, ct);
                     continue;
                 case 222:
-                    return Verdict(EmailStatus.Unknown, "222 remote SMTP failure");
+                    return Verdict(EmailStatus.Unknown, "222 remote SMTP failure", billed: false);
                 case 451:
                     return Fail(VendorFailures.Error("HTTP 451: Hunter may not process this person's data", transient: false));
                 case 200:
                     var word = reply.Str("data", "status");
+                    // Hunter does not charge a verification that ends unknown or disposable.
                     return reply.Get("data") is null
                         ? Fail(VendorFailures.Error("HTTP 200 without a data object", transient: false))
-                        : Verdict(Hunter.Status(word), word);
+                        : Verdict(Hunter.Status(word), word, billed: word?.ToLowerInvariant() is not ("unknown" or "disposable" or null));
                 default:
                     return Fail(Hunter.Failure(reply));
             }

@@ -75,7 +75,8 @@ public sealed class PdlFinder(VendorContext context) : VendorFinder(context, Ven
             .Add(WaterfallChannels.CompanyName, VendorJson.Str(data, "job_company_name"), likelihood)
             .Add(WaterfallChannels.CompanyDomain, VendorJson.Str(data, "job_company_website"), likelihood)
             .Add(WaterfallChannels.Location, VendorJson.Str(data, "location_name"), likelihood)
-            .Result();
+            // PDL bills every 200, whatever it holds (free-plan booleans, or none of the channels asked).
+            .Result(matched: true);
     }
 
     private static string? FirstString(JsonElement data, string array) =>

@@ -20,7 +20,7 @@ public sealed class ProspeoFinder(VendorContext context) : VendorFinder(context,
         if (reply.Status != 200 || code is not null || reply.Get("error") is { ValueKind: JsonValueKind.True }) return Failure(reply, code);
         if (reply.Get("person") is not { ValueKind: JsonValueKind.Object } person)
             return VendorFailures.Error("HTTP 200 without a person", transient: false);
-        return Map(query, person, reply.Get("company"));
+        return Map(query, person, reply.Get("company"), free: reply.Get("free_enrichment") is { ValueKind: JsonValueKind.True });
     }
 
     /// <summary>
@@ -55,8 +55,9 @@ public sealed class ProspeoFinder(VendorContext context) : VendorFinder(context,
         return queries.Select((q, i) =>
         {
             var id = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // The bulk answer documents only a total_cost, no per-record free flag; one is read where a match carries it.
             if (matched.TryGetValue(id, out var m) && VendorJson.Get(m, "person") is { ValueKind: JsonValueKind.Object } person)
-                return Map(q, person, VendorJson.Get(m, "company"));
+                return Map(q, person, VendorJson.Get(m, "company"), free: VendorJson.Bool(m, "free_enrichment") == true);
             // A record in neither list was not answered: a failure, never a no match.
             return notMatched.Contains(id) ? ProviderResult.None
                 : VendorFailures.Error($"the bulk answer does not mention record {id}", transient: true);
@@ -93,7 +94,8 @@ public sealed class ProspeoFinder(VendorContext context) : VendorFinder(context,
         ["data"] = data,
     };
 
-    private ProviderResult Map(ProviderQuery query, JsonElement person, JsonElement? company)
+    /// <param name="free">Prospeo charges a record once for the account's lifetime and says so (<c>free_enrichment</c>).</param>
+    private ProviderResult Map(ProviderQuery query, JsonElement person, JsonElement? company, bool free)
     {
         var values = NewValues(query);
         if (VendorJson.Bool(person, "email", "revealed") == true)
@@ -106,7 +108,7 @@ public sealed class ProspeoFinder(VendorContext context) : VendorFinder(context,
             .Add(WaterfallChannels.JobTitle, VendorJson.Str(person, "current_job_title"), MatchedConfidence)
             .Add(WaterfallChannels.FullName, VendorJson.Str(person, "full_name"), MatchedConfidence)
             .Add(WaterfallChannels.CompanyName, company is { } c ? VendorJson.Str(c, "name") : null, MatchedConfidence)
-            .Result();
+            .Result(matched: true, free);
     }
 
     /// <summary><c>person.email.status</c>: only <c>VERIFIED</c> is documented now; the retired API's words are read too.</summary>
