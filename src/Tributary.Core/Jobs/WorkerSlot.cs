@@ -72,6 +72,9 @@ public static class WorkerSlot
         }
     }
 
+    /// <summary>The current job item holds its worker slot (it did not step out, or could not).</summary>
+    public static bool Holding => Current.Value is { Away: false };
+
     /// <summary>What <see cref="StepOutAsync"/> gives when the slot is kept: disposing it does nothing.</summary>
     public static readonly IAsyncDisposable Stay = new Kept();
 

@@ -41,6 +41,11 @@ public sealed class ProviderDefinition
     public decimal? CreditPrice { get; set; }
     /// <summary>How long a bulk batch of job items waits to fill (DESIGN §5.4); unset: 200, or 2000 for vendors that answer in minutes.</summary>
     public int? BatchWindowMs { get; set; }
+    /// <summary>
+    /// For a vendor whose requests are read back later (Dropcontact): how long after a request is sent it is first read;
+    /// later reads back off, doubling, up to two minutes apart. Unset: the vendor's typical delay (Dropcontact 30 s).
+    /// </summary>
+    public int? FirstPollMs { get; set; }
     public string? PhoneWebhookUrl { get; set; }
 
     public const int DefaultTimeoutMs = 3000;
@@ -132,6 +137,7 @@ public sealed class EnrichmentConfiguration : IValidatedOptions
             if (p.DailyLimit is < 1) yield return $"{key}:DailyLimit must be at least 1";
             if (p.CreditPrice is < 0) yield return $"{key}:CreditPrice must not be negative";
             if (p.BatchWindowMs is < 0 or > 60_000) yield return $"{key}:BatchWindowMs must be from 0 to 60000";
+            if (p.FirstPollMs is < 1 or > 600_000) yield return $"{key}:FirstPollMs must be from 1 to 600000";
             if (p.Cost is { } cost)
             {
                 if (cost.PerCall < 0) yield return $"{key}:Cost:PerCall must not be negative";

@@ -44,6 +44,7 @@ public sealed class ProviderRegistry
                 {
                     Quota = Quotas.ProviderQuota.IsConfigured(definition, vendor) ? new Quotas.ProviderQuota(name, definition, dbs, time, vendor) : null,
                     JobWorkers = jobs?.Workers ?? new Jobs.JobOptions().Workers,
+                    JobWaitingItems = (jobs ?? new Jobs.JobOptions()).MaxWaitingItems,
                     Answers = Answers,
                 };
                 if (VendorAccounts.For(vendor.Type) is { } check)

@@ -72,6 +72,10 @@ public sealed class VendorConfigurationTests
             ["Tributary:Providers:h:Cost:PerFound:work_email"] = "1",
             ["Tributary:Providers:h:Cost:PerFound:fax"] = "1",
             ["Tributary:Providers:h:CreditPrice"] = "0.049",
+            ["Tributary:Providers:h:FirstPollMs"] = "1000",
+            ["Tributary:Providers:d:Type"] = "dropcontact",
+            ["Tributary:Providers:d:ApiKey"] = "k",
+            ["Tributary:Providers:d:FirstPollMs"] = "0",
             ["Tributary:Verification:CatchAll"] = "continue",
         }).Build();
         ConfigurationKeys.ThrowOnUnknown(config);
@@ -79,6 +83,8 @@ public sealed class VendorConfigurationTests
             ConfigurationSetup.Read<Tributary.Core.Providers.EnrichmentConfiguration>(config)).Message;
         error.ShouldContain("Tributary:Providers:h:RecheckMinutes must be from 1 to 10080");
         error.ShouldContain("Tributary:Providers:h:Cost:PerFound has an unknown channel 'fax'");
+        error.ShouldContain("Tributary:Providers:h:FirstPollMs is only for types whose requests are read back later (dropcontact)");
+        error.ShouldContain("Tributary:Providers:d:FirstPollMs must be from 1 to 600000");
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public abstract class VendorCostApp(DatabaseProvider provider) : TributaryApp(pr
                 settings[$"Tributary:Providers:{name}:CreditPrice"] = price.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
             settings["Tributary:Providers:dropcontact:BatchWindowMs"] = "50";
+            settings["Tributary:Providers:dropcontact:FirstPollMs"] = "500";
             settings["Tributary:Waterfall:work_email:0"] = "prospeo";
             settings["Tributary:Waterfall:work_email:1"] = "findymail";
             settings["Tributary:Waterfall:work_email:2"] = "icypeas";

@@ -592,6 +592,11 @@ public sealed class VendorFakes : IAsyncDisposable
     /// <summary>While held, every Dropcontact request reads "not ready yet".</summary>
     public void HoldDropcontact(bool held) => _dropcontactHeld = held;
 
+    /// <summary>How long a Dropcontact request takes to be ready after it was sent.</summary>
+    public TimeSpan DropcontactTakes { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    private readonly ConcurrentDictionary<string, long> _dropcontactSentAt = new();
+
     /// <summary>Completes once Dropcontact was sent <paramref name="count"/> contacts in all.</summary>
     public Task DropcontactContactsSubmitted(int count)
     {
@@ -614,6 +619,7 @@ public sealed class VendorFakes : IAsyncDisposable
         if (scenarios.Contains("ratelimit")) return Json(new { error = true, reason = "Too many requests", success = false }, 429);
         var id = Guid.NewGuid().ToString("N");
         _dropcontactRequests[id] = scenarios;
+        _dropcontactSentAt[id] = r.ReceivedAt;
         _dropcontactEmailsGiven[id] = contacts.Select(c => c?["email"] is not null).ToArray();
         Asked("dropcontact", contacts.Count);
         lock (_submitWaiters)
@@ -629,7 +635,7 @@ public sealed class VendorFakes : IAsyncDisposable
         if (r.Header("x-access-token") != GoodKey) return Json(new { error = true, reason = "Invalid token", success = false }, 401);
         var id = r.Path.Split('/').Last();
         if (!_dropcontactRequests.TryGetValue(id, out var scenarios)) return Json(new { error = true, reason = "Unknown request", success = false });
-        if (_dropcontactHeld || _reads.AddOrUpdate("dc:" + id, 1, (_, n) => n + 1) == 1)
+        if (_dropcontactHeld || System.Diagnostics.Stopwatch.GetElapsedTime(_dropcontactSentAt[id]) < DropcontactTakes)
             return Json(new { error = false, success = false, reason = "Request not ready yet, try again in 30 seconds" });
         if (scenarios.Contains("err200")) return Json(new { error = true, success = false, reason = "An internal error occurred" });
         // Taken on send, refunded where no email was found; an email given (verify only) is never refunded. Billed once.

@@ -30,6 +30,7 @@ public abstract class VendorLateApp(DatabaseProvider provider) : TributaryApp(pr
                 ["Tributary:Providers:apollo:PhoneWebhookUrl"] = "https://tributary.test",
                 // Both waiting items join one request, which is full (two workers) and sent at once.
                 ["Tributary:Providers:dropcontact:BatchWindowMs"] = "5000",
+                ["Tributary:Providers:dropcontact:FirstPollMs"] = "500",
                 ["Tributary:Waterfall:work_email:0"] = "apollo",
                 ["Tributary:Waterfall:phone:0"] = "apollo_plain",
                 ["Tributary:Waterfall:phone:1"] = "apollo",

@@ -9,7 +9,8 @@ public sealed class VendorRequestTests(VendorFakes fakes) : IClassFixture<Vendor
     private static readonly HttpClient Http = new(new SocketsHttpHandler { AllowAutoRedirect = false });
 
     private VendorContext Context(string type, string? key = VendorFakes.GoodKey) =>
-        new(type, new ProviderDefinition { Type = type, ApiKey = key, BaseUrl = fakes.BaseUrl }, VendorCatalog.Find(type)!, Http, TimeProvider.System);
+        new(type, new ProviderDefinition { Type = type, ApiKey = key, BaseUrl = fakes.BaseUrl, FirstPollMs = type == "dropcontact" ? 100 : null },
+            VendorCatalog.Find(type)!, Http, TimeProvider.System);
 
     private async Task Find(string type) =>
         (await VendorCatalog.Find(type)!.Finder!(Context(type)).LookupAsync(VendorAnswerTests.Person("found"), CancellationToken.None))

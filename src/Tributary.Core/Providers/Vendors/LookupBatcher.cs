@@ -10,6 +10,9 @@ namespace Tributary.Core.Providers.Vendors;
 /// the job runs: measured on a 1,000-record Dropcontact job on PostgreSQL, batches of 7 and 57 in turn (28 calls,
 /// not 18), and with the first rule alone, workers coming back from a batch over more than one window (20 calls).
 /// Lookups wanting a different request shape (<c>key</c>: Prospeo's mobile flag) wait in batches of their own.
+/// Neither wait applies to a batch that holds a lookup still in its worker slot while it waits on a vendor that answers
+/// later (more items waited than may step out): the earlier batch's items need a slot to come back, and that slot is
+/// held by this batch until it is sent (measured: batches of 250 and 70 in turn, each 70 held 20 s).
 /// </summary>
 public sealed class LookupBatcher(int size, TimeSpan window, TimeProvider time,
     Func<IReadOnlyList<ProviderQuery>, Task<IReadOnlyList<ProviderResult>>> sendMany,
@@ -23,6 +26,7 @@ public sealed class LookupBatcher(int size, TimeSpan window, TimeProvider time,
         public List<Waiting> Items { get; } = [];
         public long Generation { get; } = generation;
         public long LastJoined { get; set; }
+        public bool HoldsSlots { get; set; }
     }
 
     private readonly Dictionary<string, Open> _open = new(StringComparer.Ordinal);
@@ -36,7 +40,9 @@ public sealed class LookupBatcher(int size, TimeSpan window, TimeProvider time,
     /// Gets this lookup's answer when it comes after the lookup stopped waiting (its deadline), from a batch that was
     /// already sent: the vendor charged for it (DESIGN §5.4).
     /// </param>
-    public async Task<ProviderResult> JoinAsync(ProviderQuery query, string key, CancellationToken ct, Action<ProviderResult>? late = null)
+    /// <param name="holdsSlot">The lookup waits on a vendor that answers later in its worker slot, having found no room to step out.</param>
+    public async Task<ProviderResult> JoinAsync(ProviderQuery query, string key, CancellationToken ct, Action<ProviderResult>? late = null,
+        bool holdsSlot = false)
     {
         var waiting = new Waiting(query, new TaskCompletionSource<ProviderResult>(TaskCreationOptions.RunContinuationsAsynchronously), late);
         List<Waiting>? full = null;
@@ -51,6 +57,7 @@ public sealed class LookupBatcher(int size, TimeSpan window, TimeProvider time,
             }
             open.Items.Add(waiting);
             open.LastJoined = time.GetTimestamp();
+            open.HoldsSlots |= holdsSlot;
             if (_lastAnswer.TryGetValue(key, out var last)) _lastAnswer[key] = last with { Back = last.Back + 1 };
             if (open.Items.Count >= size)
             {
@@ -81,8 +88,8 @@ public sealed class LookupBatcher(int size, TimeSpan window, TimeProvider time,
                 // under load some take longer than one window, so they are waited for up to a few windows.
                 var workersComingBack = _lastAnswer.TryGetValue(key, out var last) && last.Back < last.Answered
                                         && time.GetElapsedTime(last.At) < window * ReturnWindows;
-                if (_inFlight.TryGetValue(key, out var flying)) earlier = flying.Answered.Task;
-                else if (workersComingBack) wait = window;
+                if (!open.HoldsSlots && _inFlight.TryGetValue(key, out var flying)) earlier = flying.Answered.Task;
+                else if (!open.HoldsSlots && workersComingBack) wait = window;
                 else if (quiet < window) wait = window - quiet;
                 else
                 {

@@ -34,6 +34,13 @@ public sealed record VendorType
     /// </summary>
     public int DefaultBatchWindowMs { get; init; } = 200;
     /// <summary>
+    /// <c>FirstPollMs</c> when it is not configured, for a vendor whose requests are read back later. Dropcontact asks to be
+    /// read "a few seconds" after a submit and says "try again in 30 seconds" while not ready: read at 5 s, then 15, 35
+    /// and 75 s, a request ready after 30 s costs three reads (a 1,000-record job stays within ⌈n / 250⌉ + 2 calls × 3)
+    /// while one ready at once is not kept waiting half a minute. Null: the vendor is not read so.
+    /// </summary>
+    public int? DefaultFirstPollMs { get; init; }
+    /// <summary>
     /// The vendor's documented rate limits (VENDORS.md), kept when <c>RatePerSecond</c> / <c>RatePerMinute</c> are not
     /// configured. Vendors whose limits depend on the plan (Apollo, Prospeo) or on the operator (Reacher) have none:
     /// their 429s are retried as rate limits.
@@ -57,6 +64,7 @@ public sealed record VendorType
             yield return $"{key}:BaseUrl must be an absolute http(s) URL of scheme, host and port only (the vendor's paths are added), not '{p.BaseUrl}'";
         if (p.Url is not null) yield return $"{key}:Url is for type http; a {Type} provider takes BaseUrl";
         if (p.Headers.Count > 0) yield return $"{key}:Headers is for type http; a {Type} provider sends its ApiKey as the vendor documents";
+        if (p.FirstPollMs is not null && DefaultFirstPollMs is null) yield return $"{key}:FirstPollMs is only for types whose requests are read back later (dropcontact)";
         if (!Finds && p.Channels.Count > 0) yield return $"{key}:Channels: {Type} is a verifier and returns no channel";
         foreach (var c in p.Channels.Where(c => WaterfallChannels.IsKnown(c) && !Channels.Contains(c)))
             yield return $"{key}:Channels has '{c}', which {Type} cannot return (it returns {string.Join(", ", Channels)})";
@@ -78,8 +86,11 @@ public sealed record VendorContext(string Name, ProviderDefinition Definition, V
     /// <summary>The provider's quotas, shared by its finder, its verifier and every server process; null when none is configured.</summary>
     public Quotas.ProviderQuota? Quota { get; init; }
 
-    /// <summary><c>Jobs:Workers</c>: no more job items than this can wait for one bulk call.</summary>
+    /// <summary><c>Jobs:Workers</c>: no more job items than this can wait for one bulk call, unless they step out of their slots.</summary>
     public int JobWorkers { get; init; } = 64;
+
+    /// <summary><c>Jobs:WaitingItems</c>: how many job items may wait out of their slots on a vendor that answers later.</summary>
+    public int JobWaitingItems { get; init; } = 256;
 
     /// <summary>Late answers awaited through the database (Apollo's phones); null where nothing waits (unit tests).</summary>
     public PendingAnswers? Answers { get; init; }
@@ -178,6 +189,7 @@ public static class VendorCatalog
             DefaultRatePerSecond = 60,
             DefaultCost = new() { PerFound = { [WaterfallChannels.WorkEmail] = 1 } },
             DefaultBatchWindowMs = 2000,
+            DefaultFirstPollMs = 5_000,
             Finder = c => new DropcontactFinder(c),
         },
         new() { Type = "zerobounce", DefaultBaseUrl = "https://api.zerobounce.net", DefaultCost = new() { PerVerification = 1 }, Verifier = c => new ZeroBounceVerifier(c) },

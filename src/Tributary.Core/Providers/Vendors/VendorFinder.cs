@@ -18,6 +18,7 @@ public abstract class VendorFinder : IEnrichmentProvider
         Time = context.Time;
         Answers = context.Answers;
         _jobWorkers = context.JobWorkers;
+        _jobWaitingItems = context.JobWaitingItems;
         _batchWindow = TimeSpan.FromMilliseconds(context.Definition.BatchWindowMs ?? context.Vendor.DefaultBatchWindowMs);
     }
 
@@ -50,7 +51,9 @@ public abstract class VendorFinder : IEnrichmentProvider
             ProviderResult result;
             // A vendor that answers in minutes is waited for outside the job item's worker slot.
             await using (AnswersLater && query.MayWait ? await Jobs.WorkerSlot.StepOutAsync() : Jobs.WorkerSlot.Stay)
-                result = query.MayWait && BulkMax > 1 ? await Batcher.JoinAsync(query, BatchKey(query), ct, LateSink(query)) : await FindAsync(query, ct);
+                result = query.MayWait && BulkMax > 1
+                    ? await Batcher.JoinAsync(query, BatchKey(query), ct, LateSink(query), holdsSlot: AnswersLater && Jobs.WorkerSlot.Holding)
+                    : await FindAsync(query, ct);
             result = await CompleteAsync(query, result, ct);
             // Some vendors repeat the key in their error messages: no reason leaves here with it.
             return result is ProviderResult.Failed failed ? failed with { Reason = Client.Redact(failed.Reason) } : result;
@@ -92,12 +95,17 @@ public abstract class VendorFinder : IEnrichmentProvider
     protected virtual string BatchKey(ProviderQuery query) => "";
 
     private LookupBatcher? _batcher;
-    private readonly int _jobWorkers;
+    private readonly int _jobWorkers, _jobWaitingItems;
     private readonly TimeSpan _batchWindow;
 
-    /// <summary>Gathers job items' lookups into bulk calls, sized to the vendor's maximum or the job workers, if fewer.</summary>
+    /// <summary>
+    /// Gathers job items' lookups into bulk calls, sized to the vendor's maximum or the job workers, if fewer. Items waiting
+    /// on a vendor that answers later give up their slots, so more of them than workers wait together: their batches are
+    /// sized to the vendor's maximum or the items that may wait so (measured on Dropcontact, 1,000 records with 64 workers:
+    /// 16 requests of 64, each read twice, 48 calls; in requests of 250, 8 to 14).
+    /// </summary>
     private LookupBatcher Batcher => LazyInitializer.EnsureInitialized(ref _batcher, () => new LookupBatcher(
-        Math.Max(1, Math.Min(BulkMax, _jobWorkers)), _batchWindow, Time,
+        Math.Max(1, Math.Min(BulkMax, AnswersLater ? Math.Max(_jobWorkers, _jobWaitingItems) : _jobWorkers)), _batchWindow, Time,
         // The batch is no single caller's: each waiting lookup keeps its own deadline and stops waiting when it passes.
         queries => FindManyAsync(queries, CancellationToken.None), query => FindAsync(query, CancellationToken.None)));
 
@@ -145,13 +153,6 @@ public abstract class VendorFinder : IEnrichmentProvider
 
     /// <summary>Confidence of a non-email value the vendor returned with the person it matched.</summary>
     protected const double MatchedConfidence = 0.9;
-
-    /// <summary>Waits between reads of a vendor's pending answer: 0.5 s, 1 s, 2 s, then every <paramref name="cap"/>.</summary>
-    protected Task PollDelayAsync(int attempt, TimeSpan cap, CancellationToken ct)
-    {
-        var delay = TimeSpan.FromMilliseconds(Math.Min(500 * Math.Pow(2, attempt), cap.TotalMilliseconds));
-        return Task.Delay(delay, Time, ct);
-    }
 }
 
 /// <summary>Known values a vendor request is built from, trimmed, with names split or joined as a vendor needs them.</summary>

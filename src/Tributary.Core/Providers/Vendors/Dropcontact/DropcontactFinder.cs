@@ -15,6 +15,15 @@ public sealed class DropcontactFinder(VendorContext context) : VendorFinder(cont
     /// <summary>However long the deadline allows, a request is not waited for beyond this.</summary>
     private static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(15);
 
+    /// <summary>Reads of a request back off to at most this far apart.</summary>
+    private static readonly TimeSpan MaxPollGap = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Every read is a call the vendor counts like a request: the first comes after the vendor's typical delay, when the
+    /// answer is usually ready, not at once (reads at 0.5 s and 1 s made 32 of the 48 calls of a 1,000-record job).
+    /// </summary>
+    private readonly TimeSpan _firstPoll = TimeSpan.FromMilliseconds(context.Definition.FirstPollMs ?? context.Vendor.DefaultFirstPollMs ?? 5_000);
+
     public override bool AnswersLater => true;
 
     protected override async Task<ProviderResult> FindAsync(ProviderQuery query, CancellationToken ct) =>
@@ -40,10 +49,9 @@ public sealed class DropcontactFinder(VendorContext context) : VendorFinder(cont
         if (requestId is null) return All(VendorFailures.Error("the answer has no request_id", transient: false));
 
         var started = Time.GetTimestamp();
-        for (var attempt = 0; ; attempt++)
+        for (var gap = _firstPoll; ; gap = gap * 2 < MaxPollGap ? gap * 2 : MaxPollGap)
         {
-            // The vendor says "try again in 30 seconds"; an early read costs nothing and a quick answer is not kept waiting.
-            await PollDelayAsync(attempt, TimeSpan.FromSeconds(30), ct);
+            await Task.Delay(gap, Time, ct);
             var read = await Client.SendAsync(HttpMethod.Get, "/v1/enrich/all/" + Uri.EscapeDataString(requestId), null, null, Auth, ct);
             if (read.Status != 200 || IsError(read)) return All(Failure(read));
             if (read.Get("success") is { ValueKind: JsonValueKind.True })
