@@ -52,12 +52,25 @@ public sealed class VendorAnswerTests(VendorFakes fakes) : IClassFixture<VendorF
                 result.ShouldBeOfType<ProviderResult.NoMatch>(result.ToString());
                 break;
             default:
-                var failed = result.ShouldBeOfType<ProviderResult.Failed>(result.ToString());
-                failed.Kind.ToString().ShouldBe(parts[1], failed.Reason);
-                failed.Transient.ShouldBe(parts.Length > 2 && parts[2] == "transient", failed.Reason);
-                failed.Reason.ShouldNotContain(VendorFakes.GoodKey);
+                ShouldBeFailed(result.ShouldBeOfType<ProviderResult.Failed>(result.ToString()), expected);
                 break;
         }
+    }
+
+    /// <summary>"failed:&lt;kind&gt;[:transient]", with the reason a person reads in the trace for that kind.</summary>
+    private static void ShouldBeFailed(ProviderResult.Failed failed, string expected)
+    {
+        var parts = expected.Split(':');
+        failed.Kind.ToString().ShouldBe(parts[1], failed.Reason);
+        failed.Transient.ShouldBe(parts.Length > 2 && parts[2] == "transient", failed.Reason);
+        failed.Reason.ShouldStartWith(failed.Kind switch
+        {
+            FailureKind.BadKey => "bad key",
+            FailureKind.OutOfCredits => "out of vendor credits",
+            FailureKind.RateLimited => "rate limited by the vendor",
+            _ => "vendor error",
+        });
+        failed.Reason.ShouldNotContain(VendorFakes.GoodKey);
     }
 
     [Theory]
@@ -73,6 +86,8 @@ public sealed class VendorAnswerTests(VendorFakes fakes) : IClassFixture<VendorF
     [InlineData("apollo", "nomatch", "nomatch")]
     [InlineData("apollo", "noemail", "nomatch")]
     [InlineData("apollo", "credits", "failed:OutOfCredits")]
+    [InlineData("apollo", "credits402", "failed:OutOfCredits")]
+    [InlineData("apollo", "inaccessible", "failed:Other")]
     [InlineData("apollo", "ratelimit", "failed:RateLimited:transient")]
     [InlineData("apollo", "broken", "failed:Other:transient")]
     [InlineData("pdl", "found", "found:unknown")]
@@ -89,6 +104,7 @@ public sealed class VendorAnswerTests(VendorFakes fakes) : IClassFixture<VendorF
     [InlineData("prospeo", "credits", "failed:OutOfCredits")]
     [InlineData("prospeo", "ratelimit", "failed:RateLimited:transient")]
     [InlineData("prospeo", "broken", "failed:Other:transient")]
+    [InlineData("prospeo", "restricted", "failed:Other")]
     [InlineData("leadmagic", "found", "found:valid")]
     [InlineData("leadmagic", "catchall", "found:catch_all")]
     [InlineData("leadmagic", "probable", "found:probable")]
@@ -109,6 +125,8 @@ public sealed class VendorAnswerTests(VendorFakes fakes) : IClassFixture<VendorF
     [InlineData("icypeas", "credits", "failed:OutOfCredits")]
     [InlineData("icypeas", "badinput", "failed:Other")]
     [InlineData("icypeas", "ratelimit", "failed:RateLimited:transient")]
+    [InlineData("icypeas", "broken", "failed:Other:transient")]
+    [InlineData("icypeas", "aborted", "failed:Other")]
     [InlineData("dropcontact", "found", "found:valid")]
     [InlineData("dropcontact", "catchall", "found:catch_all")]
     [InlineData("dropcontact", "nomatch", "nomatch")]
@@ -119,6 +137,11 @@ public sealed class VendorAnswerTests(VendorFakes fakes) : IClassFixture<VendorF
     {
         var result = await Finder(type).LookupAsync(Person(scenario), CancellationToken.None);
         ShouldBe(result, expected, scenario);
+        if (result is not ProviderResult.Failed) return;
+        // A finder keeps no failure: the next lookup asks the vendor again (whether to is the waterfall's call, by health).
+        var before = fakes.Count(type);
+        await Finder(type).LookupAsync(Person(scenario), CancellationToken.None);
+        fakes.Count(type).ShouldBeGreaterThan(before);
     }
 
     [Theory]
@@ -137,6 +160,26 @@ public sealed class VendorAnswerTests(VendorFakes fakes) : IClassFixture<VendorF
         ShouldBe(result, "failed:BadKey", "found");
         ((ProviderResult.Failed)result).Reason.ShouldStartWith("bad key");
         // Permanent: not retried.
+        fakes.Count(type).ShouldBe(before + 1);
+    }
+
+    [Theory]
+    [InlineData("icypeas", false)]
+    [InlineData("dropcontact", false)]
+    [InlineData("findymail", false)]
+    [InlineData("prospeo", false)]
+    [InlineData("icypeas", true)]
+    [InlineData("findymail", true)]
+    [InlineData("reacher", true)]
+    public async Task A_key_refused_in_the_other_form_VENDORS_md_leaves_open_is_a_bad_key_too(string type, bool verifier)
+    {
+        var before = fakes.Count(type);
+        var failed = verifier
+            ? (await Verifier(type, key: VendorFakes.OtherBadKey).VerifyAsync(VendorFakes.EmailOf("valid"), CancellationToken.None))
+                .ShouldBeOfType<VerifierAnswer.Failed>().Failure
+            : (await Finder(type, key: VendorFakes.OtherBadKey).LookupAsync(Person("found"), CancellationToken.None)).ShouldBeOfType<ProviderResult.Failed>();
+        ShouldBeFailed(failed, "failed:BadKey");
+        failed.Reason.ShouldNotContain(VendorFakes.OtherBadKey);
         fakes.Count(type).ShouldBe(before + 1);
     }
 
@@ -219,6 +262,10 @@ public sealed class VendorAnswerTests(VendorFakes fakes) : IClassFixture<VendorF
     [InlineData("neverbounce", "unknown", "verdict:unknown")]
     [InlineData("neverbounce", "ratelimit", "failed:RateLimited:transient")]
     [InlineData("neverbounce", "tempunavail", "failed:Other:transient")]
+    [InlineData("neverbounce", "generalfailure", "failed:Other")]
+    [InlineData("neverbounce", "badreferrer", "failed:Other")]
+    [InlineData("zerobounce", "ratelimit", "failed:RateLimited:transient")]
+    [InlineData("reacher", "ratelimit", "failed:RateLimited:transient")]
     [InlineData("millionverifier", "valid", "verdict:valid")]
     [InlineData("millionverifier", "catchall", "verdict:catch_all")]
     [InlineData("millionverifier", "unknown", "verdict:unknown")]
@@ -239,9 +286,10 @@ public sealed class VendorAnswerTests(VendorFakes fakes) : IClassFixture<VendorF
             EmailStatuses.Name(answer.ShouldBeOfType<VerifierAnswer.Verdict>(answer.ToString()).Status).ShouldBe(parts[1]);
             return;
         }
-        var failed = answer.ShouldBeOfType<VerifierAnswer.Failed>(answer.ToString()).Failure;
-        failed.Kind.ToString().ShouldBe(parts[1], failed.Reason);
-        failed.Transient.ShouldBe(parts.Length > 2, failed.Reason);
+        ShouldBeFailed(answer.ShouldBeOfType<VerifierAnswer.Failed>(answer.ToString()).Failure, expected);
+        var before = fakes.Count(type);
+        await Verifier(type).VerifyAsync(VendorFakes.EmailOf(scenario), CancellationToken.None);
+        fakes.Count(type).ShouldBeGreaterThan(before);
     }
 
     [Theory]

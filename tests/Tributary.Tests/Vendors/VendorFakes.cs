@@ -36,6 +36,12 @@ public sealed record VendorRequest(
 public sealed class VendorFakes : IAsyncDisposable
 {
     public const string GoodKey = "live-key-7f3a9c2e";
+
+    /// <summary>
+    /// A refused key that gets the vendor's other bad-key answer where VENDORS.md leaves the status unconfirmed (Icypeas,
+    /// Dropcontact and Findymail: 403, not 401; Reacher: a 400 in plain text; Prospeo: a 400 with the older API's code in message).
+    /// </summary>
+    public const string OtherBadKey = "bad-key-other-form";
     public const string Domain = "acme.test";
 
     private readonly WebApplication _app;
@@ -323,6 +329,9 @@ public sealed class VendorFakes : IAsyncDisposable
             "noemail" => (200, Person(null, "unavailable")),
             "guessed" => (200, Person(EmailOf(scenario), "guessed")),
             "credits" => (422, new { error = "You have insufficient credits to complete this request.", error_code = "INSUFFICIENT_CREDITS" }),
+            // Apollo's out-of-credit status is unconfirmed: a 402 too.
+            "credits402" => (402, new { error = "Payment required", error_code = "INSUFFICIENT_CREDITS" }),
+            "inaccessible" => (403, new { error = "This endpoint is not accessible with your current plan or API key", error_code = "API_INACCESSIBLE" }),
             "ratelimit" => (429, new { message = "The maximum number of api calls allowed for api/v1/people/match is 50 times per minute." }),
             "broken" => (500, new { error = "Internal server error" }),
             _ => (200, Person(EmailOf(scenario), "verified")),
@@ -386,7 +395,7 @@ public sealed class VendorFakes : IAsyncDisposable
     // prospeo: X-KEY, inputs inside "data"; NO_MATCH and INSUFFICIENT_CREDITS are both HTTP 400.
     private IResult Prospeo(VendorRequest r)
     {
-        if (r.Header("x-key") != GoodKey) return Json(new { error = true, error_code = "INVALID_API_KEY" }, 401);
+        if (r.Header("x-key") != GoodKey) return ProspeoBadKey(r);
         if (r.Header("content-type")?.StartsWith("application/json") != true) return Json(new { error = true, error_code = "INVALID_REQUEST" }, 400);
         if (r.Body?["data"] is not JsonObject data) return Json(new { error = true, error_code = "INVALID_DATAPOINTS" }, 400);
         Asked("prospeo");
@@ -398,7 +407,7 @@ public sealed class VendorFakes : IAsyncDisposable
     /// <summary>Bulk: up to 50 records with identifiers, answered as matched and not_matched lists; a failure fails the whole call.</summary>
     private IResult ProspeoBulk(VendorRequest r)
     {
-        if (r.Header("x-key") != GoodKey) return Json(new { error = true, error_code = "INVALID_API_KEY" }, 401);
+        if (r.Header("x-key") != GoodKey) return ProspeoBadKey(r);
         if (r.Body?["data"] is not JsonArray { Count: >= 1 and <= 50 } records || records.Any(d => d?["identifier"] is null))
             return Json(new { error = true, error_code = "INVALID_DATAPOINTS" }, 400);
         var answers = records.Select(d => (Id: d!["identifier"]!.ToString(), Answer: ProspeoAnswer((JsonObject)d, r.B("enrich_mobile") == "true"))).ToList();
@@ -418,6 +427,10 @@ public sealed class VendorFakes : IAsyncDisposable
 
     /// <summary>Prospeo bills a record once for the account's lifetime: asked again (with the same mobile flag), it is free.</summary>
     private readonly ConcurrentDictionary<string, bool> _prospeoBilled = new();
+
+    private static IResult ProspeoBadKey(VendorRequest r) => r.Header("x-key") == OtherBadKey
+        ? Json(new { error = true, message = "INVALID_API_KEY" }, 400)
+        : Json(new { error = true, error_code = "INVALID_API_KEY" }, 401);
 
     /// <summary>A match is billed (once per record) only when the call that found it answered.</summary>
     private void ProspeoBill((int Status, object Body, decimal Credits, string? Record) answer)
@@ -461,6 +474,7 @@ public sealed class VendorFakes : IAsyncDisposable
             "credits" => (400, new { error = true, error_code = "INSUFFICIENT_CREDITS" }, 0, null),
             "ratelimit" => (429, new { error = true, error_code = "RATE_LIMITED" }, 0, null),
             "broken" => (400, new { error = true, error_code = "INTERNAL_ERROR" }, 0, null),
+            "restricted" => (403, new { error = true, error_code = "ACCOUNT_RESTRICTED" }, 0, null),
             "catchall" => Person("CATCH_ALL", true),
             "hidden" => Person("VERIFIED", false),
             _ => Person("VERIFIED", true),
@@ -498,10 +512,14 @@ public sealed class VendorFakes : IAsyncDisposable
         return scenario == "credits" ? Problem(402, "Payment Required", "Insufficient credits") : Json(new { email = r.B("email"), status, credits_consumed = 0.25 });
     }
 
+    private static IResult FindymailBadKey(VendorRequest r) => r.Header("authorization") == "Bearer " + OtherBadKey
+        ? Json(new { message = "This action is unauthorized." }, 403)
+        : Json(new { message = "Unauthenticated." }, 401);
+
     // findymail: Bearer; errors at HTTP 200 carry "error".
     private IResult FindymailFinder(VendorRequest r)
     {
-        if (r.Header("authorization") != "Bearer " + GoodKey) return Json(new { message = "Unauthenticated." }, 401);
+        if (r.Header("authorization") != "Bearer " + GoodKey) return FindymailBadKey(r);
         var scenario = FinderScenario("findymail", r.B("name")?.Split(' ').Last());
         Asked("findymail");
         return scenario switch
@@ -524,7 +542,7 @@ public sealed class VendorFakes : IAsyncDisposable
 
     private IResult FindymailVerifier(VendorRequest r)
     {
-        if (r.Header("authorization") != "Bearer " + GoodKey) return Json(new { message = "Unauthenticated." }, 401);
+        if (r.Header("authorization") != "Bearer " + GoodKey) return FindymailBadKey(r);
         var scenario = VerifierScenario("findymail", r.B("email"));
         Asked("findymail");
         return scenario == "credits" ? Json(new { error = "Not enough credits" }) : Bill("findymail", 1, Json(new { email = r.B("email"), verified = scenario != "invalid" }));
@@ -536,9 +554,10 @@ public sealed class VendorFakes : IAsyncDisposable
 
     private IResult IcypeasSubmit(VendorRequest r, string subject)
     {
-        if (r.Header("authorization") != GoodKey) return Json(new { success = false, message = "Invalid API key" }, 401);
+        if (r.Header("authorization") != GoodKey) return Json(new { success = false, message = "Invalid API key" }, r.Header("authorization") == OtherBadKey ? 403 : 401);
         var scenario = r.Path == "/api/email-search" ? FinderScenario("icypeas", subject) : subject;
         if (scenario == "ratelimit") return Json(new { success = false, message = "Too many requests" }, 429);
+        if (scenario == "broken") return Json(new { success = false, message = "Internal server error" }, 502);
         var id = (r.Path == "/api/email-search" ? "s" : "v") + Guid.NewGuid().ToString("N")[..23];
         _tickets[id] = scenario;
         Asked("icypeas");
@@ -547,7 +566,7 @@ public sealed class VendorFakes : IAsyncDisposable
 
     private IResult IcypeasRead(VendorRequest r)
     {
-        if (r.Header("authorization") != GoodKey) return Json(new { success = false, message = "Invalid API key" }, 401);
+        if (r.Header("authorization") != GoodKey) return Json(new { success = false, message = "Invalid API key" }, r.Header("authorization") == OtherBadKey ? 403 : 401);
         var id = r.B("id") ?? "";
         if (!_tickets.TryGetValue(id, out var scenario)) return Json(new { success = true, items = Array.Empty<object>(), total = 0 });
         // The first read finds the search still running.
@@ -566,6 +585,7 @@ public sealed class VendorFakes : IAsyncDisposable
             "nomatch" => Done(Json(Item(id, "NOT_FOUND", [])), emailFound: false),
             "credits" => Json(Item(id, "INSUFFICIENT_FUNDS", [])),
             "badinput" => Json(Item(id, "BAD_INPUT", [])),
+            "aborted" => Json(Item(id, "ABORTED", [])),
             "probable" => Done(Json(Item(id, "DEBITED", [new { email = EmailOf(scenario), certainty = "probable", mxRecords = new[] { "mx.acme.test" }, mxProvider = "google" }])), emailFound: true),
             "invalid" => Done(Json(Item(id, "DEBITED", [new { email = "x@acme.test", certainty = "undeliverable", mxRecords = Array.Empty<string>(), mxProvider = "" }])), emailFound: true),
             _ => Done(Json(Item(id, "DEBITED", [new { email = EmailOf(scenario), certainty = "ultra_sure", mxRecords = new[] { "mx.acme.test" }, mxProvider = "google" }])), emailFound: true),
@@ -611,7 +631,8 @@ public sealed class VendorFakes : IAsyncDisposable
 
     private IResult DropcontactSubmit(VendorRequest r)
     {
-        if (r.Header("x-access-token") != GoodKey) return Json(new { error = true, reason = "Invalid token", success = false }, 401);
+        if (r.Header("x-access-token") != GoodKey)
+            return Json(new { error = true, reason = "Invalid token", success = false }, r.Header("x-access-token") == OtherBadKey ? 403 : 401);
         if (r.Body?["data"] is not JsonArray { Count: >= 1 and <= 250 } contacts)
             return Json(new { error = true, reason = "data must hold 1 to 250 contacts", success = false }, 400);
         var scenarios = contacts.Select(c => FinderScenario("dropcontact", c?["last_name"]?.ToString())).ToArray();
@@ -632,7 +653,8 @@ public sealed class VendorFakes : IAsyncDisposable
 
     private IResult DropcontactPoll(VendorRequest r)
     {
-        if (r.Header("x-access-token") != GoodKey) return Json(new { error = true, reason = "Invalid token", success = false }, 401);
+        if (r.Header("x-access-token") != GoodKey)
+            return Json(new { error = true, reason = "Invalid token", success = false }, r.Header("x-access-token") == OtherBadKey ? 403 : 401);
         var id = r.Path.Split('/').Last();
         if (!_dropcontactRequests.TryGetValue(id, out var scenarios)) return Json(new { error = true, reason = "Unknown request", success = false });
         if (_dropcontactHeld || System.Diagnostics.Stopwatch.GetElapsedTime(_dropcontactSentAt[id]) < DropcontactTakes)
@@ -665,6 +687,7 @@ public sealed class VendorFakes : IAsyncDisposable
     {
         if (r.Q("api_key") != GoodKey) return Json(new { error = "Invalid API Key or your account ran out of credits" });
         var email = r.Q("email");
+        if (VerifierScenario("zerobounce", email) == "ratelimit") return Json(new { error = "Too many requests" }, 429);
         var (status, sub) = VerifierScenario("zerobounce", email) switch
         {
             "catchall" => ("catch-all", ""), "invalid" => ("invalid", "mailbox_not_found"), "unknown" => ("unknown", "timeout_exceeded"),
@@ -682,6 +705,8 @@ public sealed class VendorFakes : IAsyncDisposable
         Asked("neverbounce");
         if (scenario == "ratelimit") return Json(new { status = "throttle_triggered", message = "Too many requests in a short amount of time", execution_time = 5 });
         if (scenario == "tempunavail") return Json(new { status = "temp_unavail", message = "Temporarily unavailable", execution_time = 5 });
+        if (scenario == "generalfailure") return Json(new { status = "general_failure", message = "Missing required parameter 'email'", execution_time = 5 });
+        if (scenario == "badreferrer") return Json(new { status = "bad_referrer", message = "Referrer not allowed for this key", execution_time = 5 });
         var result = scenario switch { "catchall" => "catchall", "invalid" => "invalid", "unknown" => "unknown", "disposable" => "disposable", _ => "valid" };
         return Bill("neverbounce", 1, Json(new { status = "success", result, flags = new[] { "has_dns", "has_dns_mx" }, suggested_correction = "", execution_time = 285 }));
     }
@@ -711,9 +736,12 @@ public sealed class VendorFakes : IAsyncDisposable
     // reacher: x-reacher-secret when the backend sets one.
     private IResult Reacher(VendorRequest r)
     {
+        if (r.Header("x-reacher-secret") == OtherBadKey) return Results.Text("Missing request header \"x-reacher-secret\"", statusCode: 400);
         if (r.Header("x-reacher-secret") != GoodKey) return Json(new { error = "Invalid or missing x-reacher-secret header" }, 401);
         var email = r.B("to_email");
         var scenario = VerifierScenario("reacher", email);
+        // Newer backends throttle each worker (60/min by default).
+        if (scenario == "ratelimit") return Json(new { error = "Too many requests" }, 429);
         var (reachable, catchAll, canConnect) = scenario switch
         {
             "catchall" => ("risky", true, true), "risky" => ("risky", false, true), "invalid" => ("invalid", false, true),

@@ -72,7 +72,11 @@ public sealed class VendorClient
                 auth?.Invoke(request.Headers);
                 using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, attempt);
                 var bytes = await response.Content.ReadAsByteArrayAsync(attempt);
-                return new VendorReply((int)response.StatusCode, Parse(bytes), ProviderResilience.RetryAfter(response));
+                var parsed = Parse(bytes);
+                return new VendorReply((int)response.StatusCode, parsed, ProviderResilience.RetryAfter(response))
+                {
+                    Text = parsed.ValueKind == JsonValueKind.Undefined && bytes.Length > 0 ? Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 500)) : null,
+                };
             }, token);
         }, ct);
     }

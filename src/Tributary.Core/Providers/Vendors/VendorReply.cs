@@ -6,6 +6,9 @@ namespace Tributary.Core.Providers.Vendors;
 /// <summary>A vendor's answer, read whole: its status, its JSON (Undefined when the body is not JSON) and its Retry-After.</summary>
 public sealed record VendorReply(int Status, JsonElement Json, TimeSpan? RetryAfter)
 {
+    /// <summary>A body that is not JSON, as text (at most 500 characters): some vendors answer errors in plain text (Reacher's 400s).</summary>
+    public string? Text { get; init; }
+
     public bool IsObject => Json.ValueKind == JsonValueKind.Object;
 
     public JsonElement? Get(params string[] path) => VendorJson.Get(Json, path);
@@ -22,7 +25,7 @@ public sealed record VendorReply(int Status, JsonElement Json, TimeSpan? RetryAf
             var first = errors[0];
             return VendorJson.Str(first, "details") ?? VendorJson.Str(first, "code") ?? VendorJson.Str(first, "id") ?? first.ToString();
         }
-        return "";
+        return Json.ValueKind == JsonValueKind.Undefined && !string.IsNullOrWhiteSpace(Text) ? Text.Trim() : "";
     }
 
     /// <summary>"HTTP 500: message" (or just the status) for a trace.</summary>

@@ -18,7 +18,7 @@ public sealed class ReacherVerifier(VendorContext context) : VendorVerifier(cont
         if (reply.Status != 200)
         {
             var says = reply.Describe();
-            // Whether a wrong secret is a 400 or a 401 is unconfirmed.
+            // Whether a wrong secret is a 400 or a 401 is unconfirmed; a 400 names the header it missed, in plain text.
             return Fail(reply.Status == 401 || (reply.Status is 400 or 403 && says.Contains("secret", StringComparison.OrdinalIgnoreCase))
                 ? VendorFailures.BadKey(says)
                 : VendorFailures.FromStatus(reply));
